@@ -78,6 +78,7 @@ class Metadata:
 
 # Keys a user may set by hand (`--set key=value`, a sidecar NAME.meta.yaml).
 SETTABLE_KEYS = (
+    "year",
     "kind",
     "title",
     "date",

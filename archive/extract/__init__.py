@@ -1,0 +1,52 @@
+"""Pick the extractor for a file; refuse what none takes, with a reason a person reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from archive.errors import ExtractionError
+from archive.model import Extraction
+
+SUPPORTED = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+}
+
+# Formats people do have in their folders, with the advice that gets them in.
+_ADVICE = {
+    ".doc": "old Word .doc is not taken: save it as .docx",
+    ".rtf": "RTF is not taken: save it as .docx",
+    ".odt": "ODT is not taken: save it as .docx or PDF",
+}
+
+
+def format_of(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix in SUPPORTED:
+        return SUPPORTED[suffix]
+    if suffix in _ADVICE:
+        raise ExtractionError(_ADVICE[suffix])
+    taken = ", ".join(sorted(SUPPORTED))
+    shown = suffix or "(no extension)"
+    raise ExtractionError(f"unsupported format {shown}: diarium takes {taken}")
+
+
+def extract(path: Path) -> Extraction:
+    fmt = format_of(path)
+    if path.stat().st_size == 0:
+        raise ExtractionError("empty file")
+    if fmt == "pdf":
+        from archive.extract.pdf import extract_pdf
+
+        return extract_pdf(path)
+    if fmt == "docx":
+        from archive.extract.docx import extract_docx
+
+        return extract_docx(path)
+    from archive.extract.text import extract_text
+
+    return extract_text(path)

@@ -1,0 +1,159 @@
+"""Take in a batch of files on all cores; one bad file never stops the rest.
+
+Each worker does a whole file (read, hash, extract, read metadata, commit), so the parent only
+collects small records and the batch scales with cores. A file whose bytes are already in the
+archive is answered "unchanged" from its hash alone, which is what makes re-running a killed
+batch cheap: only the files it had not reached are extracted.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from archive.document import Document
+from archive.errors import DiariumError
+from archive.extract import extract
+from archive.metadata import read_metadata
+from archive.overrides import read_sidecar
+from archive.store import (
+    ID_LENGTH,
+    Archive,
+    Failure,
+    IngestReport,
+    build_document,
+    sha256_of,
+)
+
+SKIPPED_SUFFIXES = (".meta.yaml",)
+
+Outcome = tuple[str, dict[str, Any] | str]  # ("added"|"unchanged", record) or ("failed", reason)
+
+
+def collect(paths: list[Path]) -> tuple[list[Path], list[Failure]]:
+    """Files under the given paths, folders walked recursively, in a stable order."""
+    files: list[Path] = []
+    failures: list[Failure] = []
+    for path in paths:
+        if path.is_dir():
+            for found in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
+                if found.is_file() and not hidden and not found.name.endswith(SKIPPED_SUFFIXES):
+                    files.append(found)
+        elif path.is_file():
+            files.append(path)
+        elif path.exists():
+            failures.append(Failure(str(path), "not a regular file"))
+        else:
+            failures.append(Failure(str(path), "no such file or folder"))
+    return files, failures
+
+
+def ingest_file(
+    root: str, path: str, municipality: str | None, overrides: dict[str, Any]
+) -> Outcome:
+    """Everything for one file; runs in a worker process, so it returns plain data."""
+    archive = Archive(root)
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        return "failed", f"cannot read the file: {exc.strerror or exc}"
+    sha = sha256_of(data)
+    if archive.contains(sha):
+        return "unchanged", archive.get(sha[:ID_LENGTH]).to_dict()
+    try:
+        hand_set = dict(overrides)
+        if municipality:
+            hand_set["municipality"] = municipality
+        hand_set.update(read_sidecar(file))
+        if not data:
+            raise DiariumError("empty file")
+        extraction = extract(file)
+        metadata = read_metadata(extraction, municipality=hand_set.get("municipality"))
+        doc = build_document(
+            sha256=sha,
+            source=file.name,
+            size=len(data),
+            extraction=extraction,
+            metadata=metadata,
+            overrides=hand_set,
+        )
+        if archive.commit(doc, data, extraction):
+            return "added", doc.to_dict()
+        return "unchanged", archive.get(doc.id).to_dict()
+    except DiariumError as exc:
+        return "failed", str(exc)
+    except OSError as exc:
+        return "failed", f"cannot read the file: {exc.strerror or exc}"
+    except Exception as exc:  # noqa: BLE001 - a library choking on one file must not stop a batch
+        return "failed", f"could not be read ({type(exc).__name__}: {exc})"
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    # fork starts workers in milliseconds with the libraries already imported; elsewhere the
+    # platform's default is used.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+
+
+def ingest(
+    archive: Archive,
+    paths: list[Path],
+    *,
+    municipality: str | None,
+    overrides: dict[str, Any],
+    jobs: int | None,
+    progress: Callable[[str, str], None] | None,
+) -> IngestReport:
+    archive.clean_stale()
+    files, failures = collect(paths)
+    outcomes: dict[int, Outcome] = {}
+
+    def done(i: int, outcome: Outcome) -> None:
+        outcomes[i] = outcome
+        if progress:
+            progress(str(files[i]), outcome[0])
+
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    if jobs == 1 or len(files) <= 1:
+        for i, file in enumerate(files):
+            done(i, ingest_file(str(archive.root), str(file), municipality, overrides))
+    else:
+        # Largest first, so one big PDF does not start last and hold up the end of the batch.
+        order = sorted(range(len(files)), key=lambda i: _size(files[i]), reverse=True)
+        with _pool(jobs) as pool:
+            root = str(archive.root)
+            futures: dict[Future[Outcome], int] = {
+                pool.submit(ingest_file, root, str(files[i]), municipality, overrides): i
+                for i in order
+            }
+            for future in as_completed(futures):
+                i = futures[future]
+                try:
+                    done(i, future.result())
+                except BrokenProcessPool:
+                    done(i, ("failed", "the reader process died on this batch (out of memory?)"))
+
+    report = IngestReport(failed=failures)
+    for i in range(len(files)):
+        status, value = outcomes[i]
+        if status == "failed":
+            report.failed.append(Failure(str(files[i]), str(value)))
+        elif isinstance(value, dict):
+            target = report.added if status == "added" else report.unchanged
+            target.append(Document.from_dict(value))
+    return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

@@ -1,0 +1,97 @@
+"""Values a person sets by hand (`--set key=value`, sidecar `NAME.meta.yaml`) beat the rules.
+
+Hand-set values are checked here, once, so that a typo such as `date=2021-13-01` is refused with a
+clear reason instead of landing in the archive and breaking date ranges in search later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from archive.errors import DiariumError, ExtractionError
+from archive.model import KINDS, SETTABLE_KEYS
+
+SIDECAR_SUFFIX = ".meta.yaml"
+
+
+class OverrideError(DiariumError):
+    """A hand-set value that cannot be used."""
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, Any]:
+    """Turn `["kind=yttrande", "officers=A, B"]` into checked values."""
+    raw: dict[str, Any] = {}
+    for item in assignments:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise OverrideError(f"--set takes KEY=VALUE, got {item!r}")
+        raw[key.strip()] = value.strip()
+    return normalise(raw)
+
+
+def normalise(raw: dict[str, Any], origin: str = "--set") -> dict[str, Any]:
+    """Check keys and types; list values may be given as one comma-separated string."""
+    clean: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key not in SETTABLE_KEYS:
+            allowed = ", ".join(SETTABLE_KEYS)
+            raise OverrideError(f"{origin}: unknown key {key!r} (use one of: {allowed})")
+        clean[key] = _value(key, value, origin)
+    if clean.get("date") and "year" not in clean:
+        clean["year"] = int(clean["date"][:4])
+    return clean
+
+
+def _value(key: str, value: Any, origin: str) -> Any:
+    if value is None or value == "":
+        return [] if key == "officers" else None
+    if key == "officers":
+        items = value if isinstance(value, list) else str(value).split(",")
+        return [str(v).strip() for v in items if str(v).strip()]
+    if key == "date":
+        text = value.isoformat() if isinstance(value, dt.date) else str(value)
+        try:
+            return dt.date.fromisoformat(text).isoformat()
+        except ValueError:
+            raise OverrideError(f"{origin}: date must be YYYY-MM-DD, got {text!r}") from None
+    if key == "year":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise OverrideError(f"{origin}: year must be a number, got {value!r}") from None
+    if key == "kind" and str(value) not in KINDS:
+        raise OverrideError(f"{origin}: unknown kind {value!r} (use one of: {', '.join(KINDS)})")
+    return str(value)
+
+
+def sidecar_for(path: Path) -> Path | None:
+    """`report.pdf.meta.yaml` or `report.meta.yaml`, whichever exists (the first wins)."""
+    for candidate in (
+        path.with_name(path.name + SIDECAR_SUFFIX),
+        path.with_name(path.stem + SIDECAR_SUFFIX),
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    sidecar = sidecar_for(path)
+    if sidecar is None:
+        return {}
+    try:
+        data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ExtractionError(f"sidecar {sidecar.name} cannot be read: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ExtractionError(f"sidecar {sidecar.name} must be a mapping of key: value")
+    try:
+        return normalise(data, origin=sidecar.name)
+    except OverrideError as exc:
+        raise ExtractionError(str(exc)) from None

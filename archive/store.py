@@ -1,0 +1,377 @@
+"""The archive on disk: originals byte for byte, extracted text and a record per document.
+
+Layout (everything else, the search index included, is derived from it):
+
+    ROOT/documents/ab/abcdef0123456789/original.pdf   the file as it came in
+    ROOT/documents/ab/abcdef0123456789/text.json      pages, headings, header and footer text
+    ROOT/documents/ab/abcdef0123456789/record.json    the Document (what `show --json` prints)
+    ROOT/tmp/                                         staging; a document is built here, then
+                                                      renamed into place in one atomic step
+    ROOT/settings.yaml                                optional: templates, synonyms, ... folders
+
+A document folder appears whole or not at all (rename is atomic on one file system), so a kill at
+any moment leaves no half-written document, and two processes storing the same bytes cannot both
+win: the loser sees the folder and reports "unchanged".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import yaml
+
+from archive.document import Document
+from archive.errors import DiariumError, NotFound
+from archive.model import Extraction, Metadata, Page
+
+ID_LENGTH = 16
+
+
+@dataclass
+class Failure:
+    path: str
+    error: str
+
+
+@dataclass
+class IngestReport:
+    added: list[Document] = field(default_factory=list)
+    unchanged: list[Document] = field(default_factory=list)
+    failed: list[Failure] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        def brief(doc: Document) -> dict[str, Any]:
+            return {
+                "id": doc.id,
+                "source": doc.source,
+                "kind": doc.kind,
+                "title": doc.title,
+                "date": doc.date,
+                "flags": doc.flags,
+            }
+
+        return {
+            "added": [brief(d) for d in self.added],
+            "unchanged": [brief(d) for d in self.unchanged],
+            "failed": [asdict(f) for f in self.failed],
+        }
+
+
+def default_root() -> Path:
+    env = os.environ.get("DIARIUM_ARCHIVE")
+    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir("diarium"))
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def build_document(
+    *,
+    sha256: str,
+    source: str,
+    size: int,
+    extraction: Extraction,
+    metadata: Metadata,
+    overrides: dict[str, Any],
+) -> Document:
+    """Merge what the rules read with what a person set; the person's value always wins."""
+    values = metadata.to_dict()
+    values.update(overrides)
+    date = values.get("date")
+    year = values.get("year") or (int(date[:4]) if date else None)
+    return Document(
+        id=sha256[:ID_LENGTH],
+        sha256=sha256,
+        source=source,
+        format=extraction.format,
+        kind=values.get("kind") or "annat",
+        title=values.get("title"),
+        date=date,
+        year=year,
+        case_number=values.get("case_number"),
+        municipality=values.get("municipality"),
+        board=values.get("board"),
+        department=values.get("department"),
+        officers=list(values.get("officers") or []),
+        pages=len(extraction.pages),
+        sections=[{"heading": s["heading"], "text": s["text"]} for s in values.get("sections", [])],
+        tables=[{"page": t.page, "rows": t.rows} for t in extraction.tables],
+        added_at=now_iso(),
+        flags=list(extraction.flags),
+        manual=sorted(overrides),
+        size=size,
+    )
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Archive:
+    """The archive folder; cheap to create, touches the disk only when asked to."""
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root).expanduser() if root else default_root()
+
+    def __repr__(self) -> str:
+        return f"Archive({str(self.root)!r})"
+
+    @property
+    def documents_dir(self) -> Path:
+        return self.root / "documents"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.root / "index"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.root / "tmp"
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        path = self.root / "settings.yaml"
+        if not path.is_file():
+            return {}
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise DiariumError(f"{path}: cannot read settings: {exc}") from None
+        if not isinstance(data, dict):
+            raise DiariumError(f"{path}: settings must be a mapping of key: value")
+        return data
+
+    def setting_path(self, key: str) -> Path | None:
+        """A folder or file named in settings.yaml, relative paths taken from the archive root."""
+        value = self.settings.get(key)
+        if not value:
+            return None
+        path = Path(str(value)).expanduser()
+        return path if path.is_absolute() else self.root / path
+
+    def exists(self) -> bool:
+        return self.documents_dir.is_dir()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _folder(self, doc_id: str) -> Path:
+        return self.documents_dir / doc_id[:2] / doc_id
+
+    def resolve(self, doc_id: str) -> str:
+        """A full id from a unique prefix, as git takes short hashes."""
+        doc_id = doc_id.strip().lower()
+        if len(doc_id) >= ID_LENGTH and self.contains(doc_id):
+            return doc_id[:ID_LENGTH]
+        if len(doc_id) < 4 or any(c not in "0123456789abcdef" for c in doc_id):
+            raise NotFound(f"no document {doc_id!r} (ids are hexadecimal, at least 4 characters)")
+        shard = self.documents_dir / doc_id[:2]
+        matches = sorted(p.name for p in shard.glob(doc_id + "*") if (p / "record.json").is_file())
+        if not matches:
+            raise NotFound(f"no document {doc_id!r} in {self.root}")
+        if len(matches) > 1:
+            raise NotFound(f"id {doc_id!r} is ambiguous: {', '.join(matches[:5])}")
+        return matches[0]
+
+    def get(self, doc_id: str) -> Document:
+        folder = self._folder(self.resolve(doc_id))
+        return Document.from_dict(json.loads((folder / "record.json").read_text("utf-8")))
+
+    def contains(self, sha256: str) -> bool:
+        return (self._folder(sha256[:ID_LENGTH]) / "record.json").is_file()
+
+    def _text_data(self, doc_id: str) -> dict[str, Any]:
+        folder = self._folder(self.resolve(doc_id))
+        return json.loads((folder / "text.json").read_text("utf-8"))
+
+    def pages(self, doc_id: str) -> list[Page]:
+        return [Page(p["number"], p["text"]) for p in self._text_data(doc_id)["pages"]]
+
+    def text(self, doc_id: str) -> str:
+        return "\n\n".join(p.text for p in self.pages(doc_id))
+
+    def original(self, doc_id: str) -> Path:
+        folder = self._folder(self.resolve(doc_id))
+        return next(folder.glob("original.*"))
+
+    def ids(self) -> Iterator[str]:
+        if not self.documents_dir.is_dir():
+            return
+        for shard in sorted(self.documents_dir.iterdir()):
+            for folder in sorted(shard.iterdir()):
+                if (folder / "record.json").is_file():
+                    yield folder.name
+
+    def documents(self) -> Iterator[Document]:
+        for doc_id in self.ids():
+            yield self.get(doc_id)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.ids())
+
+    def stats(self) -> dict[str, Any]:
+        kinds: Counter[str] = Counter()
+        municipalities: Counter[str] = Counter()
+        years: Counter[str] = Counter()
+        formats: Counter[str] = Counter()
+        flags: Counter[str] = Counter()
+        documents = pages = size = 0
+        for doc in self.documents():
+            documents += 1
+            pages += doc.pages
+            size += doc.size
+            kinds[doc.kind] += 1
+            municipalities[doc.municipality or "(okänd)"] += 1
+            years[str(doc.year) if doc.year else "(okänt)"] += 1
+            formats[doc.format] += 1
+            flags.update(doc.flags)
+        return {
+            "archive": str(self.root),
+            "documents": documents,
+            "pages": pages,
+            "bytes": size,
+            "kind": dict(kinds.most_common()),
+            "municipality": dict(municipalities.most_common()),
+            "year": dict(sorted(years.items())),
+            "format": dict(formats.most_common()),
+            "flags": dict(flags.most_common()),
+        }
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _new_stage(self) -> Path:
+        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        stage = self.tmp_dir / f"{os.getpid()}-{uuid.uuid4().hex}"
+        stage.mkdir()
+        return stage
+
+    def clean_stale(self) -> None:
+        """Staging folders of processes that died (a kill mid-write) are removed."""
+        if not self.tmp_dir.is_dir():
+            return
+        for stage in self.tmp_dir.iterdir():
+            pid, _, _ = stage.name.partition("-")
+            if pid.isdigit() and not _pid_alive(int(pid)):
+                shutil.rmtree(stage, ignore_errors=True)
+
+    def commit(self, doc: Document, original: bytes, extraction: Extraction) -> bool:
+        """Store a document whole; False if it was already there (same bytes, same id)."""
+        target = self._folder(doc.id)
+        if (target / "record.json").is_file():
+            return False
+        stage = self._new_stage()
+        try:
+            suffix = Path(doc.source).suffix.lower() or ".bin"
+            _write_synced(stage / f"original{suffix}", original)
+            text = {
+                "pages": [asdict(p) for p in extraction.pages],
+                "headings": [asdict(h) for h in extraction.headings],
+                "header_text": extraction.header_text,
+                "footer_text": extraction.footer_text,
+                "properties": extraction.properties,
+            }
+            _write_synced(stage / "text.json", json.dumps(text, ensure_ascii=False).encode())
+            record = json.dumps(doc.to_dict(), ensure_ascii=False, indent=1).encode()
+            _write_synced(stage / "record.json", record)
+            _fsync_dir(stage)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.rename(stage, target)
+            except OSError:
+                if (target / "record.json").is_file():
+                    return False  # another process stored the same bytes first
+                raise
+            _fsync_dir(target.parent)
+            return True
+        finally:
+            if stage.exists():
+                shutil.rmtree(stage, ignore_errors=True)
+
+    def store_generated(self, path: Path, metadata: dict[str, Any]) -> tuple[Document, bool]:
+        """File a document diarium made itself: its metadata is known, so it is not re-read."""
+        from archive.extract import extract
+        from archive.overrides import normalise
+
+        data = path.read_bytes()
+        sha = sha256_of(data)
+        if self.contains(sha):
+            return self.get(sha[:ID_LENGTH]), False
+        extraction = extract(path)
+        sections = metadata.get("sections", [])
+        given = normalise({k: v for k, v in metadata.items() if k != "sections"}, origin="data")
+        doc = build_document(
+            sha256=sha,
+            source=path.name,
+            size=len(data),
+            extraction=extraction,
+            metadata=Metadata(sections=[]),
+            overrides=given,
+        )
+        doc.sections = [{"heading": s["heading"], "text": s["text"]} for s in sections]
+        added = self.commit(doc, data, extraction)
+        return (doc if added else self.get(doc.id)), added
+
+    def remove(self, doc_id: str) -> Document:
+        """Take a document out; its folder is moved aside first so removal is atomic too."""
+        doc = self.get(doc_id)
+        doomed = self._new_stage()
+        os.rename(self._folder(doc.id), doomed / doc.id)
+        _fsync_dir(self._folder(doc.id).parent)
+        shutil.rmtree(doomed, ignore_errors=True)
+        return doc
+
+    def ingest(
+        self,
+        paths: Iterable[Path | str],
+        *,
+        municipality: str | None = None,
+        overrides: dict[str, Any] | None = None,
+        jobs: int | None = None,
+        progress: Callable[[str, str], None] | None = None,
+    ) -> IngestReport:
+        from archive.ingest import ingest
+
+        return ingest(
+            self,
+            [Path(p) for p in paths],
+            municipality=municipality,
+            overrides=overrides or {},
+            jobs=jobs,
+            progress=progress,
+        )
