@@ -110,8 +110,9 @@ def ingest(
     municipality: str | None,
     overrides: dict[str, Any],
     jobs: int | None,
-    progress: Callable[[str, str], None] | None,
+    progress: Callable[[int, int, str, str], None] | None,
 ) -> IngestReport:
+    """`progress(done, total, path, status)` is called after each file."""
     archive.clean_stale()
     files, failures = collect(paths)
     outcomes: dict[int, Outcome] = {}
@@ -119,7 +120,7 @@ def ingest(
     def done(i: int, outcome: Outcome) -> None:
         outcomes[i] = outcome
         if progress:
-            progress(str(files[i]), outcome[0])
+            progress(len(outcomes), len(files), str(files[i]), outcome[0])
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     if jobs == 1 or len(files) <= 1:

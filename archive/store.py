@@ -363,7 +363,7 @@ class Archive:
         municipality: str | None = None,
         overrides: dict[str, Any] | None = None,
         jobs: int | None = None,
-        progress: Callable[[str, str], None] | None = None,
+        progress: Callable[[int, int, str, str], None] | None = None,
     ) -> IngestReport:
         from archive.ingest import ingest
 

@@ -1,0 +1,250 @@
+"""ingest, show, list, remove, stats: thin shells over `archive.Archive`."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive import Archive, Document, IngestReport
+from archive.overrides import parse_assignments
+from cli.common import archive_option, index_after_change, print_json, warn
+
+LIST_KEYS = (
+    "id",
+    "source",
+    "format",
+    "kind",
+    "title",
+    "date",
+    "year",
+    "case_number",
+    "municipality",
+    "board",
+    "pages",
+    "flags",
+    "added_at",
+)
+
+
+class TerminalProgress:
+    """A Click progress bar on a terminal; silence in pipes, logs and CI."""
+
+    def __init__(self, label: str, enabled: bool) -> None:
+        self.label = label
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int, _path: str, _status: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--municipality", "-m", help="The files' municipality (wins over the rules).")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Set a value by hand for every file, e.g. --set kind=yttrande (repeatable).",
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@archive_option
+def ingest(
+    archive: Archive,
+    paths: tuple[Path, ...],
+    municipality: str | None,
+    assignments: tuple[str, ...],
+    jobs: int | None,
+    as_json: bool,
+) -> None:
+    """Take files and folders (recursively) into the archive.
+
+    PDF, DOCX, TXT and Markdown. A sidecar NAME.meta.yaml beside a file sets its values by
+    hand; those beat --set, which beats what the rules read. The same bytes twice are reported
+    as unchanged. Exit code 1 if any file failed, 2 for a usage error.
+
+    \b
+    diarium ingest rapporter/ --municipality Uppsala
+    diarium ingest svar.pdf --set kind="svar på revisionsrapport" --set date=2023-11-02
+    diarium ingest arkiv/2021 --json > rapport.json
+    """
+    overrides = parse_assignments(list(assignments))
+    progress = TerminalProgress("Tar in", enabled=sys.stderr.isatty() and not as_json)
+    try:
+        report = archive.ingest(
+            paths, municipality=municipality, overrides=overrides, jobs=jobs, progress=progress
+        )
+    finally:
+        progress.close()
+    index_after_change(archive, added_ids=[d.id for d in report.added + report.unchanged])
+    _print_report(report, as_json)
+    if report.failed:
+        sys.exit(1)
+
+
+def _print_report(report: IngestReport, as_json: bool) -> None:
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        for doc in report.added:
+            flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
+            click.echo(f"added      {doc.id}  {doc.source}  ({_kind_date(doc)}){flags}")
+        for doc in report.unchanged:
+            click.echo(f"unchanged  {doc.id}  {doc.source}")
+    for failure in report.failed:
+        warn(f"failed: {failure.path}: {failure.error}")
+    warn(
+        f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
+    )
+
+
+def _kind_date(doc: Document) -> str:
+    return f"{doc.kind}, {doc.date or 'utan datum'}"
+
+
+@click.command()
+@click.argument("doc_id", metavar="ID")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole record as JSON.")
+@click.option("--text", "with_text", is_flag=True, help="Print the extracted text, page by page.")
+@archive_option
+def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
+    """Show one document: its metadata, sections and (with --text) its text.
+
+    ID is the id that ingest, list and search print; a unique prefix of 4+ characters will do.
+
+    \b
+    diarium show 3fa1c2
+    diarium show 3fa1c2 --json | jq .case_number
+    diarium show 3fa1c2 --text | less
+    """
+    doc = archive.get(doc_id)
+    if as_json:
+        data = doc.to_dict()
+        if with_text:
+            data["text"] = [{"page": p.number, "text": p.text} for p in archive.pages(doc.id)]
+        print_json(data)
+        return
+    click.echo(click.style(doc.title or doc.source, bold=True))
+    for label, value in _fields(doc):
+        if value:
+            click.echo(f"  {label:<14} {value}")
+    if doc.sections:
+        click.echo("  Avsnitt:")
+        for section in doc.sections:
+            click.echo(f"    - {section['heading']}")
+    if with_text:
+        for page in archive.pages(doc.id):
+            click.echo(click.style(f"\n--- sida {page.number} ---", dim=True))
+            click.echo(page.text)
+
+
+def _fields(doc: Document) -> list[tuple[str, Any]]:
+    return [
+        ("id", doc.id),
+        ("dokumenttyp", doc.kind),
+        ("datum", doc.date or (str(doc.year) if doc.year else None)),
+        ("diarienummer", doc.case_number),
+        ("kommun", doc.municipality),
+        ("nämnd", doc.board),
+        ("förvaltning", doc.department),
+        ("handläggare", ", ".join(doc.officers)),
+        ("fil", f"{doc.source} ({doc.format}, {doc.pages} s.)"),
+        ("flaggor", ", ".join(doc.flags)),
+        ("satt för hand", ", ".join(doc.manual)),
+        ("tillagd", doc.added_at),
+    ]
+
+
+@click.command(name="list")
+@click.option("--kind", help="Only this kind, e.g. yttrande.")
+@click.option("--municipality", "-m", help="Only this municipality.")
+@click.option("--year", type=int, help="Only this year.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@archive_option
+def list_(
+    archive: Archive, kind: str | None, municipality: str | None, year: int | None, as_json: bool
+) -> None:
+    """List the archive's documents, oldest date first.
+
+    \b
+    diarium list
+    diarium list --kind yttrande --year 2021
+    diarium list --json | jq -r '.[].id'
+    """
+    docs = [
+        d
+        for d in archive.documents()
+        if (not kind or d.kind == kind)
+        and (not municipality or (d.municipality or "").casefold() == municipality.casefold())
+        and (not year or d.year == year)
+    ]
+    docs.sort(key=lambda d: (d.date or f"{d.year or 9999}", d.source))
+    if as_json:
+        print_json([{key: getattr(d, key) for key in LIST_KEYS} for d in docs])
+        return
+    for d in docs:
+        title = textwrap.shorten(d.title or d.source, width=60, placeholder="…")
+        when = d.date or str(d.year or "–")
+        click.echo(f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}")
+    warn(f"{len(docs)} document(s) in {archive.root}")
+
+
+@click.command()
+@click.argument("doc_id", metavar="ID")
+@archive_option
+def remove(archive: Archive, doc_id: str) -> None:
+    """Remove a document from the archive and the index.
+
+    \b
+    diarium remove 3fa1c2
+    """
+    doc = archive.remove(doc_id)
+    index_after_change(archive, removed_ids=[doc.id])
+    click.echo(f"removed {doc.id}  {doc.source}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@archive_option
+def stats(archive: Archive, as_json: bool) -> None:
+    """Count the archive's documents and pages by kind, municipality, year and format.
+
+    \b
+    diarium stats
+    diarium stats --json
+    """
+    data = archive.stats()
+    if as_json:
+        print_json(data)
+        return
+    click.echo(f"Arkiv: {data['archive']}")
+    click.echo(f"{data['documents']} dokument, {data['pages']} sidor, {data['bytes']:,} byte")
+    for key, label in (
+        ("kind", "Dokumenttyp"),
+        ("municipality", "Kommun"),
+        ("year", "År"),
+        ("format", "Format"),
+        ("flags", "Flaggor"),
+    ):
+        if data[key]:
+            click.echo(f"{label}:")
+            for name, count in data[key].items():
+                click.echo(f"  {count:>6}  {name}")
+
+
+COMMANDS = [ingest, show, list_, remove, stats]

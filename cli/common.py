@@ -1,0 +1,57 @@
+"""What every command shares: the archive option, error reporting, keeping the index current."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from archive import Archive
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _archive_from_option(
+    ctx: click.Context, _param: click.Parameter, value: Path | None
+) -> Archive:
+    # `diarium --archive DIR cmd` and `diarium cmd --archive DIR` both work; the nearer one wins.
+    if value is None and ctx.parent is not None:
+        value = ctx.find_root().params.get("archive_root")
+    return Archive(value)
+
+
+def archive_option(func: F) -> F:
+    """`--archive DIR` (or $DIARIUM_ARCHIVE, or the user data folder) as `archive: Archive`."""
+    return click.option(
+        "--archive",
+        "archive",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar="DIARIUM_ARCHIVE",
+        callback=_archive_from_option,
+        help="Archive folder (default: $DIARIUM_ARCHIVE or the user data folder).",
+    )(func)
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def warn(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def color_enabled() -> bool:
+    return sys.stdout.isatty()
+
+
+def index_after_change(
+    archive: Archive, added_ids: Iterable[str] = (), removed_ids: Iterable[str] = ()
+) -> None:
+    """Keep the search index in step with the archive within the same command."""
+    from indexer.archive_sync import update_index
+
+    update_index(archive, added=list(added_ids), removed=list(removed_ids))

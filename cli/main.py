@@ -1,0 +1,61 @@
+"""The `diarium` command: a group of thin commands over the archive, index and templates APIs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.errors import DiariumError
+
+
+class Diarium(click.Group):
+    """Turns every error a user can cause into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DiariumError as exc:
+            click.echo(f"diarium: {exc}", err=True)
+            sys.exit(1)
+        except PermissionError as exc:
+            click.echo(f"diarium: permission denied: {exc.filename}", err=True)
+            sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo("diarium: interrupted; what was reported as stored is kept", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=Diarium, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--archive",
+    "archive_root",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="DIARIUM_ARCHIVE",
+    help="Archive folder for every command (default: $DIARIUM_ARCHIVE or the user data folder).",
+)
+@click.version_option(package_name="diarium")
+def cli(archive_root: Path | None) -> None:
+    """diarium: write, archive and search municipal decision documents.
+
+    \b
+    diarium ingest rapporter/ --municipality Uppsala
+    diarium search "långvarigt försörjningsstöd" --year 2021..2023
+    diarium generate tjänsteskrivelse data.yaml --pdf --file
+    """
+
+
+def _register() -> None:
+    from cli import archive_cmds
+
+    for command in archive_cmds.COMMANDS:
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="diarium")
