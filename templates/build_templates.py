@@ -1,0 +1,341 @@
+"""Rebuild the built-in Word templates (`kinds/<slug>/template.docx`) from this description.
+
+The committed .docx files are what staff open and edit in Word; this builder only makes the starting
+point reproducible. Run `python -m templates.build_templates` after changing it and commit the
+result. Every placeholder is Jinja syntax as docxtpl reads it: `{{ field }}` for a value, a
+paragraph holding only `{%p ... %}` for a loop or condition over whole paragraphs,
+`{%tr %}`/`{%tc %}` for table rows and cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
+
+from templates.schema import BUILTIN_DIR, TEMPLATE_FILE
+
+FONT = "Arial"  # LibreOffice maps it to the metric-compatible Liberation Sans for the PDF
+TEXT_WIDTH = Cm(16)
+
+
+def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that Word and LibreOffice update when they lay out pages."""
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None), ("end", None)):
+        run = paragraph.add_run()
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {text} "
+            run._r.append(instr)
+            continue
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        run._r.append(char)
+        if kind == "separate":
+            paragraph.add_run(shown)
+
+
+def _styles(doc: DocxDocument) -> None:
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(11)
+    normal.paragraph_format.space_after = Pt(6)
+    rpr = normal.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "sv-SE")
+    rpr.append(lang)
+    for name, size in (("Heading 1", 16), ("Heading 2", 12), ("Heading 3", 11), ("Title", 20)):
+        style = doc.styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        style.font.bold = True
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.element.get_or_add_rPr().find(qn("w:rFonts")).attrib.clear()
+        style.element.get_or_add_rPr().find(qn("w:rFonts")).set(qn("w:ascii"), FONT)
+        style.element.get_or_add_rPr().find(qn("w:rFonts")).set(qn("w:hAnsi"), FONT)
+        style.paragraph_format.space_before = Pt(12 if size < 16 else 18)
+        style.paragraph_format.space_after = Pt(6)
+    kind_style = doc.styles.add_style("Dokumentslag", WD_STYLE_TYPE.PARAGRAPH)
+    kind_style.base_style = normal
+    kind_style.font.size = Pt(16)
+    kind_style.font.bold = True
+    kind_style.paragraph_format.space_before = Pt(12)
+    organisation = doc.styles.add_style("Avsändare", WD_STYLE_TYPE.PARAGRAPH)
+    organisation.base_style = normal
+    organisation.font.bold = True
+    organisation.paragraph_format.space_after = Pt(0)
+    label = doc.styles.add_style("Uppgift", WD_STYLE_TYPE.PARAGRAPH)
+    label.base_style = normal
+    label.paragraph_format.space_after = Pt(0)
+    for name in ("Header", "Footer"):
+        doc.styles[name].font.size = Pt(8)
+        doc.styles[name].paragraph_format.tab_stops.clear_all()
+
+
+def _page(doc: DocxDocument, kind_word: str) -> None:
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2)
+    section.header_distance = section.footer_distance = Cm(1.2)
+    assert section.start_type == WD_SECTION.NEW_PAGE
+    # Page 1 shows the full head block in the body; later pages repeat it in the header.
+    section.different_first_page_header_footer = True
+    header = section.header.paragraphs[0]
+    header.style = doc.styles["Header"]
+    header.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    header.add_run("{{ kommun }}, {{ förvaltning }}\t" + kind_word)
+    second = section.header.add_paragraph(style="Header")
+    second.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    second.add_run("{{ nämnd }}\tDatum: {{ datum }}, diarienummer: {{ diarienummer }}")
+    for footer in (section.footer, section.first_page_footer):
+        line = footer.paragraphs[0]
+        line.style = doc.styles["Footer"]
+        line.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+        line.add_run("{{ kommun }}\tSida ")
+        _field(line, "PAGE", "1")
+        line.add_run(" (")
+        _field(line, "NUMPAGES", "1")
+        line.add_run(")")
+
+
+def _p(doc: DocxDocument, text: str, style: str | None = None, bold: bool = False) -> Paragraph:
+    paragraph = doc.add_paragraph(style=style)
+    if text:
+        paragraph.add_run(text).bold = bold or None
+    return paragraph
+
+
+def _head(doc: DocxDocument, kind_word: str, extra: list[str], officers_optional: bool) -> None:
+    """The facts a reader (and the archive's metadata rules) look for first, one per line."""
+    _p(doc, "{{ kommun }}", "Avsändare")
+    _p(doc, "{{ förvaltning }}", "Avsändare")
+    _p(doc, kind_word, "Dokumentslag")
+    _p(doc, "{{ nämnd }}", "Uppgift")
+    _p(doc, "Datum: {{ datum }}", "Uppgift")
+    _p(doc, "Diarienummer: {{ diarienummer }}", "Uppgift")
+    for line in extra:
+        _p(doc, line, "Uppgift")
+    if officers_optional:
+        _p(doc, "{%p if handläggare %}")
+    _p(doc, "{%p for h in handläggare %}")
+    _p(doc, "Handläggare: {{ h.namn }}, {{ h.titel }}", "Uppgift")
+    _p(doc, "Telefon: {{ h.telefon }}, e-post: {{ h.epost }}", "Uppgift")
+    _p(doc, "{%p endfor %}")
+    if officers_optional:
+        _p(doc, "{%p endif %}")
+    _p(doc, "{{ rubrik }}", "Heading 1")
+
+
+def _text(doc: DocxDocument, heading: str, field: str, optional: bool = False) -> None:
+    if optional:
+        _p(doc, f"{{%p if {field} %}}")
+    _p(doc, heading, "Heading 2")
+    _p(doc, f"{{{{ {field} }}}}")
+    if optional:
+        _p(doc, "{%p endif %}")
+
+
+def _decisions(doc: DocxDocument, heading: str, field: str, optional: bool = False) -> None:
+    """Numbers written out, not Word numbering, so they survive into extracted text."""
+    if optional:
+        _p(doc, f"{{%p if {field} %}}")
+    _p(doc, heading, "Heading 2")
+    _p(doc, "{{ nämnd }} beslutar")
+    _p(doc, f"{{%p for punkt in {field} %}}")
+    _p(doc, "{{ loop.index }}. {{ punkt }}")
+    _p(doc, "{%p endfor %}")
+    if optional:
+        _p(doc, "{%p endif %}")
+
+
+def _bullets(doc: DocxDocument, heading: str, field: str, optional: bool = True) -> None:
+    if optional:
+        _p(doc, f"{{%p if {field} %}}")
+    _p(doc, heading, "Heading 2")
+    _p(doc, f"{{%p for rad in {field} %}}")
+    _p(doc, "{{ rad }}", "List Bullet")
+    _p(doc, "{%p endfor %}")
+    if optional:
+        _p(doc, "{%p endif %}")
+
+
+def _signatures(doc: DocxDocument, heading: str = "") -> None:
+    if heading:
+        _p(doc, heading, "Heading 2")
+    _p(doc, "{%p for u in underskrifter %}")
+    _p(doc, "")
+    _p(doc, "")
+    _p(doc, "{{ u.namn }}", "Uppgift")
+    _p(doc, "{{ u.titel }}", "Uppgift")
+    _p(doc, "{%p endfor %}")
+
+
+def _table_cell(cell, text: str, bold: bool = False) -> None:  # noqa: ANN001 - python-docx cell
+    cell.paragraphs[0].add_run(text).bold = bold or None
+    width = cell._tc.tcPr.find(qn("w:tcW")) if cell._tc.tcPr is not None else None
+    if width is not None:  # let the columns share the table width however many there are
+        cell._tc.tcPr.remove(width)
+
+
+def _tables(doc: DocxDocument) -> None:
+    """Figures as real Word tables: one header row, then one row per row of data."""
+    _p(doc, "{%p for tabell in tabeller %}")
+    _p(doc, "{{ tabell.rubrik }}", "Heading 3")
+    table = doc.add_table(rows=4, cols=3)
+    table.style = doc.styles["Table Grid"]
+    rows = table.rows
+    for cell, text in zip(
+        rows[0].cells,
+        ("{%tc for k in tabell.kolumner %}", "{{ k }}", "{%tc endfor %}"),
+        strict=True,
+    ):
+        _table_cell(cell, text, bold=True)
+    _table_cell(rows[1].cells[0].merge(rows[1].cells[2]), "{%tr for rad in tabell.rader %}")
+    for cell, text in zip(
+        rows[2].cells, ("{%tc for cell in rad %}", "{{ cell }}", "{%tc endfor %}"), strict=True
+    ):
+        _table_cell(cell, text)
+    _table_cell(rows[3].cells[0].merge(rows[3].cells[2]), "{%tr endfor %}")
+    _p(doc, "{%p if tabell.kommentar %}")
+    _p(doc, "{{ tabell.kommentar }}")
+    _p(doc, "{%p endif %}")
+    _p(doc, "{%p endfor %}")
+
+
+def _tjansteskrivelse(doc: DocxDocument) -> None:
+    _head(doc, "Tjänsteskrivelse", [], officers_optional=False)
+    _decisions(doc, "Förslag till beslut", "förslag_till_beslut")
+    _text(doc, "Sammanfattning", "sammanfattning")
+    _text(doc, "Ärendet", "ärendet")
+    _text(doc, "Ekonomiska konsekvenser", "ekonomiska_konsekvenser", optional=True)
+    _bullets(doc, "Beslutsunderlag", "beslutsunderlag")
+    _bullets(doc, "Beslutet skickas till", "beslutet_skickas_till", optional=False)
+    _signatures(doc)
+
+
+def _yttrande(doc: DocxDocument) -> None:
+    _head(doc, "Yttrande", ["Till: {{ mottagare }}"], officers_optional=False)
+    _p(doc, "{%p if remiss %}")
+    _p(doc, "Yttrande över: {{ remiss }}", "Uppgift")
+    _p(doc, "{%p endif %}")
+    _decisions(doc, "Förslag till beslut", "förslag_till_beslut")
+    _text(doc, "Sammanfattning", "sammanfattning", optional=True)
+    _text(doc, "Yttrande", "ärendet")
+    _bullets(doc, "Beslutsunderlag", "beslutsunderlag")
+    _bullets(doc, "Beslutet skickas till", "beslutet_skickas_till", optional=False)
+    _signatures(doc)
+
+
+def _svar_pa_revisionsrapport(doc: DocxDocument) -> None:
+    _head(doc, "Svar på revisionsrapport", ["Revisionsrapport: {{ revisionsrapport }}"], False)
+    _decisions(doc, "Förslag till beslut", "förslag_till_beslut")
+    _text(doc, "Sammanfattning", "sammanfattning", optional=True)
+    _text(doc, "Bakgrund", "bakgrund")
+    _p(doc, "Rekommendationer och svar", "Heading 2")
+    _p(doc, "{%p for r in rekommendationer %}")
+    _p(doc, "Rekommendation {{ loop.index }}", "Heading 3")
+    _p(doc, "{{ r.rekommendation }}", bold=True)
+    _p(doc, "Svar", bold=True)
+    _p(doc, "{{ r.svar }}")
+    _p(doc, "Åtgärd", bold=True)
+    _p(doc, "{{ r.åtgärd }}")
+    _p(doc, "Klart: {{ r.klart }}")
+    _p(doc, "{%p endfor %}")
+    _bullets(doc, "Beslutsunderlag", "beslutsunderlag")
+    _bullets(doc, "Beslutet skickas till", "beslutet_skickas_till", optional=False)
+    _signatures(doc)
+
+
+def _verksamhetsuppfoljning(doc: DocxDocument) -> None:
+    _head(doc, "Verksamhetsuppföljning", ["Period: {{ period }}"], officers_optional=False)
+    _decisions(doc, "Förslag till beslut", "förslag_till_beslut")
+    _text(doc, "Sammanfattning", "sammanfattning")
+    _text(doc, "Ärendet", "ärendet")
+    _p(doc, "Uppföljning i siffror", "Heading 2")
+    _tables(doc)
+    _bullets(doc, "Beslutsunderlag", "beslutsunderlag")
+    _bullets(doc, "Beslutet skickas till", "beslutet_skickas_till")
+    _signatures(doc)
+
+
+def _protokollsutdrag(doc: DocxDocument) -> None:
+    _head(
+        doc,
+        "Protokollsutdrag",
+        ["Sammanträdesdatum: {{ sammanträdesdatum }}", "Paragraf: § {{ paragraf }}"],
+        officers_optional=True,
+    )
+    _text(doc, "Ärendebeskrivning", "ärendet", optional=True)
+    _p(doc, "{%p if förslag_till_beslut %}")
+    _p(doc, "Förslag till beslut", "Heading 2")
+    _p(doc, "{%p for punkt in förslag_till_beslut %}")
+    _p(doc, "{{ loop.index }}. {{ punkt }}")
+    _p(doc, "{%p endfor %}")
+    _p(doc, "{%p endif %}")
+    _decisions(doc, "Beslut", "beslut")
+    _bullets(doc, "Beslutsunderlag", "beslutsunderlag")
+    _bullets(doc, "Beslutet skickas till", "beslutet_skickas_till")
+    _p(doc, "Justering", "Heading 2")
+    _p(doc, "Justerare: {{ justerare|join(', ') }}", "Uppgift")
+    _p(doc, "Justeringsdatum: {{ justeringsdatum }}", "Uppgift")
+    _signatures(doc, "Underskrifter")
+    _p(doc, "")
+    _p(doc, "Utdraget bestyrks: {{ förvaltning }}, {{ datum }}")
+
+
+KINDS: dict[str, tuple[str, Callable[[DocxDocument], None]]] = {
+    "tjansteskrivelse": ("Tjänsteskrivelse", _tjansteskrivelse),
+    "yttrande": ("Yttrande", _yttrande),
+    "svar-pa-revisionsrapport": ("Svar på revisionsrapport", _svar_pa_revisionsrapport),
+    "verksamhetsuppfoljning": ("Verksamhetsuppföljning", _verksamhetsuppfoljning),
+    "protokollsutdrag": ("Protokollsutdrag", _protokollsutdrag),
+}
+
+
+def build(slug: str) -> DocxDocument:
+    kind_word, body = KINDS[slug]
+    doc = Document()
+    # python-docx's blank document carries a thumbnail of an empty page: drop it.
+    for rel_id, rel in list(doc.part.package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            doc.part.package.rels.pop(rel_id)
+    _styles(doc)
+    _page(doc, kind_word)
+    body(doc)
+    props = doc.core_properties
+    props.title = f"Mall: {kind_word}"
+    props.author = props.last_modified_by = "diarium"
+    props.comments = "Platshållare skrivs {{ fält }}; fälten beskrivs i schema.yaml bredvid mallen."
+    props.subject = props.keywords = props.category = ""
+    props.language = "sv-SE"
+    props.created = props.modified = dt.datetime(2024, 1, 1)
+    props.revision = 1
+    return doc
+
+
+def main(target: Path = BUILTIN_DIR) -> None:
+    for slug in KINDS:
+        path = target / slug / TEMPLATE_FILE
+        build(slug).save(str(path))
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""DOCX to PDF/A-2b with LibreOffice headless: one start for a whole batch, a private profile each.
+
+LibreOffice refuses a second instance on the same user profile, so every call gets its own profile
+in a temporary folder; parallel runs (two terminals, a CI matrix) never meet. Starting LibreOffice
+costs seconds and converting a document a fraction of one, so a batch goes to a single process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from archive.errors import DiariumError
+
+SOFFICE_ENV = "DIARIUM_SOFFICE"  # a LibreOffice outside PATH, e.g. /opt/libreoffice/program/soffice
+# writer_pdf_Export with SelectPdfVersion 2 writes PDF/A-2b (fonts embedded, XMP metadata).
+PDFA2_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+STARTUP_SECONDS = 120
+SECONDS_PER_DOCUMENT = 30
+
+
+class LibreOfficeMissing(DiariumError):
+    """--pdf was asked for on a machine without LibreOffice."""
+
+
+class PdfError(DiariumError):
+    """LibreOffice ran but did not produce a PDF."""
+
+
+def find_soffice() -> str:
+    """The LibreOffice program, or a message saying how to get it."""
+    configured = os.environ.get(SOFFICE_ENV)
+    if configured:
+        if shutil.which(configured):
+            return configured
+        raise LibreOfficeMissing(f"${SOFFICE_ENV} is {configured!r}, which is not a program")
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise LibreOfficeMissing(
+        "LibreOffice is not installed, and --pdf needs it: install it (Debian/Ubuntu: "
+        f"apt-get install libreoffice-writer) or set ${SOFFICE_ENV} to its soffice program"
+    )
+
+
+def to_pdf(documents: Sequence[Path]) -> list[Path]:
+    """Write `X.pdf` (PDF/A-2b) beside every `X.docx`; all of them with one LibreOffice start.
+
+    Each PDF appears under its name only when complete (written aside, then renamed).
+    """
+    if not documents:
+        return []
+    program = find_soffice()
+    with tempfile.TemporaryDirectory(prefix="diarium-pdf-") as scratch:
+        work = Path(scratch)
+        inputs = work / "in"
+        outputs = work / "out"
+        inputs.mkdir()
+        # Numbered copies: two documents may share a name in different folders, and
+        # LibreOffice names each PDF after its input.
+        staged = []
+        for number, document in enumerate(documents):
+            copy = inputs / f"{number}{document.suffix.lower() or '.docx'}"
+            shutil.copyfile(document, copy)
+            staged.append(copy)
+        command = [
+            program,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--invisible",
+            "--norestore",
+            "--nolockcheck",
+            "--nodefault",
+            "--convert-to",
+            PDFA2_FILTER,
+            "--outdir",
+            str(outputs),
+            *map(str, staged),
+        ]
+        _run(command, STARTUP_SECONDS + SECONDS_PER_DOCUMENT * len(documents))
+        results = []
+        for document, copy in zip(documents, staged, strict=True):
+            produced = outputs / f"{copy.stem}.pdf"
+            if not produced.is_file() or produced.stat().st_size == 0:
+                raise PdfError(f"{document}: LibreOffice did not convert it to PDF")
+            target = document.with_suffix(".pdf")
+            handle, name = tempfile.mkstemp(prefix=".diarium-", suffix=".pdf", dir=target.parent)
+            os.close(handle)
+            try:
+                shutil.copyfile(produced, name)
+                os.replace(name, target)
+            finally:
+                Path(name).unlink(missing_ok=True)
+            results.append(target)
+        return results
+
+
+def _run(command: list[str], timeout: float) -> None:
+    # A session of its own, so a hung LibreOffice (soffice and its soffice.bin child) can be
+    # stopped as a group without touching any other LibreOffice on the machine.
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise PdfError(f"LibreOffice did not finish within {timeout:.0f} s") from None
+    if process.returncode != 0:
+        reason = " ".join(err.decode(errors="replace").split())[-300:]
+        raise PdfError(f"LibreOffice failed (exit {process.returncode}): {reason}")

@@ -1,0 +1,355 @@
+"""Turn a kind's data into a finished DOCX, or refuse and say every reason why.
+
+Order matters: the data is validated and the template's placeholders are checked before rendering;
+the rendered document goes to a temporary file beside the target, is scanned for template leftovers
+and only then renamed into place, so a refused document never appears under its name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from lxml import etree
+
+from archive.errors import DiariumError
+from templates.schema import Field, Kind
+from templates.validate import WORD_PROMPT, Problem, validate
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# Jinja's delimiters: any left in the finished text mean a placeholder was not rendered.
+TEMPLATE_MARKERS = ("{{", "}}", "{%", "%}", "{#", "#}")
+# Parts of a DOCX whose text a reader sees (body, headers, footers, notes, comments).
+TEXT_PARTS = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml")
+APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+
+
+class DataError(DiariumError):
+    """A data file that cannot be read as YAML or JSON."""
+
+
+class GenerationRefused(DiariumError):
+    """The document was not written; `problems` holds every reason, one line each."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Generated:
+    docx: Path
+    kind: Kind
+    values: dict[str, Any]  # the validated data, as rendered
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return archive_metadata(self.kind, self.values)
+
+
+def load_data(path: Path) -> dict[str, Any]:
+    """A data file: JSON when it ends in .json, YAML otherwise (YAML also reads JSON)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise DataError(
+            f"{path}: not valid {_format(path)}: {' '.join(str(exc).split())}"
+        ) from None
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: must be a mapping of field: value")
+    return data
+
+
+def _format(path: Path) -> str:
+    return "JSON" if path.suffix.lower() == ".json" else "YAML"
+
+
+def _environment() -> SandboxedEnvironment:
+    """Templates render sandboxed: a municipality's template is edited by many hands."""
+    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+
+
+@lru_cache(maxsize=32)
+def _template_bytes(path: Path, mtime_ns: int) -> bytes:
+    del mtime_ns  # part of the cache key only: an edited template is read again
+    return path.read_bytes()
+
+
+def _template_source(path: Path) -> str:
+    """The Jinja source docxtpl renders: body, headers and footers with Word's run splits mended."""
+    template = DocxTemplate(io.BytesIO(_template_bytes(path, path.stat().st_mtime_ns)))
+    template.init_docx()
+    docx = template.docx
+    parts = [template.patch_xml(template.xml_to_string(docx.element.body))]
+    for rel in docx.part.rels.values():
+        if rel.reltype in (RT.HEADER, RT.FOOTER):
+            parts.append(template.patch_xml(template.get_part_xml(rel.target_part)))
+    return "\n".join(parts)
+
+
+@lru_cache(maxsize=32)
+def _template_ast(path: Path, mtime_ns: int) -> nodes.Template:
+    """Parsed once per template version; raises TemplateSyntaxError for a broken tag."""
+    del mtime_ns  # part of the cache key only
+    return _environment().parse(_template_source(path))
+
+
+def template_variables(path: Path) -> frozenset[str]:
+    """The top-level names a template reads (fields, not loop variables or Jinja's globals)."""
+    env = _environment()
+    ast = _template_ast(path, path.stat().st_mtime_ns)
+    return frozenset(meta.find_undeclared_variables(ast) - set(env.globals))
+
+
+def _unknown_subfields(path: Path, kind: Kind) -> list[Problem]:
+    """`{{ h.telefonnr }}` inside `{% for h in handläggare %}` names no sub-field of handläggare."""
+    problems = []
+    ast = _template_ast(path, path.stat().st_mtime_ns)
+    for loop in ast.find_all(nodes.For):
+        if not (isinstance(loop.target, nodes.Name) and isinstance(loop.iter, nodes.Name)):
+            continue
+        spec = kind.fields.get(loop.iter.name)
+        if spec is None or not isinstance(spec.item, dict):
+            continue
+        for body in loop.body:
+            for access in body.find_all(nodes.Getattr):
+                node = access.node
+                if (
+                    isinstance(node, nodes.Name)
+                    and node.name == loop.target.name
+                    and access.attr not in spec.item
+                ):
+                    problems.append(
+                        Problem(
+                            "template",
+                            f"placeholder {{{{ {node.name}.{access.attr} }}}}: "
+                            f"{spec.name} has no field {access.attr!r}",
+                        )
+                    )
+    return problems
+
+
+def check_template(path: Path, kind: Kind) -> list[Problem]:
+    """What `diarium templates check` reports: a template that cannot render this kind's data."""
+    try:
+        used = template_variables(path)
+    except TemplateError as exc:
+        return _render_problems(exc)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        return [Problem("template", f"not a Word document: {exc}")]
+    problems = [
+        Problem("template", f"placeholder {{{{ {name} }}}} is not a field of {kind.slug}")
+        for name in sorted(used - set(kind.fields))
+    ]
+    problems += _unknown_subfields(path, kind)
+    problems += [
+        Problem("template", f"required field {name} is never shown")
+        for name in kind.required
+        if name not in used
+    ]
+    problems += [
+        Problem("template", f"Word placeholder text: {_excerpt(text)!r}")
+        for _, text in _paragraph_texts(path)
+        if WORD_PROMPT.search(text)
+    ]
+    return problems
+
+
+def _context(kind: Kind, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Values as docxtpl renders them: a blank line in a text block starts a new paragraph."""
+    return {name: _for_template(kind.fields[name], value) for name, value in values.items()}
+
+
+def _for_template(spec: Field, value: Any) -> Any:
+    if spec.type == "textblock":
+        # docxtpl turns "\a" into a new paragraph with the placeholder's style, "\n" into a break
+        # Lines within a paragraph are wrapped source text (YAML `|`), as in Markdown.
+        return "\a".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", value) if p.strip())
+    if spec.type == "list" and isinstance(spec.item, dict):
+        return [{k: _for_template(spec.item[k], v) for k, v in item.items()} for item in value]
+    return value
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield from (line for line in re.split(r"[\n\a]", value) if line)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _paragraph_texts(docx: Path) -> Iterator[tuple[str, str]]:
+    with zipfile.ZipFile(docx) as archive:
+        for name in archive.namelist():
+            if not TEXT_PARTS.fullmatch(name):
+                continue
+            root = etree.fromstring(archive.read(name))
+            for paragraph in root.iter(f"{W}p"):
+                yield name, "".join(t.text or "" for t in paragraph.iter(f"{W}t"))
+
+
+def leftovers(docx: Path, values: Mapping[str, Any] | None = None) -> list[Problem]:
+    """Template tags and Word prompts left in a finished document.
+
+    Text that came from the data is taken out before looking for `{{`: a value is only data, so a
+    user who writes `{{ 7*7 }}` in a field gets exactly that in the document.
+    """
+    data = sorted(set(_strings(values or {})), key=len, reverse=True)
+    data = [s for s in data if any(m in s for m in TEMPLATE_MARKERS)]
+    problems: list[Problem] = []
+    for part, text in _paragraph_texts(docx):
+        prompt = WORD_PROMPT.search(text)
+        if prompt:
+            problems.append(Problem(part, f"Word placeholder text left: {_excerpt(text)!r}"))
+        own = text
+        for value in data:
+            own = own.replace(value, "")
+        if any(marker in own for marker in TEMPLATE_MARKERS):
+            problems.append(Problem(part, f"template tag left unrendered: {_excerpt(text)!r}"))
+    return problems
+
+
+def _excerpt(text: str, width: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _set_properties(template: DocxTemplate, kind: Kind, values: Mapping[str, Any]) -> None:
+    """Title, author and subject come from the data; nothing of the template's origin survives."""
+    props = template.docx.core_properties
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    props.title = str(values.get("rubrik") or kind.name)
+    props.author = props.last_modified_by = str(values.get("förvaltning") or "")
+    props.subject = str(values.get("diarienummer") or "")
+    props.category = kind.kind
+    props.keywords = ", ".join(v for v in (values.get("kommun"), values.get("nämnd")) if v)
+    props.comments = props.content_status = props.identifier = props.version = ""
+    props.language = "sv-SE"
+    props.created = props.modified = now
+    props.revision = 1
+    for rel in template.docx.part.package.rels.values():
+        if rel.reltype == RT.EXTENDED_PROPERTIES:
+            app = etree.fromstring(rel.target_part.blob)
+            application = app.find(f"{{{APP_NS}}}Application")
+            if application is not None:
+                application.text = "diarium"
+                rel.target_part._blob = etree.tostring(app, xml_declaration=True, standalone=True)
+
+
+def _render_problems(exc: Exception) -> list[Problem]:
+    if isinstance(exc, UndefinedError):
+        return [Problem("template", f"placeholder is not a field: {exc.message}")]
+    if isinstance(exc, TemplateSyntaxError):
+        context = " ".join(" ".join(getattr(exc, "docx_context", [])).split())
+        near = f" near {_excerpt(context)!r}" if context else ""
+        return [Problem("template", f"broken placeholder: {exc.message}{near}")]
+    if isinstance(exc, SecurityError):
+        return [Problem("template", f"not allowed in a template: {exc}")]
+    return [Problem("template", f"cannot render: {exc}")]
+
+
+def render(kind: Kind, data: Mapping[str, Any], output: Path, *, source: str = "") -> Generated:
+    """Validate, render, scan and atomically write `output`; raise GenerationRefused otherwise."""
+    source = source or kind.slug
+    values, problems = validate(kind, data)
+    try:
+        problems += [
+            Problem("template", f"placeholder {{{{ {name} }}}} is not a field of {kind.slug}")
+            for name in sorted(template_variables(kind.template) - set(values))
+        ]
+        problems += _unknown_subfields(kind.template, kind)
+    except TemplateError as exc:
+        problems += _render_problems(exc)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise DiariumError(f"{kind.template}: not a Word document: {exc}") from None
+    if problems:
+        raise GenerationRefused(source, problems)
+    template = DocxTemplate(
+        io.BytesIO(_template_bytes(kind.template, kind.template.stat().st_mtime_ns))
+    )
+    template.init_docx()
+    # docxtpl renders the core properties as templates too; ours are set from the data after.
+    for prop in ("author", "comments", "identifier", "language", "subject", "title"):
+        setattr(template.docx.core_properties, prop, "")
+    try:
+        template.render(_context(kind, values), jinja_env=_environment(), autoescape=True)
+    except (TemplateError, SecurityError) as exc:
+        raise GenerationRefused(source, _render_problems(exc)) from None
+    _set_properties(template, kind, values)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=".diarium-", suffix=".docx", dir=output.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        template.save(temporary)
+        left = leftovers(temporary, values)
+        if left:
+            raise GenerationRefused(source, left)
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, output)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return Generated(docx=output, kind=kind, values=values)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def default_output(kind: Kind, data: Mapping[str, Any], directory: Path) -> Path:
+    """`2021-09-16 tjansteskrivelse 2021.004 KUN.docx`, safe on every file system."""
+    parts = [str(data.get("datum") or ""), kind.slug, str(data.get("diarienummer") or "")]
+    name = " ".join(p for p in parts if p)
+    name = re.sub(r'[<>:"/\\|?*\x00-\x1f]+', "-", name).strip(" .-") or kind.slug
+    return directory / f"{name}.docx"
+
+
+def archive_metadata(kind: Kind, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The archive's keys for a generated document, taken from the data, never re-read."""
+    sections = []
+    for name, spec in kind.fields.items():
+        value = values.get(name)
+        if not value or name in ("rubrik", "kommun", "förvaltning", "nämnd", "datum"):
+            continue
+        if spec.type == "textblock":
+            sections.append({"heading": spec.label, "text": value})
+        elif spec.type == "list" and spec.item == "text":
+            sections.append({"heading": spec.label, "text": "\n".join(value)})
+    return {
+        "kind": kind.kind,
+        "title": values.get("rubrik") or None,
+        "date": values.get("datum") or None,
+        "case_number": values.get("diarienummer") or None,
+        "municipality": values.get("kommun") or None,
+        "board": values.get("nämnd") or None,
+        "department": values.get("förvaltning") or None,
+        "officers": [h["namn"] for h in values.get("handläggare") or [] if h.get("namn")],
+        "sections": sections,
+    }

@@ -1,0 +1,197 @@
+"""Check a kind's data before anything is written, and report every problem at once.
+
+A registrar fixing a data file wants the whole list in one go, not one error per run, so nothing
+here raises on the first problem: each check appends a one-line `Problem` and carries on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from templates.schema import Field, Kind
+
+# Word's own prompt texts ("Klicka här för att ange text.") that mark a field nobody filled in.
+WORD_PROMPT = re.compile(
+    r"Klicka (?:eller tryck )?här för att|Skriv text här|Click (?:or tap )?here to enter",
+    re.IGNORECASE,
+)
+DATE_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    where: str  # a field path such as "handläggare[2].epost", or "" for the whole document
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+def validate(kind: Kind, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """The data normalised for rendering (every schema field present) and all problems found."""
+    problems: list[Problem] = []
+    for name in data:
+        if name not in kind.fields:
+            problems.append(Problem(str(name), f"unknown field (not in the {kind.slug} schema)"))
+    values = _record(kind.fields, data, "", problems)
+    _check_case_number(kind, values, problems)
+    return values, problems
+
+
+def _record(
+    fields: Mapping[str, Field], data: Mapping[str, Any], prefix: str, problems: list[Problem]
+) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name, spec in fields.items():
+        where = f"{prefix}.{name}" if prefix else name
+        values[name] = _value(spec, data.get(name), where, problems, siblings=data)
+    return values
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str | list | dict) and not value)
+
+
+def _value(
+    spec: Field, raw: Any, where: str, problems: list[Problem], siblings: Mapping[str, Any]
+) -> Any:
+    if isinstance(raw, str):
+        raw = raw.strip()
+    if _is_empty(raw):
+        if spec.required:
+            what = "is empty" if raw is not None else "is missing"
+            problems.append(Problem(where, f"required field {what}"))
+        return [] if spec.type in ("list", "rows") else ""
+    if spec.type in ("list", "rows"):
+        return _list(spec, raw, where, problems, siblings)
+    return _scalar(spec.type, raw, where, problems, spec)
+
+
+def _scalar(kind: str, raw: Any, where: str, problems: list[Problem], spec: Field | None) -> str:
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float | dt.date):
+        problems.append(Problem(where, f"must be {_describe(kind)}, not {_yaml_type(raw)}"))
+        return ""
+    if kind == "date":
+        return _date(raw, where, problems)
+    text = raw.isoformat() if isinstance(raw, dt.date) else str(raw).strip()
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    allowed = "\n\t" if kind == "textblock" else ""
+    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
+        line = "a line break" if "\n" in text and kind != "textblock" else "a control character"
+        problems.append(Problem(where, f"contains {line}, which this field cannot hold"))
+    prompt = WORD_PROMPT.search(text)
+    if prompt:
+        problems.append(Problem(where, f"contains Word's placeholder text {prompt.group(0)!r}"))
+    if spec is not None and spec.pattern and not re.fullmatch(spec.pattern, text):
+        problems.append(
+            Problem(where, f"must be {spec.pattern_help or spec.pattern}, not {text!r}")
+        )
+    return text
+
+
+def _date(raw: Any, where: str, problems: list[Problem]) -> str:
+    if isinstance(raw, dt.datetime):
+        return raw.date().isoformat()
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    text = str(raw).strip()
+    try:
+        if not DATE_SHAPE.fullmatch(text):
+            raise ValueError
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        problems.append(Problem(where, f"not a date: {text!r} (write YYYY-MM-DD)"))
+        return text
+
+
+def _list(
+    spec: Field, raw: Any, where: str, problems: list[Problem], siblings: Mapping[str, Any]
+) -> list[Any]:
+    if not isinstance(raw, list):
+        if spec.type == "list" and isinstance(spec.item, str) and isinstance(raw, str | int):
+            raw = [raw]  # one decision point written without a dash is still one point
+        else:
+            problems.append(Problem(where, f"must be a list, not {_yaml_type(raw)}"))
+            return []
+    items = [i for i in raw if not _is_empty(i.strip() if isinstance(i, str) else i)]
+    if len(items) < spec.min_items:
+        need = "at least one entry" if spec.min_items == 1 else f"at least {spec.min_items} entries"
+        problems.append(Problem(where, f"needs {need}"))
+    out: list[Any] = []
+    for number, item in enumerate(items, start=1):
+        item_where = f"{where}[{number}]"
+        if spec.type == "rows":
+            out.append(_row(spec, item, item_where, problems, siblings))
+        elif isinstance(spec.item, dict):
+            if not isinstance(item, Mapping):
+                problems.append(Problem(item_where, f"must be a mapping, not {_yaml_type(item)}"))
+                continue
+            for key in item:
+                if key not in spec.item:
+                    problems.append(Problem(f"{item_where}.{key}", "unknown field"))
+            out.append(_record(spec.item, item, item_where, problems))
+        else:
+            out.append(_scalar(str(spec.item), item, item_where, problems, None))
+    return out
+
+
+def _row(
+    spec: Field, raw: Any, where: str, problems: list[Problem], siblings: Mapping[str, Any]
+) -> list[str]:
+    if not isinstance(raw, list):
+        problems.append(Problem(where, f"a table row must be a list of cells, not {raw!r}"))
+        return []
+    cells = [
+        "" if cell is None else _scalar("text", cell, f"{where}[{n}]", problems, None)
+        for n, cell in enumerate(raw, start=1)
+    ]
+    headings = siblings.get(spec.columns or "")
+    if isinstance(headings, list) and len(cells) != len(headings):
+        problems.append(
+            Problem(where, f"has {len(cells)} cells but the table has {len(headings)} columns")
+        )
+    return cells
+
+
+def _check_case_number(kind: Kind, values: dict[str, Any], problems: list[Problem]) -> None:
+    """Each municipality writes case numbers its own way; the shape is the archive's YAML data."""
+    from archive.metadata.profiles import case_number_pattern
+
+    for name, spec in kind.fields.items():
+        number = values.get(name)
+        if spec.type != "case_number" or not number:
+            continue
+        municipality = values.get("kommun") or None
+        pattern = case_number_pattern(municipality)
+        if pattern is None:
+            continue
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        if not regex.fullmatch(number):
+            problems.append(
+                Problem(
+                    name, f"{number!r} does not have the shape of a case number in {municipality}"
+                )
+            )
+
+
+def _describe(kind: str) -> str:
+    return {
+        "date": "a date (YYYY-MM-DD)",
+        "textblock": "text",
+        "case_number": "a case number",
+    }.get(kind, "text")
+
+
+def _yaml_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (put it in quotes to mean the text)"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
