@@ -10,6 +10,8 @@ paragraph holding only `{%p ... %}` for a loop or condition over whole paragraph
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -330,10 +332,23 @@ def build(slug: str) -> DocxDocument:
     return doc
 
 
+def _reproducible(doc: DocxDocument) -> bytes:
+    """The .docx bytes with fixed zip timestamps, so an unchanged builder changes no file in git."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for item in source.infolist():
+            fixed = zipfile.ZipInfo(item.filename, date_time=(2024, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            zipped.writestr(fixed, source.read(item.filename))
+    return out.getvalue()
+
+
 def main(target: Path = BUILTIN_DIR) -> None:
     for slug in KINDS:
         path = target / slug / TEMPLATE_FILE
-        build(slug).save(str(path))
+        path.write_bytes(_reproducible(build(slug)))
         print(path)
 
 

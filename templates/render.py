@@ -151,9 +151,36 @@ def _unknown_subfields(path: Path, kind: Kind) -> list[Problem]:
     return problems
 
 
+@lru_cache(maxsize=32)
+def _unclosed_tags(path: Path, mtime_ns: int) -> tuple[Problem, ...]:
+    """Placeholders not closed within their paragraph, e.g. `{{ rubrik` typed without `}}`.
+
+    docxtpl's clean-up joins text up to the next `}}` anywhere, so one such typo silently swallows
+    the paragraphs in between; every real placeholder opens and closes in one paragraph.
+    """
+    del mtime_ns  # part of the cache key only
+    problems = []
+    for part, text in _paragraph_texts(path):
+        expected = ""
+        for token in re.findall(r"\{\{|\}\}|\{%|%\}|\{#|#\}", text):
+            if token[0] == "{" and not expected:
+                expected = {"{{": "}}", "{%": "%}", "{#": "#}"}[token]
+            elif token == expected:
+                expected = ""
+            else:
+                expected = "!"
+                break
+        if expected:
+            problems.append(Problem(part, f"placeholder not closed: {_excerpt(text)!r}"))
+    return tuple(problems)
+
+
 def check_template(path: Path, kind: Kind) -> list[Problem]:
     """What `diarium templates check` reports: a template that cannot render this kind's data."""
     try:
+        unclosed = list(_unclosed_tags(path, path.stat().st_mtime_ns))
+        if unclosed:
+            return unclosed
         used = template_variables(path)
     except TemplateError as exc:
         return _render_problems(exc)
@@ -270,7 +297,7 @@ def _render_problems(exc: Exception) -> list[Problem]:
         return [Problem("template", f"broken placeholder: {exc.message}{near}")]
     if isinstance(exc, SecurityError):
         return [Problem("template", f"not allowed in a template: {exc}")]
-    return [Problem("template", f"cannot render: {exc}")]
+    return [Problem("template", f"cannot render: {type(exc).__name__}: {exc}")]
 
 
 def render(kind: Kind, data: Mapping[str, Any], output: Path, *, source: str = "") -> Generated:
@@ -278,6 +305,7 @@ def render(kind: Kind, data: Mapping[str, Any], output: Path, *, source: str = "
     source = source or kind.slug
     values, problems = validate(kind, data)
     try:
+        problems += _unclosed_tags(kind.template, kind.template.stat().st_mtime_ns)
         problems += [
             Problem("template", f"placeholder {{{{ {name} }}}} is not a field of {kind.slug}")
             for name in sorted(template_variables(kind.template) - set(values))
@@ -298,7 +326,7 @@ def render(kind: Kind, data: Mapping[str, Any], output: Path, *, source: str = "
         setattr(template.docx.core_properties, prop, "")
     try:
         template.render(_context(kind, values), jinja_env=_environment(), autoescape=True)
-    except (TemplateError, SecurityError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a template is user content: 1/0, range(10**9), ...
         raise GenerationRefused(source, _render_problems(exc)) from None
     _set_properties(template, kind, values)
     output.parent.mkdir(parents=True, exist_ok=True)
