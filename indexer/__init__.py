@@ -1,0 +1,20 @@
+"""Full-text search over the archive: Swedish analysis, query language, snippets, facets.
+
+Only the names below are the API; no Whoosh type crosses it, so another engine can stand behind
+`Index` later.
+"""
+
+from indexer.errors import IndexBusy, IndexUnavailable, QueryError, SearchIndexError
+from indexer.index import Index
+from indexer.model import Hit, IndexDoc, SearchResult
+
+__all__ = [
+    "Hit",
+    "Index",
+    "IndexBusy",
+    "IndexDoc",
+    "IndexUnavailable",
+    "QueryError",
+    "SearchIndexError",
+    "SearchResult",
+]

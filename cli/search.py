@@ -1,0 +1,156 @@
+"""search and reindex: thin shells over `indexer.Index` and `indexer.archive_sync`."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from archive import Archive, DiariumError
+from cli.common import archive_option, print_json, warn
+from indexer import Hit, IndexUnavailable, SearchResult
+from indexer.archive_sync import index_of, rebuild_from_archive
+from indexer.query import FIELDS
+
+_MARK = {"fg": "yellow", "bold": True}
+
+
+@click.command()
+@click.argument("query", nargs=-1)
+@click.option(
+    "--municipality",
+    "-m",
+    "municipalities",
+    multiple=True,
+    help="Only this municipality (repeatable).",
+)
+@click.option("--board", help="Only this board (nämnd), e.g. socialnämnden.")
+@click.option("--kind", help='Only this kind, e.g. yttrande or "svar på revisionsrapport".')
+@click.option("--year", help="Only this year or range, e.g. 2021 or 2021..2023.")
+@click.option("--from", "date_from", metavar="DATE", help="Dated on or after (YYYY[-MM[-DD]]).")
+@click.option("--to", "date_to", metavar="DATE", help="Dated on or before (YYYY[-MM[-DD]]).")
+@click.option(
+    "--sort",
+    type=click.Choice(["relevance", "date"]),
+    default="relevance",
+    show_default=True,
+    help="Best match first, or newest first.",
+)
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--facets", is_flag=True, help="Count matches by municipality, year and kind.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@archive_option
+def search(
+    archive: Archive,
+    query: tuple[str, ...],
+    municipalities: tuple[str, ...],
+    board: str | None,
+    kind: str | None,
+    year: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    sort: str,
+    limit: int,
+    page: int,
+    facets: bool,
+    as_json: bool,
+) -> None:
+    """Search the archive's text and metadata.
+
+    All words must match unless OR is used. Inflected forms find each other (nämnd, nämnden,
+    nämnderna); "quotes" for a phrase; -word or NOT word to exclude; (groups); field:value.
+
+    \b
+    diarium search långvarigt försörjningsstöd --year 2021..2023
+    diarium search '"ekonomiskt bistånd" -Uppsala' --facets
+    diarium search 'kind:yttrande OR kind:"svar på revisionsrapport"' --sort date
+    diarium search "KS 2023-730" --json | jq -r '.hits[].id'
+
+    \b
+    Fields: FIELDS_HELP
+    """
+    text = " ".join(query)
+    index = index_of(archive)
+    try:
+        result = index.search(
+            text,
+            municipalities=municipalities,
+            board=board,
+            kind=kind,
+            year=year,
+            date_from=date_from,
+            date_to=date_to,
+            sort=sort,
+            limit=limit,
+            page=page,
+            facets=facets,
+        )
+    except IndexUnavailable:
+        _raise_if_empty(archive)
+        raise
+    finally:
+        index.close()
+    if result.total == 0:
+        _raise_if_empty(archive)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        _print_result(result, limit=limit, page=page)
+
+
+search.help = (search.help or "").replace("FIELDS_HELP", ", ".join(f"{name}:" for name in FIELDS))
+
+
+def _raise_if_empty(archive: Archive) -> None:
+    if next(archive.ids(), None) is None:
+        raise DiariumError(
+            f"the archive in {archive.root} has no documents; add some with `diarium ingest`"
+        )
+
+
+def _print_result(result: SearchResult, *, limit: int, page: int) -> None:
+    first = (page - 1) * limit + 1
+    if not result.hits:
+        shown = "" if result.total == 0 else f" (page {page} is past the last one)"
+        click.echo(f"No documents match {result.query!r}{shown}")
+    for number, hit in enumerate(result.hits, start=first):
+        _print_hit(number, hit)
+    if result.hits:
+        last = first + len(result.hits) - 1
+        click.echo(f"{result.total} documents match; showing {first}–{last}")
+    for name, counts in result.facets.items():
+        if counts:
+            values = ", ".join(f"{value} {count}" for value, count in counts.items())
+            click.echo(f"{name}: {values}")
+
+
+def _print_hit(number: int, hit: Hit) -> None:
+    click.echo(click.style(f"{number}. {hit.title or hit.source or hit.id}", bold=True))
+    about = [hit.kind, hit.municipality, hit.board, hit.date or hit.year, hit.case_number]
+    click.echo("   " + " · ".join(str(a) for a in about if a))
+    if hit.snippet:
+        styled = hit.marked_snippet(lambda word: click.style(word, **_MARK))
+        where = f"sida {hit.page}: " if hit.page is not None else ""
+        click.echo(f"   {where}{styled}")
+    click.echo(click.style(f"   {hit.id}  {hit.source or ''}", dim=True))
+
+
+@click.command()
+@archive_option
+def reindex(archive: Archive) -> None:
+    """Rebuild the search index from the archive, then swap it in at once.
+
+    Searches running meanwhile use the old index. Needed after an upgrade that changes the
+    index, or when the index is reported damaged; the archive itself is never changed.
+    """
+    if not archive.exists():
+        raise DiariumError(
+            f"there is no archive in {archive.root}; add documents with `diarium ingest`"
+        )
+    started = time.monotonic()
+    total = len(archive)
+    with click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True) as bar:
+        count = rebuild_from_archive(archive, progress=bar.update)
+    warn(f"indexed {count} documents in {time.monotonic() - started:.1f} s ({archive.index_dir})")

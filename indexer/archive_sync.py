@@ -1,0 +1,93 @@
+"""Glue between the archive (the truth) and the index derived from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from archive import Archive, Document, NotFound
+from archive.model import Page
+from indexer.index import Index
+from indexer.model import IndexDoc
+
+
+@dataclass
+class SyncReport:
+    added: int = 0
+    removed: int = 0
+    rebuilt: bool = False
+
+
+def index_of(archive: Archive) -> Index:
+    return Index(archive.index_dir)
+
+
+def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
+    return IndexDoc(
+        id=document.id,
+        title=document.title,
+        kind=document.kind,
+        municipality=document.municipality,
+        board=document.board,
+        department=document.department,
+        officers=list(document.officers),
+        case_number=document.case_number,
+        date=document.date,
+        year=document.year,
+        source=document.source,
+        pages=[(page.number, page.text) for page in pages],
+    )
+
+
+def _index_docs(archive: Archive, ids: Iterable[str]) -> Iterator[IndexDoc]:
+    for doc_id in ids:
+        try:
+            yield to_index_doc(archive.get(doc_id), archive.pages(doc_id))
+        except NotFound:  # removed by another process meanwhile; sync settles the index
+            continue
+
+
+def rebuild_from_archive(archive: Archive, progress: Callable[[int], None] | None = None) -> int:
+    """Index every archived document into a fresh index and swap it in; returns the count."""
+    ids = list(archive.ids())
+    return index_of(archive).rebuild(_index_docs(archive, ids), total=len(ids), progress=progress)
+
+
+def sync(archive: Archive, index: Index | None = None) -> SyncReport:
+    """Add archived documents the index lacks and drop index entries the archive lacks.
+
+    Run after every change so that a process killed between storing a document and indexing it
+    leaves nothing missing for long. Without any index yet, builds the whole index.
+    """
+    index = index or index_of(archive)
+    if not index.exists():
+        return SyncReport(added=rebuild_from_archive(archive), rebuilt=True)
+    archived = set(archive.ids())
+    indexed = index.ids()
+    missing = sorted(archived - indexed)
+    extra = indexed - archived
+    report = SyncReport()
+    if extra:
+        report.removed = index.remove(extra)
+    if missing:
+        report.added = index.add(_index_docs(archive, missing))
+    return report
+
+
+def update_index(
+    archive: Archive, added: Iterable[str] = (), removed: Iterable[str] = ()
+) -> SyncReport:
+    """After ingest/remove/set: (re)index the given documents, then sync the rest."""
+    index = index_of(archive)
+    if not index.exists():
+        return sync(archive, index)
+    gone = set(removed)
+    if gone:
+        index.remove(gone)
+    fresh = [doc_id for doc_id in dict.fromkeys(added) if doc_id not in gone]
+    if fresh:
+        index.add(_index_docs(archive, fresh))
+    report = sync(archive, index)
+    report.added += len(fresh)
+    report.removed += len(gone)
+    return report

@@ -1,0 +1,383 @@
+"""The search index of an archive: add, remove, search, rebuild. Nothing Whoosh leaves this module.
+
+Layout of the index folder (``<archive>/index``)::
+
+    CURRENT        name of the live generation folder, replaced atomically
+    gen-.../       a complete Whoosh index plus diarium-index.json (versions)
+    write.lock     held by whoever writes (add, remove, rebuild)
+
+A rebuild writes a new generation beside the live one and then swaps CURRENT, so a search
+running meanwhile reads the old generation to the end and the next one reads the new one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import shutil
+import struct
+import time
+import uuid
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from multiprocessing import cpu_count
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh.searching import Searcher
+from whoosh.util.filelock import FileLock, try_for
+
+from indexer import analysis, highlight, schema
+from indexer import facets as facet_counts
+from indexer.errors import IndexBusy, IndexUnavailable
+from indexer.model import Hit, IndexDoc, SearchResult
+from indexer.query import And, FieldMatch, Node, Or, Range, check_date_option, parse, text_leaves
+
+CURRENT = "CURRENT"
+VERSION_FILE = "diarium-index.json"
+LOCK_FILE = "write.lock"
+
+# How long a writer waits for another one before giving up with IndexBusy.
+LOCK_TIMEOUT_S = 30.0
+# Memory each Whoosh writer process may buffer before spilling a sorted run to disk: a rebuild's
+# memory is bounded by this (times the processes), not by the size of the archive.
+WRITER_LIMIT_MB = 256
+# Below this many documents the start-up of writer processes costs more than it saves.
+PARALLEL_MIN_DOCS = 2_000
+# Documents per job file handed to a writer process.
+BATCH_DOCS = 200
+
+# What a damaged or half-written index raises from inside Whoosh when it is opened or read.
+_DAMAGE = (
+    OSError,
+    EOFError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    windex.IndexError,
+)
+
+
+def _versions() -> dict[str, int]:
+    return {"schema": schema.SCHEMA_VERSION, "analysis": analysis.ANALYSIS_VERSION}
+
+
+class Index:
+    """The full-text index kept in ``path``; the archive stays the truth it is built from."""
+
+    def __init__(self, path: Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self._schema = schema.build_schema()
+        self._generation: str | None = None
+        self._ix: windex.Index | None = None
+        self._searcher: Searcher | None = None
+
+    # -- state -----------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        """Whether an index has been built here (it may still be damaged)."""
+        return (self.path / CURRENT).is_file()
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = self._ix = self._generation = None
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _current(self) -> str:
+        try:
+            name = (self.path / CURRENT).read_text("utf-8").strip()
+        except FileNotFoundError:
+            raise IndexUnavailable(
+                f"there is no search index in {self.path}; build it with `diarium reindex`"
+            ) from None
+        if not name or "/" in name or "\\" in name or name.startswith("."):
+            raise IndexUnavailable(
+                f"the search index in {self.path} is damaged ({CURRENT} names no index); "
+                "rebuild it with `diarium reindex`"
+            )
+        return name
+
+    def _open(self) -> windex.Index:
+        """The live generation, reopened when a rebuild swapped in a new one."""
+        generation = self._current()
+        if self._ix is not None and generation == self._generation:
+            return self._ix
+        self.close()
+        folder = self.path / generation
+        try:
+            versions = json.loads((folder / VERSION_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            versions = None
+        if versions != _versions():
+            raise IndexUnavailable(
+                f"the search index in {self.path} was built by another version of diarium or is "
+                "damaged; rebuild it with `diarium reindex`"
+            )
+        try:
+            ix = windex.open_dir(str(folder), schema=self._schema)
+        except _DAMAGE as exc:
+            raise IndexUnavailable(
+                f"the search index in {self.path} cannot be opened ({exc}); "
+                "rebuild it with `diarium reindex`"
+            ) from None
+        self._ix, self._generation = ix, generation
+        return ix
+
+    def _reader_searcher(self) -> Searcher:
+        ix = self._open()
+        if self._searcher is None:
+            self._searcher = ix.searcher()
+        elif not self._searcher.up_to_date():
+            self._searcher = self._searcher.refresh()
+        return self._searcher
+
+    @contextmanager
+    def _reading(self) -> Iterator[Searcher]:
+        """A searcher, with damage found while reading reported as IndexUnavailable."""
+        try:
+            yield self._reader_searcher()
+        except _DAMAGE as exc:
+            self.close()
+            raise IndexUnavailable(
+                f"the search index in {self.path} is damaged ({type(exc).__name__}: {exc}); "
+                "rebuild it with `diarium reindex`"
+            ) from None
+
+    @contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        self.path.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.path / LOCK_FILE))
+        if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.2):
+            raise IndexBusy(
+                f"the search index in {self.path} is being written by another diarium process "
+                f"(waited {self.lock_timeout:g} s); try again when it has finished"
+            )
+        try:
+            yield
+        finally:
+            lock.release()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(self, docs: Iterable[IndexDoc]) -> int:
+        """Add documents, replacing any with the same id. Needs a built index (see rebuild)."""
+        with self._write_lock():
+            ix = self._open()
+            count = 0
+            writer = ix.writer()
+            try:
+                for doc in docs:
+                    writer.update_document(**schema.to_fields(doc))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        return count
+
+    def remove(self, ids: Iterable[str]) -> int:
+        """Remove documents by id; returns how many were in the index."""
+        with self._write_lock():
+            ix = self._open()
+            writer = ix.writer()
+            try:
+                removed = sum(writer.delete_by_term("id", doc_id) for doc_id in set(ids))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        return removed
+
+    def rebuild(
+        self,
+        docs: Iterable[IndexDoc],
+        *,
+        total: int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Index all docs into a new generation, then make it the live one in one step.
+
+        `progress` is called with the number of documents just indexed. Uses one writer process
+        per core when there are enough documents; a damaged old index does not matter here.
+        """
+        with self._write_lock():
+            self._remove_stale_generations(keep=self._current_or_none())
+            generation = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+            folder = self.path / generation
+            folder.mkdir()
+            try:
+                count = self._build(folder, docs, total=total, progress=progress)
+                (folder / VERSION_FILE).write_text(json.dumps(_versions()), "utf-8")
+                self._swap(generation)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            self._remove_stale_generations(keep=generation)
+        return count
+
+    def _build(
+        self,
+        folder: Path,
+        docs: Iterable[IndexDoc],
+        *,
+        total: int | None,
+        progress: Callable[[int], None] | None,
+    ) -> int:
+        ix = windex.create_in(str(folder), self._schema)
+        procs = min(2, cpu_count())
+        options: dict[str, Any] = {"limitmb": WRITER_LIMIT_MB}
+        if procs > 1 and (total is None or total >= PARALLEL_MIN_DOCS):
+            options |= {"procs": procs, "multisegment": True, "batchsize": BATCH_DOCS}
+        writer = ix.writer(**options)
+        count = 0
+        try:
+            for doc in docs:
+                writer.add_document(**schema.to_fields(doc))
+                count += 1
+                if progress:
+                    progress(1)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+        if len(ix._segments()) > 1:
+            ix.optimize(limitmb=WRITER_LIMIT_MB)
+        ix.close()
+        return count
+
+    def _current_or_none(self) -> str | None:
+        try:
+            return self._current()
+        except IndexUnavailable:
+            return None
+
+    def _swap(self, generation: str) -> None:
+        tmp = self.path / f"{CURRENT}.{uuid.uuid4().hex[:8]}"
+        tmp.write_text(generation, "utf-8")
+        os.replace(tmp, self.path / CURRENT)
+        self.close()
+
+    def _remove_stale_generations(self, keep: str | None) -> None:
+        """Old generations and leftovers of interrupted rebuilds (only a writer calls this)."""
+        for child in self.path.iterdir():
+            if child.is_dir() and child.name.startswith("gen-") and child.name != keep:
+                shutil.rmtree(child, ignore_errors=True)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def ids(self) -> set[str]:
+        with self._reading() as searcher:
+            reader = searcher.reader()
+            column = reader.column_reader("id")
+            return {column[n] for n in reader.all_doc_ids()}
+
+    def doc_count(self) -> int:
+        with self._reading() as searcher:
+            return searcher.doc_count()
+
+    def search(
+        self,
+        query: str,
+        *,
+        municipalities: Iterable[str] = (),
+        board: str | None = None,
+        kind: str | None = None,
+        year: int | str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        sort: str = "relevance",
+        limit: int = 10,
+        page: int = 1,
+        facets: bool = False,
+    ) -> SearchResult:
+        """Ranked documents matching the query and every filter given.
+
+        `year` takes 2021 or a range "2021..2023". `sort="relevance"` falls back to date order
+        when the query only filters (nothing to rank by).
+        """
+        if sort not in ("relevance", "date"):
+            raise ValueError(f"sort must be 'relevance' or 'date', not {sort!r}")
+        if limit < 1 or page < 1:
+            raise ValueError("limit and page start at 1")
+        node = parse(query)
+        filters = _filters(municipalities, board, kind, year, date_from, date_to)
+        parts = ([node] if node is not None else []) + filters
+        full = parts[0] if len(parts) == 1 else (And(tuple(parts)) if parts else None)
+        compiled = schema.compile_query(full, query)
+        by_date = sort == "date" or not schema.has_text(node)
+        targets = frozenset(t for leaf in text_leaves(node) for t in analysis.terms(leaf.text))
+        with self._reading() as searcher:
+            results = searcher.search_page(
+                compiled,
+                page,
+                pagelen=limit,
+                sortedby="date" if by_date else None,
+                reverse=by_date,
+            )
+            hits = [
+                self._hit(searcher, hit.docnum, 0.0 if by_date else hit.score, targets)
+                for hit in results
+            ]
+            total = len(results)
+            counts = facet_counts.count(searcher.reader(), results.results.docs()) if facets else {}
+        return SearchResult(query=query, total=total, hits=hits, facets=counts)
+
+    @staticmethod
+    def _hit(searcher: Searcher, docnum: int, score: float, targets: frozenset[str]) -> Hit:
+        stored = searcher.stored_fields(docnum)
+        info = stored["hit"]
+        snippet = highlight.make_snippet(schema.load_pages(stored["pages"]), targets)
+        return Hit(
+            id=stored["id"],
+            score=round(float(score), 4),
+            title=info["title"],
+            kind=info["kind"],
+            municipality=info["municipality"],
+            board=info["board"],
+            date=info["date"],
+            year=info["year"],
+            case_number=info["case_number"],
+            source=info["source"],
+            page=snippet.page,
+            snippet=snippet.text,
+            highlights=snippet.highlights,
+        )
+
+
+def _filters(
+    municipalities: Iterable[str],
+    board: str | None,
+    kind: str | None,
+    year: int | str | None,
+    date_from: str | None,
+    date_to: str | None,
+) -> list[Node]:
+    """The search options as query nodes, so options and `field:value` behave the same."""
+    out: list[Node] = []
+    names = [m for m in municipalities if m.strip()]
+    if names:
+        matches = tuple(FieldMatch("municipality", m) for m in names)
+        out.append(matches[0] if len(matches) == 1 else Or(matches))
+    if board:
+        out.append(FieldMatch("board", board))
+    if kind:
+        out.append(FieldMatch("kind", kind))
+    if year is not None:
+        node = parse(f"year:{year}")
+        if node is not None:
+            out.append(node)
+    if date_from or date_to:
+        low = check_date_option(date_from, "from") if date_from else None
+        high = check_date_option(date_to, "to") if date_to else None
+        out.append(Range("date", low, high))
+    return out

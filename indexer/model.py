@@ -1,0 +1,90 @@
+"""The data that crosses the indexer's API: no Whoosh type appears here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+def _html_mark(word: str) -> str:
+    """Highlighted words in a JSON snippet: HTML's element for marked text."""
+    return f"<mark>{word}</mark>"
+
+
+@dataclass
+class IndexDoc:
+    """One archived document as the index sees it; built from the archive by archive_sync."""
+
+    id: str
+    title: str | None = None
+    kind: str | None = None
+    municipality: str | None = None
+    board: str | None = None
+    department: str | None = None
+    officers: list[str] = field(default_factory=list)
+    case_number: str | None = None
+    date: str | None = None  # YYYY-MM-DD
+    year: int | None = None
+    source: str | None = None  # file name the document came from
+    pages: list[tuple[int, str]] = field(default_factory=list)  # (page number, body text)
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(text.split()) for _, text in self.pages)
+
+
+@dataclass
+class Hit:
+    """One ranked document; `snippet` is plain text and `highlights` are spans into it."""
+
+    id: str
+    score: float
+    title: str | None
+    kind: str | None
+    municipality: str | None
+    board: str | None
+    date: str | None
+    year: int | None
+    case_number: str | None
+    source: str | None
+    page: int | None
+    snippet: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def marked_snippet(self, mark: Callable[[str], str] = _html_mark) -> str:
+        """The snippet with every highlighted word passed through `mark`."""
+        out: list[str] = []
+        last = 0
+        for start, end in self.highlights:
+            out += [self.snippet[last:start], mark(self.snippet[start:end])]
+            last = end
+        out.append(self.snippet[last:])
+        return "".join(out)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["highlights"]
+        data["snippet"] = self.marked_snippet()
+        return data
+
+
+@dataclass
+class SearchResult:
+    """A page of ranked hits, the number of matching documents and (if asked) facet counts."""
+
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `diarium search --json` contract."""
+        return {
+            "query": self.query,
+            "total": self.total,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "facets": {
+                name: dict(self.facets.get(name, {})) for name in ("municipality", "year", "kind")
+            },
+        }
