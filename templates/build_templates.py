@@ -90,7 +90,7 @@ def _styles(doc: DocxDocument) -> None:
         doc.styles[name].paragraph_format.tab_stops.clear_all()
 
 
-def _page(doc: DocxDocument, kind_word: str) -> None:
+def _page(doc: DocxDocument, kind_word: str, date_line: str) -> None:
     section = doc.sections[0]
     section.page_width, section.page_height = Cm(21), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2.5)
@@ -105,7 +105,7 @@ def _page(doc: DocxDocument, kind_word: str) -> None:
     header.add_run("{{ kommun }}, {{ förvaltning }}\t" + kind_word)
     second = section.header.add_paragraph(style="Header")
     second.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
-    second.add_run("{{ nämnd }}\tDatum: {{ datum }}, diarienummer: {{ diarienummer }}")
+    second.add_run("{{ nämnd }}\t" + date_line + ", diarienummer: {{ diarienummer }}")
     for footer in (section.footer, section.first_page_footer):
         line = footer.paragraphs[0]
         line.style = doc.styles["Footer"]
@@ -302,24 +302,29 @@ def _protokollsutdrag(doc: DocxDocument) -> None:
     _p(doc, "Utdraget bestyrks: {{ förvaltning }}, {{ datum }}")
 
 
-KINDS: dict[str, tuple[str, Callable[[DocxDocument], None]]] = {
-    "tjansteskrivelse": ("Tjänsteskrivelse", _tjansteskrivelse),
-    "yttrande": ("Yttrande", _yttrande),
-    "svar-pa-revisionsrapport": ("Svar på revisionsrapport", _svar_pa_revisionsrapport),
-    "verksamhetsuppfoljning": ("Verksamhetsuppföljning", _verksamhetsuppfoljning),
-    "protokollsutdrag": ("Protokollsutdrag", _protokollsutdrag),
+DATE = "Datum: {{ datum }}"
+KINDS: dict[str, tuple[str, str, Callable[[DocxDocument], None]]] = {
+    "tjansteskrivelse": ("Tjänsteskrivelse", DATE, _tjansteskrivelse),
+    "yttrande": ("Yttrande", DATE, _yttrande),
+    "svar-pa-revisionsrapport": ("Svar på revisionsrapport", DATE, _svar_pa_revisionsrapport),
+    "verksamhetsuppfoljning": ("Verksamhetsuppföljning", DATE, _verksamhetsuppfoljning),
+    "protokollsutdrag": (
+        "Protokollsutdrag",
+        "Sammanträdesdatum: {{ sammanträdesdatum }}, § {{ paragraf }}",
+        _protokollsutdrag,
+    ),
 }
 
 
 def build(slug: str) -> DocxDocument:
-    kind_word, body = KINDS[slug]
+    kind_word, date_line, body = KINDS[slug]
     doc = Document()
     # python-docx's blank document carries a thumbnail of an empty page: drop it.
     for rel_id, rel in list(doc.part.package.rels.items()):
         if rel.reltype == RT.THUMBNAIL:
             doc.part.package.rels.pop(rel_id)
     _styles(doc)
-    _page(doc, kind_word)
+    _page(doc, kind_word, date_line)
     body(doc)
     props = doc.core_properties
     props.title = f"Mall: {kind_word}"

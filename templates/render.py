@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
 from archive.errors import DiariumError
+from archive.metadata.profiles import load as load_profiles
 from templates.schema import Field, Kind
 from templates.validate import WORD_PROMPT, Problem, validate
 
@@ -57,10 +58,7 @@ class Generated:
     docx: Path
     kind: Kind
     values: dict[str, Any]  # the validated data, as rendered
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        return archive_metadata(self.kind, self.values)
+    metadata: dict[str, Any]  # the archive's keys, for Archive.store_generated
 
 
 def load_data(path: Path) -> dict[str, Any]:
@@ -300,10 +298,20 @@ def _render_problems(exc: Exception) -> list[Problem]:
     return [Problem("template", f"cannot render: {type(exc).__name__}: {exc}")]
 
 
-def render(kind: Kind, data: Mapping[str, Any], output: Path, *, source: str = "") -> Generated:
-    """Validate, render, scan and atomically write `output`; raise GenerationRefused otherwise."""
+def render(
+    kind: Kind,
+    data: Mapping[str, Any],
+    output: Path,
+    *,
+    source: str = "",
+    municipality_dirs: Sequence[Path] = (),
+) -> Generated:
+    """Validate, render, scan and atomically write `output`; raise GenerationRefused otherwise.
+
+    `municipality_dirs`: extra municipality YAML folders (case-number shapes, names).
+    """
     source = source or kind.slug
-    values, problems = validate(kind, data)
+    values, problems = validate(kind, data, municipality_dirs=municipality_dirs)
     try:
         problems += _unclosed_tags(kind.template, kind.template.stat().st_mtime_ns)
         problems += [
@@ -342,7 +350,8 @@ def render(kind: Kind, data: Mapping[str, Any], output: Path, *, source: str = "
         os.replace(temporary, output)
     finally:
         temporary.unlink(missing_ok=True)
-    return Generated(docx=output, kind=kind, values=values)
+    metadata = archive_metadata(kind, values, municipality_dirs=municipality_dirs)
+    return Generated(docx=output, kind=kind, values=values, metadata=metadata)
 
 
 def _umask() -> int:
@@ -359,23 +368,29 @@ def default_output(kind: Kind, data: Mapping[str, Any], directory: Path) -> Path
     return directory / f"{name}.docx"
 
 
-def archive_metadata(kind: Kind, values: Mapping[str, Any]) -> dict[str, Any]:
+def archive_metadata(
+    kind: Kind, values: Mapping[str, Any], *, municipality_dirs: Sequence[Path] = ()
+) -> dict[str, Any]:
     """The archive's keys for a generated document, taken from the data, never re-read."""
     sections = []
     for name, spec in kind.fields.items():
         value = values.get(name)
-        if not value or name in ("rubrik", "kommun", "förvaltning", "nämnd", "datum"):
+        if not value or name in ("rubrik", "kommun", "förvaltning", "nämnd"):
             continue
         if spec.type == "textblock":
             sections.append({"heading": spec.label, "text": value})
         elif spec.type == "list" and spec.item == "text":
             sections.append({"heading": spec.label, "text": "\n".join(value)})
+    municipality = values.get("kommun") or None
+    if municipality:
+        # The archive stores the short name the rules read: "Alingsås kommun" -> "Alingsås".
+        municipality = load_profiles(municipality_dirs).canonical(municipality)
     return {
         "kind": kind.kind,
         "title": values.get("rubrik") or None,
-        "date": values.get("datum") or None,
+        "date": values.get(kind.archive_date) or None,
         "case_number": values.get("diarienummer") or None,
-        "municipality": values.get("kommun") or None,
+        "municipality": municipality,
         "board": values.get("nämnd") or None,
         "department": values.get("förvaltning") or None,
         "officers": [h["namn"] for h in values.get("handläggare") or [] if h.get("namn")],

@@ -80,6 +80,8 @@ class Kind:
     fields: dict[str, Field]
     folder: Path
     builtin: bool = field(default=True, compare=False)
+    # The field the archive dates the document by: a protocol is dated by its meeting.
+    archive_date: str = "datum"
 
     @property
     def template(self) -> Path:
@@ -192,6 +194,9 @@ def _load_kind(folder: Path, mtime_ns: int, builtin: bool) -> Kind:
     kind_value = str(data.get("kind") or "")
     if kind_value not in KINDS:
         raise SchemaError(f"{path}: `kind` must be one of: {', '.join(KINDS)}")
+    archive_date = str(data.get("archive_date") or "datum")
+    if fields.get(archive_date) is None or fields[archive_date].type != "date":
+        raise SchemaError(f"{path}: `archive_date` must name a date field, not {archive_date!r}")
     if not (folder / TEMPLATE_FILE).is_file():
         raise SchemaError(f"{folder / TEMPLATE_FILE}: missing (each kind needs its Word template)")
     return Kind(
@@ -202,6 +207,7 @@ def _load_kind(folder: Path, mtime_ns: int, builtin: bool) -> Kind:
         fields=fields,
         folder=folder,
         builtin=builtin,
+        archive_date=archive_date,
     )
 
 

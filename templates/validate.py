@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from archive.metadata.profiles import case_number_pattern
 from templates.schema import Field, Kind
 
 # Word's own prompt texts ("Klicka här för att ange text.") that mark a field nobody filled in.
@@ -32,14 +34,19 @@ class Problem:
         return f"{self.where}: {self.message}" if self.where else self.message
 
 
-def validate(kind: Kind, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    """The data normalised for rendering (every schema field present) and all problems found."""
+def validate(
+    kind: Kind, data: Mapping[str, Any], *, municipality_dirs: Sequence[Path] = ()
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The data normalised for rendering (every schema field present) and all problems found.
+
+    `municipality_dirs` are extra folders of municipality YAML (the archive's `municipalities`).
+    """
     problems: list[Problem] = []
     for name in data:
         if name not in kind.fields:
             problems.append(Problem(str(name), f"unknown field (not in the {kind.slug} schema)"))
     values = _record(kind.fields, data, "", problems)
-    _check_case_number(kind, values, problems)
+    _check_case_number(kind, values, problems, municipality_dirs)
     return values, problems
 
 
@@ -158,24 +165,18 @@ def _row(
     return cells
 
 
-def _check_case_number(kind: Kind, values: dict[str, Any], problems: list[Problem]) -> None:
-    """Each municipality writes case numbers its own way; the shape is the archive's YAML data."""
-    from archive.metadata.profiles import case_number_pattern
-
+def _check_case_number(
+    kind: Kind, values: dict[str, Any], problems: list[Problem], municipality_dirs: Sequence[Path]
+) -> None:
+    """Each municipality writes case numbers its own way; the shapes are the archive's YAML data."""
+    municipality = values.get("kommun") or None
+    pattern = case_number_pattern(municipality, extra_dirs=municipality_dirs)
+    where = f"in {municipality}" if municipality else "in any municipality diarium knows"
     for name, spec in kind.fields.items():
         number = values.get(name)
-        if spec.type != "case_number" or not number:
-            continue
-        municipality = values.get("kommun") or None
-        pattern = case_number_pattern(municipality)
-        if pattern is None:
-            continue
-        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
-        if not regex.fullmatch(number):
+        if spec.type == "case_number" and number and not pattern.fullmatch(number):
             problems.append(
-                Problem(
-                    name, f"{number!r} does not have the shape of a case number in {municipality}"
-                )
+                Problem(name, f"{number!r} does not have the shape of a case number {where}")
             )
 
 

@@ -24,7 +24,9 @@ from tests.templates_helpers import (
 
 HOSTILE = {
     "rubrik": "Ekonomi & budget <2024> enligt § 16",
-    "sammanfattning": "Rapporten ”Granskning av försörjningsstöd” visar {{ 7*7 }} och {% if 1 %}x{% endif %}.",
+    "sammanfattning": (
+        "Rapporten ”Granskning av försörjningsstöd” visar {{ 7*7 }} och {% if 1 %}x{% endif %}."
+    ),
 }
 
 
@@ -372,9 +374,30 @@ def test_archive_metadata_uses_the_archives_english_keys() -> None:
         data["datum"],
         data["diarienummer"],
     )
-    assert meta["municipality"] == data["kommun"] and meta["board"] == data["nämnd"]
+    assert meta["municipality"] == "Alingsås"  # the archive's short name for "Alingsås kommun"
+    assert meta["board"] == data["nämnd"]
     assert meta["department"] == data["förvaltning"]
     assert meta["officers"] == [h["namn"] for h in data["handläggare"]]
     headings = [s["heading"] for s in meta["sections"]]
     assert "Förslag till beslut" in headings and "Ärendet" in headings
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["date"])
+
+
+def test_a_protocol_extract_is_dated_by_its_meeting_in_the_archive() -> None:
+    kind = find_kind("protokollsutdrag")
+    data, problems = validate(kind, example("protokollsutdrag"))
+    assert problems == []
+    assert data["datum"] != data["sammanträdesdatum"]
+    assert archive_metadata(kind, data)["date"] == data["sammanträdesdatum"]
+
+
+def test_case_number_shapes_follow_the_municipality(tmp_path: Path) -> None:
+    kind = find_kind("tjansteskrivelse")
+    data = example("tjansteskrivelse")
+    for number in ("2021.004 KUN", "KUN 2021/4", "AMN-2023-00096"):
+        assert validate(kind, data | {"diarienummer": number})[1] == [], number
+    (problem,) = validate(kind, data | {"diarienummer": "2021:4"})[1]
+    assert (
+        str(problem)
+        == "diarienummer: '2021:4' does not have the shape of a case number in Alingsås kommun"
+    )
