@@ -257,7 +257,7 @@ def list_templates(archive: Archive, templates_dir: Path | None, as_json: bool) 
         print_json([_kind_summary(k) for k in kinds.values()])
         return
     for kind in kinds.values():
-        origin = "inbyggd" if kind.builtin else str(kind.folder)
+        origin = "built-in" if kind.builtin else str(kind.folder)
         click.echo(f"{kind.slug:<26} {kind.name:<26} {origin}")
 
 
@@ -302,14 +302,14 @@ def show_template(archive: Archive, kind: str, templates_dir: Path | None, as_js
         print_json(summary)
         return
     click.echo(f"{chosen.name} ({chosen.slug}): {chosen.description}")
-    click.echo(f"mall: {chosen.template}\n")
+    click.echo(f"template: {chosen.template}\n")
     _print_fields(chosen.fields.values(), indent="")
 
 
 def _print_fields(fields: Any, indent: str) -> None:
     for spec in fields:
-        required = "obligatoriskt" if spec.required else "frivilligt"
-        kind = f"list av {spec.item}" if isinstance(spec.item, str) else spec.type
+        required = "required" if spec.required else "optional"
+        kind = f"list of {spec.item}" if isinstance(spec.item, str) else spec.type
         click.echo(f"{indent}{spec.name}  ({kind}, {required})")
         if spec.help:
             click.echo(f"{indent}    {spec.help}")

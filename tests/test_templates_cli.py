@@ -1,0 +1,277 @@
+"""`diarium generate`, `new` and `templates`, run through Click as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+import yaml
+from click.testing import CliRunner
+from docx import Document
+
+from cli.generate import COMMANDS
+from cli.main import Diarium
+from tests.templates_helpers import (
+    EXAMPLES,
+    docx_text,
+    edit_template,
+    example,
+    kind_copy,
+    paragraph_with,
+)
+
+
+@pytest.fixture()
+def diarium() -> click.Group:
+    """The commands under the real top-level group's error handling (one line, exit code 1)."""
+    return Diarium(name="diarium", commands={c.name: c for c in COMMANDS})
+
+
+def run(diarium: click.Group, *args: str, input: str | None = None):  # noqa: ANN201
+    return CliRunner().invoke(diarium, list(args), input=input, catch_exceptions=False)
+
+
+def test_generate_writes_the_document(diarium: click.Group, tmp_path: Path) -> None:
+    target = tmp_path / "ut" / "skrivelse.docx"
+    result = run(
+        diarium, "generate", "tjänsteskrivelse", str(EXAMPLES / "tjansteskrivelse.yaml"),
+        "-o", str(target),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.output == f"wrote {target}\n"
+    assert example("tjansteskrivelse")["rubrik"] in docx_text(target)
+
+
+def test_generate_names_the_file_after_date_kind_and_case_number(
+    diarium: click.Group, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run(diarium, "generate", "yttrande", str(EXAMPLES / "yttrande.yaml"))
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "2021-08-15 yttrande 2021.112 SN.docx").is_file()
+
+
+def test_generate_reads_json(diarium: click.Group, tmp_path: Path) -> None:
+    data = tmp_path / "ärende.json"
+    data.write_text(json.dumps(example("yttrande"), default=str), encoding="utf-8")
+    result = run(diarium, "generate", "yttrande", str(data), "-o", str(tmp_path / "y.docx"))
+    assert result.exit_code == 0, result.output
+    assert "Kommunens revisorer" in docx_text(tmp_path / "y.docx")
+
+
+def test_generate_refuses_with_every_problem_on_its_own_line(
+    diarium: click.Group, tmp_path: Path
+) -> None:
+    data = example("svar-pa-revisionsrapport")
+    data["datum"] = "den 18 oktober"
+    data["förslag_till_beslut"] = []
+    data["rekommendationer"][1]["svar"] = ""
+    del data["nämnd"]
+    path = tmp_path / "svar.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    target = tmp_path / "svar.docx"
+    result = run(diarium, "generate", "svar-pa-revisionsrapport", str(path), "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"diarium: {path}: nämnd: required field is missing",
+        f"diarium: {path}: datum: not a date: 'den 18 oktober' (write YYYY-MM-DD)",
+        f"diarium: {path}: förslag_till_beslut: required field is empty",
+        f"diarium: {path}: rekommendationer[2].svar: required field is empty",
+    ]
+    assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("rubrik: [ej stängd", "not valid YAML"),
+        ("- bara\n- en lista\n", "must be a mapping of field: value"),
+    ],
+)
+def test_a_broken_data_file_is_one_line(
+    diarium: click.Group, tmp_path: Path, content: str, reason: str
+) -> None:
+    path = tmp_path / "data.yaml"
+    path.write_text(content, encoding="utf-8")
+    result = run(diarium, "generate", "yttrande", str(path))
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"diarium: {path}: ") and reason in line
+
+
+def test_an_unknown_kind_is_one_line(diarium: click.Group) -> None:
+    result = run(diarium, "generate", "skrivelse", str(EXAMPLES / "yttrande.yaml"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("diarium: unknown document kind 'skrivelse' (use one of: ")
+
+
+def test_pdf_without_libreoffice_says_so_and_writes_nothing(
+    diarium: click.Group, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.delenv("DIARIUM_SOFFICE", raising=False)
+    target = tmp_path / "y.docx"
+    result = run(diarium, "generate", "yttrande", str(EXAMPLES / "yttrande.yaml"),
+                 "-o", str(target), "--pdf")  # fmt: skip
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("diarium: LibreOffice is not installed, and --pdf needs it")
+    assert not target.exists()
+
+
+def _municipality_folder(tmp_path: Path) -> Path:
+    folder = kind_copy(tmp_path, "yttrande")
+    edit_template(folder, lambda doc: setattr(paragraph_with(doc, "Yttrande"), "text", "Remissvar"))
+    return folder.parent
+
+
+def test_templates_option_and_archive_setting_choose_a_municipalitys_copy(
+    diarium: click.Group, tmp_path: Path, archive_dir: Path
+) -> None:
+    own = _municipality_folder(tmp_path)
+    data = str(EXAMPLES / "yttrande.yaml")
+    result = run(diarium, "generate", "yttrande", data, "-o", str(tmp_path / "a.docx"),
+                 "--templates", str(own))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Remissvar" in docx_text(tmp_path / "a.docx")
+    archive_dir.mkdir(parents=True)
+    (archive_dir / "settings.yaml").write_text(f"templates: {own}\n", encoding="utf-8")
+    result = run(diarium, "generate", "yttrande", data, "-o", str(tmp_path / "b.docx"))
+    assert result.exit_code == 0, result.output
+    assert "Remissvar" in docx_text(tmp_path / "b.docx")
+
+
+def test_templates_list_and_show(diarium: click.Group) -> None:
+    listed = run(diarium, "templates", "list")
+    assert listed.exit_code == 0
+    assert [line.split()[0] for line in listed.output.splitlines()] == sorted(
+        ["tjansteskrivelse", "yttrande", "svar-pa-revisionsrapport", "verksamhetsuppfoljning",
+         "protokollsutdrag"]
+    )  # fmt: skip
+    shown = run(diarium, "templates", "show", "svar på revisionsrapport")
+    assert shown.exit_code == 0
+    assert "rekommendationer  (list, required)" in shown.output
+    assert "\n    åtgärd  (textblock, required)\n" in shown.output
+    assert "Nämndens svar på rekommendationen." in shown.output
+    as_json = json.loads(run(diarium, "templates", "show", "protokollsutdrag", "--json").output)
+    fields = {f["name"]: f for f in as_json["fields"]}
+    assert fields["paragraf"]["required"] and fields["sammanträdesdatum"]["type"] == "date"
+    assert as_json["kind"] == "protokollsutdrag"
+
+
+def test_templates_init_copies_and_keeps_what_is_there(
+    diarium: click.Group, tmp_path: Path
+) -> None:
+    target = tmp_path / "kommunens-mallar"
+    first = run(diarium, "templates", "init", str(target))
+    assert first.exit_code == 0
+    assert (target / "tjansteskrivelse" / "template.docx").is_file()
+    assert (target / "fields.yaml").is_file()
+    (target / "yttrande" / "schema.yaml").write_text("ändrad", encoding="utf-8")
+    second = run(diarium, "templates", "init", str(target))
+    assert f"kept {target / 'yttrande'} (already there)" in second.output
+    assert (target / "yttrande" / "schema.yaml").read_text(encoding="utf-8") == "ändrad"
+
+
+def test_templates_check(diarium: click.Group, tmp_path: Path) -> None:
+    folder = kind_copy(tmp_path, "tjansteskrivelse")
+    ok = run(diarium, "templates", "check", str(folder / "template.docx"))
+    assert ok.exit_code == 0 and ok.output.endswith("ok for tjansteskrivelse\n")
+
+    def edit(doc: Document) -> None:
+        paragraph_with(doc, "Diarienummer: {{ diarienummer }}").runs[0].text = "Dnr: {{ dnr }}"
+
+    edit_template(folder, edit)
+    bad = run(diarium, "templates", "check", str(folder / "template.docx"))
+    assert bad.exit_code == 1
+    template = folder / "template.docx"
+    assert bad.output.splitlines() == [
+        f"{template}: template: placeholder {{{{ dnr }}}} is not a field of tjansteskrivelse",
+    ]
+    # the header still shows the case number, so it is not "never shown"
+    other = run(diarium, "templates", "check", str(template), "--kind", "yttrande")
+    assert f"{template}: template: required field mottagare is never shown" in other.output
+
+
+def _answers() -> str:
+    """What a registrar types for `diarium new yttrande`, field by field."""
+    lines = [
+        "Alingsås kommun", "Socialförvaltningen", "Socialnämnden", "2021-08-15", "2021.112 SN",
+        "Yttrande över ”Granskning” & <uppföljning>", "Kommunens revisorer", "",
+        # handläggare: one record, then an empty name ends the list
+        "Lena Sjöberg", "avdelningschef", "0322-61 60 00", "lena@exempel.se", "",
+        # förslag till beslut: two points
+        "att anta yttrandet", "att skicka det till revisorerna", "",
+        "",  # sammanfattning: skipped
+        "Första stycket.", "Andra stycket.", "",  # ärendet
+        "",  # beslutsunderlag: none
+        "Kommunens revisorer", "",  # beslutet skickas till
+        "Maria Olsson", "socialchef", "",  # underskrifter
+    ]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def test_new_asks_for_each_field_and_writes_data_and_document(
+    diarium: click.Group, tmp_path: Path
+) -> None:
+    target = tmp_path / "nytt.docx"
+    result = run(diarium, "new", "yttrande", "-o", str(target), input=_answers())
+    assert result.exit_code == 0, result.output
+    assert "Den som begärt yttrandet" in result.stderr  # the help text is shown
+    data = yaml.safe_load((tmp_path / "nytt.yaml").read_text(encoding="utf-8"))
+    assert data["förslag_till_beslut"] == ["att anta yttrandet", "att skicka det till revisorerna"]
+    assert data["handläggare"] == [
+        {"namn": "Lena Sjöberg", "titel": "avdelningschef", "telefon": "0322-61 60 00",
+         "epost": "lena@exempel.se"}
+    ]  # fmt: skip
+    assert data["ärendet"] == "Första stycket.\n\nAndra stycket."
+    assert "sammanfattning" not in data and "remiss" not in data
+    paragraphs = [p.text for p in Document(str(target)).paragraphs]
+    assert "Yttrande över ”Granskning” & <uppföljning>" in paragraphs
+    assert "2. att skicka det till revisorerna" in paragraphs
+    assert "Första stycket." in paragraphs and "Andra stycket." in paragraphs
+
+
+def test_new_keeps_the_answers_when_the_document_is_refused(
+    diarium: click.Group, tmp_path: Path
+) -> None:
+    answers = _answers().replace("2021.112 SN", "ärende 12")
+    target = tmp_path / "nytt.docx"
+    result = run(diarium, "new", "yttrande", "-o", str(target), input=answers)
+    assert result.exit_code == 1
+    assert "diarienummer: 'ärende 12' does not have the shape" in result.stderr
+    assert not target.exists()
+    saved = yaml.safe_load((tmp_path / "nytt.yaml").read_text(encoding="utf-8"))
+    assert saved["diarienummer"] == "ärende 12"
+    fixed = tmp_path / "nytt.yaml"
+    fixed.write_text(
+        fixed.read_text(encoding="utf-8").replace("ärende 12", "2021.112 SN"), encoding="utf-8"
+    )
+    again = run(diarium, "generate", "yttrande", str(fixed), "-o", str(target))
+    assert again.exit_code == 0, again.output
+
+
+def test_file_puts_the_document_into_the_archive_with_the_datas_metadata(
+    diarium: click.Group, tmp_path: Path, archive_dir: Path
+) -> None:
+    target = tmp_path / "v.docx"
+    data_file = str(EXAMPLES / "verksamhetsuppfoljning.yaml")
+    result = run(
+        diarium, "generate", "verksamhetsuppföljning", data_file, "-o", str(target), "--file"
+    )
+    assert result.exit_code == 0, result.output
+    from archive import Archive
+
+    (document,) = list(Archive(archive_dir).documents())
+    data = example("verksamhetsuppfoljning")
+    assert document.kind == "verksamhetsuppföljning"
+    assert document.title == data["rubrik"]
+    assert document.date == "2023-06-09" and document.year == 2023
+    assert document.case_number == data["diarienummer"]
+    assert document.municipality == "Uppsala"
+    assert document.board == data["nämnd"] and document.department == data["förvaltning"]
+    assert document.officers == [h["namn"] for h in data["handläggare"]]
+    assert document.format == "docx"
+    assert f"filed {document.id} (verksamhetsuppföljning, 2023-06-09," in result.output
