@@ -91,7 +91,7 @@ def ingest(
         )
     finally:
         progress.close()
-    index_after_change(archive, added_ids=[d.id for d in report.added + report.unchanged])
+    index_after_change(archive, added_ids=[d.id for d in report.added])
     _print_report(report, as_json)
     if report.failed:
         sys.exit(1)

@@ -48,9 +48,16 @@ def cli(archive_root: Path | None) -> None:
 
 
 def _register() -> None:
-    from cli import archive_cmds
+    from cli import archive_cmds, generate, search
 
-    for command in archive_cmds.COMMANDS:
+    for command in (
+        *archive_cmds.COMMANDS,
+        search.search,
+        search.reindex,
+        generate.generate,
+        generate.new,
+        generate.templates,
+    ):
         cli.add_command(command)
 
 

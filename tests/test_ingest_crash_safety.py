@@ -54,7 +54,7 @@ def assert_every_listed_document_opens(archive: Archive) -> set[str]:
 
 
 def test_sigkill_half_way_then_ingest_completes_the_batch(tmp_path: Path) -> None:
-    paths = make_batch(tmp_path / "in", 1500)
+    paths = make_batch(tmp_path / "in", 600)
     root = tmp_path / "archive"
     proc = diarium(root, "ingest", str(tmp_path / "in"), "--jobs", "2", start_new_session=True)
     deadline = time.monotonic() + 60
