@@ -124,13 +124,19 @@ def _p(doc: DocxDocument, text: str, style: str | None = None, bold: bool = Fals
     return paragraph
 
 
-def _head(doc: DocxDocument, kind_word: str, extra: list[str], officers_optional: bool) -> None:
+def _head(
+    doc: DocxDocument,
+    kind_word: str,
+    extra: list[str],
+    officers_optional: bool,
+    date_line: str = "Datum: {{ datum }}",
+) -> None:
     """The facts a reader (and the archive's metadata rules) look for first, one per line."""
     _p(doc, "{{ kommun }}", "Avsändare")
     _p(doc, "{{ förvaltning }}", "Avsändare")
     _p(doc, kind_word, "Dokumentslag")
     _p(doc, "{{ nämnd }}", "Uppgift")
-    _p(doc, "Datum: {{ datum }}", "Uppgift")
+    _p(doc, date_line, "Uppgift")
     _p(doc, "Diarienummer: {{ diarienummer }}", "Uppgift")
     for line in extra:
         _p(doc, line, "Uppgift")
@@ -246,7 +252,9 @@ def _yttrande(doc: DocxDocument) -> None:
 
 
 def _svar_pa_revisionsrapport(doc: DocxDocument) -> None:
-    _head(doc, "Svar på revisionsrapport", ["Revisionsrapport: {{ revisionsrapport }}"], False)
+    _head(doc, "Svar på revisionsrapport", [], officers_optional=False)
+    # Below the title: a report's long name would end the letterhead as if it were prose.
+    _p(doc, "Revisionsrapport: {{ revisionsrapport }}", "Uppgift")
     _decisions(doc, "Förslag till beslut", "förslag_till_beslut")
     _text(doc, "Sammanfattning", "sammanfattning", optional=True)
     _text(doc, "Bakgrund", "bakgrund")
@@ -278,11 +286,13 @@ def _verksamhetsuppfoljning(doc: DocxDocument) -> None:
 
 
 def _protokollsutdrag(doc: DocxDocument) -> None:
+    # A protocol is dated by its meeting; the extract's own date is in its certification.
     _head(
         doc,
         "Protokollsutdrag",
-        ["Sammanträdesdatum: {{ sammanträdesdatum }}", "Paragraf: § {{ paragraf }}"],
+        ["Paragraf: § {{ paragraf }}"],
         officers_optional=True,
+        date_line="Sammanträdesdatum: {{ sammanträdesdatum }}",
     )
     _text(doc, "Ärendebeskrivning", "ärendet", optional=True)
     _p(doc, "{%p if förslag_till_beslut %}")
