@@ -14,6 +14,7 @@ import os
 import re
 import tempfile
 import zipfile
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -23,7 +24,15 @@ from typing import Any
 import yaml
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2 import (
+    StrictUndefined,
+    Template,
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedError,
+    meta,
+    nodes,
+)
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
@@ -84,9 +93,31 @@ def _format(path: Path) -> str:
     return "JSON" if path.suffix.lower() == ".json" else "YAML"
 
 
-def _environment() -> SandboxedEnvironment:
-    """Templates render sandboxed: a municipality's template is edited by many hands."""
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, compiling each distinct template source once per process.
+
+    docxtpl hands the same XML to `from_string` on every render and Jinja keeps no cache for
+    string templates; compiling is most of a render's time, so a batch would pay it per document.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(undefined=StrictUndefined, autoescape=True)
+        self._compiled: OrderedDict[str, Template] = OrderedDict()
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        template = self._compiled.get(source)
+        if template is None:
+            template = self._compiled[source] = super().from_string(source)
+            if len(self._compiled) > COMPILED_TEMPLATES:
+                self._compiled.popitem(last=False)
+        return template
+
+
+COMPILED_TEMPLATES = 256
+# Templates render sandboxed: a municipality's template is edited by many hands.
+_ENV = _Sandbox()
 
 
 @lru_cache(maxsize=32)
@@ -95,9 +126,9 @@ def _template_bytes(path: Path, mtime_ns: int) -> bytes:
     return path.read_bytes()
 
 
-def _template_source(path: Path) -> str:
+def _template_source(path: Path, mtime_ns: int) -> str:
     """The Jinja source docxtpl renders: body, headers and footers with Word's run splits mended."""
-    template = DocxTemplate(io.BytesIO(_template_bytes(path, path.stat().st_mtime_ns)))
+    template = DocxTemplate(io.BytesIO(_template_bytes(path, mtime_ns)))
     template.init_docx()
     docx = template.docx
     parts = [template.patch_xml(template.xml_to_string(docx.element.body))]
@@ -107,56 +138,68 @@ def _template_source(path: Path) -> str:
     return "\n".join(parts)
 
 
+@dataclass(frozen=True)
+class _Analysis:
+    """What a template version needs checked, worked out once per version."""
+
+    unclosed: tuple[Problem, ...]
+    variables: frozenset[str]  # top-level names read: fields, not loop variables or globals
+    record_fields: tuple[tuple[str, str, str], ...]  # (loop variable, list field, attribute)
+
+
 @lru_cache(maxsize=32)
-def _template_ast(path: Path, mtime_ns: int) -> nodes.Template:
-    """Parsed once per template version; raises TemplateSyntaxError for a broken tag."""
-    del mtime_ns  # part of the cache key only
-    return _environment().parse(_template_source(path))
+def _analyse(path: Path, mtime_ns: int) -> _Analysis:
+    """Raises TemplateSyntaxError for a broken tag."""
+    unclosed = _unclosed_tags(path)
+    if unclosed:
+        return _Analysis(unclosed, frozenset(), ())
+    ast = _ENV.parse(_template_source(path, mtime_ns))
+    variables = frozenset(meta.find_undeclared_variables(ast) - set(_ENV.globals))
+    record_fields = []
+    for loop in ast.find_all(nodes.For):
+        if isinstance(loop.target, nodes.Name) and isinstance(loop.iter, nodes.Name):
+            for body in loop.body:
+                for access in body.find_all(nodes.Getattr):
+                    node = access.node
+                    if isinstance(node, nodes.Name) and node.name == loop.target.name:
+                        record_fields.append((node.name, loop.iter.name, access.attr))
+    return _Analysis((), variables, tuple(dict.fromkeys(record_fields)))
 
 
 def template_variables(path: Path) -> frozenset[str]:
     """The top-level names a template reads (fields, not loop variables or Jinja's globals)."""
-    env = _environment()
-    ast = _template_ast(path, path.stat().st_mtime_ns)
-    return frozenset(meta.find_undeclared_variables(ast) - set(env.globals))
+    return _analyse(path, path.stat().st_mtime_ns).variables
 
 
-def _unknown_subfields(path: Path, kind: Kind) -> list[Problem]:
-    """`{{ h.telefonnr }}` inside `{% for h in handläggare %}` names no sub-field of handläggare."""
-    problems = []
-    ast = _template_ast(path, path.stat().st_mtime_ns)
-    for loop in ast.find_all(nodes.For):
-        if not (isinstance(loop.target, nodes.Name) and isinstance(loop.iter, nodes.Name)):
-            continue
-        spec = kind.fields.get(loop.iter.name)
-        if spec is None or not isinstance(spec.item, dict):
-            continue
-        for body in loop.body:
-            for access in body.find_all(nodes.Getattr):
-                node = access.node
-                if (
-                    isinstance(node, nodes.Name)
-                    and node.name == loop.target.name
-                    and access.attr not in spec.item
-                ):
-                    problems.append(
-                        Problem(
-                            "template",
-                            f"placeholder {{{{ {node.name}.{access.attr} }}}}: "
-                            f"{spec.name} has no field {access.attr!r}",
-                        )
-                    )
+def _template_problems(path: Path, kind: Kind, names: frozenset[str] | set[str]) -> list[Problem]:
+    """Unclosed tags, placeholders that are no field in `names`, unknown sub-fields of records."""
+    analysis = _analyse(path, path.stat().st_mtime_ns)
+    if analysis.unclosed:
+        return list(analysis.unclosed)
+    problems = [
+        Problem("template", f"placeholder {{{{ {name} }}}} is not a field of {kind.slug}")
+        for name in sorted(analysis.variables - set(names))
+    ]
+    # `{{ h.telefonnr }}` inside `{% for h in handläggare %}` names no sub-field of handläggare.
+    for variable, list_field, attribute in analysis.record_fields:
+        spec = kind.fields.get(list_field)
+        if spec is not None and isinstance(spec.item, dict) and attribute not in spec.item:
+            problems.append(
+                Problem(
+                    "template",
+                    f"placeholder {{{{ {variable}.{attribute} }}}}: "
+                    f"{list_field} has no field {attribute!r}",
+                )
+            )
     return problems
 
 
-@lru_cache(maxsize=32)
-def _unclosed_tags(path: Path, mtime_ns: int) -> tuple[Problem, ...]:
+def _unclosed_tags(path: Path) -> tuple[Problem, ...]:
     """Placeholders not closed within their paragraph, e.g. `{{ rubrik` typed without `}}`.
 
     docxtpl's clean-up joins text up to the next `}}` anywhere, so one such typo silently swallows
     the paragraphs in between; every real placeholder opens and closes in one paragraph.
     """
-    del mtime_ns  # part of the cache key only
     problems = []
     for part, text in _paragraph_texts(path):
         expected = ""
@@ -176,19 +219,14 @@ def _unclosed_tags(path: Path, mtime_ns: int) -> tuple[Problem, ...]:
 def check_template(path: Path, kind: Kind) -> list[Problem]:
     """What `diarium templates check` reports: a template that cannot render this kind's data."""
     try:
-        unclosed = list(_unclosed_tags(path, path.stat().st_mtime_ns))
-        if unclosed:
-            return unclosed
+        problems = _template_problems(path, kind, frozenset(kind.fields))
         used = template_variables(path)
     except TemplateError as exc:
         return _render_problems(exc)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
         return [Problem("template", f"not a Word document: {exc}")]
-    problems = [
-        Problem("template", f"placeholder {{{{ {name} }}}} is not a field of {kind.slug}")
-        for name in sorted(used - set(kind.fields))
-    ]
-    problems += _unknown_subfields(path, kind)
+    if any(p.where != "template" for p in problems):  # unclosed tags: nothing else is reliable
+        return problems
     problems += [
         Problem("template", f"required field {name} is never shown")
         for name in kind.required
@@ -313,12 +351,7 @@ def render(
     source = source or kind.slug
     values, problems = validate(kind, data, municipality_dirs=municipality_dirs)
     try:
-        problems += _unclosed_tags(kind.template, kind.template.stat().st_mtime_ns)
-        problems += [
-            Problem("template", f"placeholder {{{{ {name} }}}} is not a field of {kind.slug}")
-            for name in sorted(template_variables(kind.template) - set(values))
-        ]
-        problems += _unknown_subfields(kind.template, kind)
+        problems += _template_problems(kind.template, kind, frozenset(values))
     except TemplateError as exc:
         problems += _render_problems(exc)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -333,7 +366,7 @@ def render(
     for prop in ("author", "comments", "identifier", "language", "subject", "title"):
         setattr(template.docx.core_properties, prop, "")
     try:
-        template.render(_context(kind, values), jinja_env=_environment(), autoescape=True)
+        template.render(_context(kind, values), jinja_env=_ENV, autoescape=True)
     except Exception as exc:  # noqa: BLE001 - a template is user content: 1/0, range(10**9), ...
         raise GenerationRefused(source, _render_problems(exc)) from None
     _set_properties(template, kind, values)
