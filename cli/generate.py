@@ -51,6 +51,11 @@ def _templates_dir(option: Path | None, archive: Archive) -> Path | None:
     return option if option is not None else archive.setting_path("templates")
 
 
+def _check_output(output: Path | None) -> None:
+    if output is not None and output.suffix.lower() != ".docx":
+        raise click.UsageError(f"-o {output}: the document is a Word file; name it *.docx")
+
+
 def _refuse(exc: GenerationRefused) -> None:
     for line in str(exc).splitlines():
         click.echo(f"diarium: {line}", err=True)
@@ -108,6 +113,7 @@ def generate(
     \b
     diarium generate tjänsteskrivelse ärende.yaml -o ärende.docx --pdf --file
     """
+    _check_output(output)
     chosen = find_kind(kind, _templates_dir(templates_dir, archive))
     values = load_data(data)
     if pdf:
@@ -217,6 +223,7 @@ def new(
     Lists (decision points, officers, recipients) are asked again until an empty answer. When the
     document is refused, the answers are still saved: fix them and run `diarium generate`.
     """
+    _check_output(output)
     chosen = find_kind(kind, _templates_dir(templates_dir, archive))
     if pdf:
         find_soffice()

@@ -70,6 +70,17 @@ class Generated:
     metadata: dict[str, Any]  # the archive's keys, for Archive.store_generated
 
 
+class _DataLoader(yaml.SafeLoader):
+    """YAML where dates stay text: the schema knows which fields are dates, and an impossible
+    date such as 2021-02-30 is a field to report, where PyYAML's own loader would crash."""
+
+
+_DataLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def load_data(path: Path) -> dict[str, Any]:
     """A data file: JSON when it ends in .json, YAML otherwise (YAML also reads JSON)."""
     try:
@@ -79,7 +90,10 @@ def load_data(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: cannot read: {exc}") from None
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        if path.suffix.lower() == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.load(text, Loader=_DataLoader)  # a SafeLoader: no Python objects
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise DataError(
             f"{path}: not valid {_format(path)}: {' '.join(str(exc).split())}"

@@ -403,3 +403,15 @@ def test_case_number_shapes_follow_the_municipality(tmp_path: Path) -> None:
         str(problem)
         == "diarienummer: '2021:4' does not have the shape of a case number in Alingsås kommun"
     )
+
+
+def test_optional_parts_leave_no_trace_when_empty(tmp_path: Path) -> None:
+    data = example("protokollsutdrag")
+    for optional in ("handläggare", "ärendet", "förslag_till_beslut", "beslutsunderlag"):
+        del data[optional]
+    render(find_kind("protokollsutdrag"), data, tmp_path / "p.docx")
+    paragraphs = [p.text for p in Document(str(tmp_path / "p.docx")).paragraphs]
+    for gone in ("Ärendebeskrivning", "Förslag till beslut", "Beslutsunderlag"):
+        assert gone not in paragraphs
+    assert not any(p.startswith("Handläggare") for p in paragraphs)
+    assert "Beslut" in paragraphs and "Justerare: Anders Persson" in paragraphs

@@ -83,6 +83,17 @@ def test_generate_refuses_with_every_problem_on_its_own_line(
     assert list(tmp_path.iterdir()) == [path]
 
 
+def test_an_impossible_date_in_yaml_is_a_field_problem(
+    diarium: click.Group, tmp_path: Path
+) -> None:
+    path = tmp_path / "data.yaml"
+    text = (EXAMPLES / "yttrande.yaml").read_text(encoding="utf-8")
+    path.write_text(text.replace("datum: 2021-08-15", "datum: 2021-02-30"), encoding="utf-8")
+    result = run(diarium, "generate", "yttrande", str(path), "-o", str(tmp_path / "y.docx"))
+    assert result.exit_code == 1
+    assert result.stderr == f"diarium: {path}: datum: not a date: '2021-02-30' (write YYYY-MM-DD)\n"
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
@@ -275,3 +286,11 @@ def test_file_puts_the_document_into_the_archive_with_the_datas_metadata(
     assert document.officers == [h["namn"] for h in data["handläggare"]]
     assert document.format == "docx"
     assert f"filed {document.id} (verksamhetsuppföljning, 2023-06-09," in result.output
+
+
+def test_output_must_be_a_docx(diarium: click.Group, tmp_path: Path) -> None:
+    result = run(diarium, "generate", "yttrande", str(EXAMPLES / "yttrande.yaml"),
+                 "-o", str(tmp_path / "y.pdf"))  # fmt: skip
+    assert result.exit_code == 2
+    assert "name it *.docx" in result.stderr
+    assert list(tmp_path.iterdir()) == []
