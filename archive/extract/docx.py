@@ -101,8 +101,12 @@ def _open(path: Path) -> WordDocument:
         raise ExtractionError("not a valid DOCX (no Word document inside the zip)") from None
     except zipfile.BadZipFile as exc:
         raise ExtractionError(f"not a valid DOCX (damaged zip: {exc})") from None
-    except KeyError as exc:
-        raise ExtractionError(f"not a valid DOCX (missing part {exc})") from None
+    except KeyError as exc:  # zipfile: a part the package names is not in the zip
+        named = re.search(r"'([^']+)'", str(exc))
+        missing = named.group(1) if named else str(exc)
+        raise ExtractionError(
+            f"not a valid DOCX (no Word document inside the zip: {missing} is missing)"
+        ) from None
     except etree.XMLSyntaxError as exc:
         raise ExtractionError(f"not a valid DOCX (damaged XML: {exc})") from None
     except ValueError as exc:  # python-docx: the main part is not a Word document

@@ -36,6 +36,7 @@ _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _UNDERSCORE_EMPHASIS = re.compile(r"(?<![\w_])_(?=\S)([^_\n]+?)(?<=\S)_(?![\w_])")
 _CODE = re.compile(r"`([^`\n]+)`")
+_MARKUP_CHAR = re.compile(r"[<*_\[`\\]")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 
 
@@ -134,6 +135,8 @@ def _front_matter(text: str) -> tuple[str, dict[str, str]]:
 
 def strip_inline(line: str) -> str:
     """Markdown inline markup and stray HTML off a line, so the indexed text reads as prose."""
+    if not _MARKUP_CHAR.search(line):
+        return line  # most lines: no markup at all, and this runs on every line of an import
     line = _HTML_TAG.sub("", line)
     line = _IMAGE.sub(r"\1", line)
     line = _LINK.sub(r"\1", line)

@@ -41,12 +41,15 @@ def read_metadata(
         municipality = profiles.canonical(municipality)
         doc = Doc.of(extraction, profiles.rules(municipality))
     else:
-        municipality = finder.find(Doc.of(extraction, profiles.rules(None)))
-        doc = Doc.of(extraction, profiles.rules(municipality))
+        # Every municipality's furniture lines count while it is not yet known which one it is.
+        doc = Doc.of(extraction, profiles.rules(None))
+        municipality = finder.find(doc)
+        if profiles.profile(municipality):
+            doc = doc.with_rules(profiles.rules(municipality))
     title, title_line = find_title(doc, finder)
     sections = find_sections(doc, title_line)
     kind = find_kind(doc, profiles.kind_rules, title, sections)
-    if kind in ("protokoll", "protokollsutdrag"):
+    if kind == "protokoll":
         title = None  # a protocol's first line is its first paragraph's matter, not its title
     return Metadata(
         kind=kind,

@@ -23,7 +23,7 @@ TOP_MAX_LINES = 80  # where labelled values (Datum:, Handläggare:) are looked f
 PROSE_WORDS = 12  # a line this long is running text, not letterhead
 
 _HEADING_MARK = re.compile(r"^\s*#{1,6}\s*")
-_NUMBERING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\D)")
+NUMBERING = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\D)")
 _CELL_SPLIT = re.compile(r"\t+| {2,}")
 # "Direktr:", "Beslutad av:", "Derived text:" - a short label and a colon, whatever the label.
 _ANY_LABEL = re.compile(r"^[^\W\d][\w/.() -]{0,40}?:(?:\s|$)")
@@ -80,8 +80,23 @@ class Doc:
         ):
             for raw in text.split("\n") if text else ():
                 cleaned = clean(raw)
-                furniture = any(p.match(cleaned) for p in rules.footers)
+                furniture = bool(cleaned) and bool(rules.footer.match(cleaned))
                 doc.lines.append(Line(raw, cleaned, where, furniture))
+        doc._find_zones()
+        return doc
+
+    def with_rules(self, rules: Rules) -> Doc:
+        """The same lines seen with another municipality's data (its own furniture lines)."""
+        lines = [
+            Line(
+                line.raw,
+                line.text,
+                line.where,
+                bool(line.text) and bool(rules.footer.match(line.text)),
+            )
+            for line in self.lines
+        ]
+        doc = Doc(self.extraction, rules, lines)
         doc._find_zones()
         return doc
 
@@ -126,12 +141,12 @@ class Doc:
         """The heading a line is, if it starts one of the document's headed parts."""
         text = self.lines[i].text
         # A heading is short and is no sentence ("Information enligt 19 § ... har lämnats.").
-        if not text or words(text) > 14 or text.endswith((".", ",", ";")):
+        if not text or words(text) > 14 or text.endswith((".", ",", ";")) or text[0].islower():
             return None
         for pattern in self._start_patterns():
             if pattern.match(text):
                 return text.rstrip(":").strip()
-        bare = _NUMBERING.sub("", text).rstrip(":").strip()
+        bare = NUMBERING.sub("", text).rstrip(":").strip()
         folded = bare.casefold()
         if folded in self._headings():
             return text.rstrip(":").strip()
@@ -162,8 +177,8 @@ class Doc:
         pattern = _label_pattern(tuple(labels))
         for i in indices:
             line = self.lines[i]
-            cells = [c for c in _CELL_SPLIT.split(line.raw.strip()) if c.strip()] or [line.raw]
-            for k, cell in enumerate(cells):
+            row = cells(line.raw) or [line.raw]
+            for k, cell in enumerate(row):
                 match = pattern.match(clean(cell))
                 if not match:
                     continue
@@ -171,17 +186,22 @@ class Doc:
                 if value:
                     yield Labelled(i, i, value)
                     continue
-                if k + 1 < len(cells):
-                    yield Labelled(i, i, clean(cells[k + 1]))
+                if k + 1 < len(row):
+                    yield Labelled(i, i, clean(row[k + 1]))
                 for j in self.next_text(i, limit=2):
-                    below = [c for c in _CELL_SPLIT.split(self.lines[j].raw.strip()) if c.strip()]
-                    if len(cells) > 1 and len(below) == len(cells):
+                    below = cells(self.lines[j].raw)
+                    if len(row) > 1 and len(below) == len(row):
                         yield Labelled(i, j, clean(below[k]))
                         break
-                if len(cells) == 1:
+                if len(row) == 1:
                     for j in self.next_text(i):
                         if not is_label_line(self.lines[j].text):
                             yield Labelled(i, j, self.lines[j].text)
+
+
+def cells(raw: str) -> list[str]:
+    """A line's cells: text split at tabs and at runs of two or more spaces."""
+    return [c for c in _CELL_SPLIT.split(raw.strip()) if c.strip()]
 
 
 def is_label_line(text: str) -> bool:

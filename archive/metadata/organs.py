@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-from archive.metadata.lines import Doc, words
+from archive.metadata.lines import TOP_MAX_LINES, Doc, words
+
+TOP_LINES = 2 * TOP_MAX_LINES  # lines with blank ones, furniture included
 
 _WORD = r"[\w-]+"
 _BOARD = rf"{_WORD}(?:\s+och\s+{_WORD})?(?:nämnden|styrelsen|fullmäktige)"
@@ -57,9 +59,14 @@ def find_board(doc: Doc, title: str | None) -> str | None:
         match = _GENITIVE.match(text)
         if match and (found := accept(match.group("board"))):
             return found
-    for i in doc.top:
-        match = _PROTOCOL.search(doc.lines[i].text)
+    for line in doc.lines[:TOP_LINES]:
+        match = _PROTOCOL.search(line.text)
         if match and (found := accept(match.group("board"))):
+            return found
+    # A protocol's board stands in its running header, after the first paragraph has begun.
+    for i in doc.top:
+        text = doc.lines[i].text
+        if is_board_line(doc, text) and (found := accept(text)):
             return found
     return None
 

@@ -27,12 +27,10 @@ PHONE = re.compile(
 EMAIL = re.compile(r"\S+@\S+\.\w+")
 
 
-def is_name(doc: Doc, text: str) -> bool:
-    """A person's name: 2-4 capitalised words, none of them an organisation's or a place's."""
-    if not NAME.fullmatch(text):
-        return False
-    forms = doc.__dict__.setdefault("_place_words", _place_words(doc))
-    return not any(_NOT_NAME.search(word) or word in forms for word in text.split())
+def is_name(text: str) -> bool:
+    """A person's name: 2-4 capitalised words, none of them an organisation's."""
+    # Place names are not excluded: Berg, Mora and Sala are surnames as well as municipalities.
+    return bool(NAME.fullmatch(text)) and not any(_NOT_NAME.search(w) for w in text.split())
 
 
 def is_role(doc: Doc, text: str) -> bool:
@@ -62,8 +60,8 @@ def find_officers(doc: Doc) -> list[str]:
 
 def _names(doc: Doc, value: str) -> list[str]:
     parts = [p.strip() for p in _SPLIT.split(value) if p.strip()]
-    names = [p for p in parts if is_name(doc, p)]
-    return names if names and is_name(doc, parts[0]) else []
+    names = [p for p in parts if is_name(p)]
+    return names if names and is_name(parts[0]) else []
 
 
 def _contact_block(doc: Doc) -> list[str]:
@@ -71,7 +69,7 @@ def _contact_block(doc: Doc) -> list[str]:
     names = []
     for n, i in enumerate(zone):
         text = doc.lines[i].text
-        if not is_name(doc, text):
+        if not is_name(text):
             continue
         neighbours = [doc.lines[zone[m]].text for m in (n - 1, n + 1) if 0 <= m < len(zone)]
         if any(_contact_line(doc, t) for t in neighbours):
@@ -89,12 +87,3 @@ def _contact_line(doc: Doc, text: str) -> bool:
         or is_department_line(doc, text)
         or is_board_line(doc, text)
     )
-
-
-def _place_words(doc: Doc) -> frozenset[str]:
-    """Words of municipality names and their genitives: "Göteborgs Stad" is not a person."""
-    names = set()
-    for name in doc.rules.common["municipalities"]:
-        for word in name.split():
-            names.update({word, word + "s"})
-    return frozenset(names)

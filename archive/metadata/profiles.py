@@ -87,6 +87,7 @@ class Rules:
     profiles: tuple[Profile, ...]
     case_number: re.Pattern[str] = field(init=False)
     footers: tuple[re.Pattern[str], ...] = field(init=False)
+    footer: re.Pattern[str] = field(init=False)  # all footer patterns in one
     header_skips: tuple[re.Pattern[str], ...] = field(init=False)
     boards: frozenset[str] = field(init=False)
     departments: frozenset[str] = field(init=False)
@@ -99,6 +100,7 @@ class Rules:
         self.footers = _compile(
             [*self.common["footer_patterns"], *self._merged("footer_patterns")], re.I
         )
+        self.footer = re.compile("|".join(f"(?:{p.pattern})" for p in self.footers), re.I)
         self.header_skips = _compile(
             [*self.common["header_skip_patterns"], *self._merged("header_skip_patterns")], re.I
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from archive.metadata.lines import Doc, readable
+from archive.metadata.organs import is_board_line, is_department_line
 from archive.model import Section
 
 
@@ -22,7 +23,7 @@ def find_sections(doc: Doc, title_line: int | None) -> list[Section]:
         heading = None
         if i != title_line and i not in letterhead and line.text:
             heading = doc.heading(i)
-            if heading is None and line.text.casefold() in marked:
+            if heading is None and line.text.casefold() in marked and _marked_ok(doc, line.text):
                 heading = line.text
         if heading is not None:
             if current is not None:
@@ -34,6 +35,18 @@ def find_sections(doc: Doc, title_line: int | None) -> list[Section]:
     if current is not None:
         sections[-1].text = _tidy(current)
     return sections
+
+
+def _marked_ok(doc: Doc, text: str) -> bool:
+    """A Markdown or Word heading that names a part, not a case number or a running header."""
+    return (
+        sum(c.isalpha() for c in text) >= 2
+        and not text[0].islower()  # the tail of a heading a converter broke in two
+        and not text.startswith("(")
+        and not text.endswith((".", ","))
+        and not is_department_line(doc, text)
+        and not is_board_line(doc, text)
+    )
 
 
 def _tidy(lines: list[str]) -> str:

@@ -6,10 +6,11 @@ import re
 
 from archive.metadata.case_numbers import read_case_number
 from archive.metadata.dates import parse_date
-from archive.metadata.lines import Doc, is_label_line, is_list_item, words
+from archive.metadata.lines import Doc, cells, is_label_line, is_list_item, words
 from archive.metadata.organs import is_board_line, is_department_line
 from archive.metadata.people import EMAIL, PHONE, is_name, is_role
 from archive.metadata.places import PlaceFinder
+from archive.model import KINDS
 
 # A line saying what sort of document this is, not what it is about.
 _DOCUMENT_TYPE = re.compile(
@@ -19,6 +20,8 @@ _DOCUMENT_TYPE = re.compile(
     r"(?:\s+(?:till\b.*|nr\s*\d+.*|\(nr\s*\d+\)))?$",
     re.I,
 )
+# "Administrativa enheten": a unit under the department, not the matter.
+_UNIT = re.compile(r"^[\w ,-]{0,60}(?:enheten|avdelningen|sektionen|staben|kansliet)$", re.I)
 _URL = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 # A title line ending like this goes on on the next line.
 _OPEN_END = re.compile(
@@ -26,8 +29,12 @@ _OPEN_END = re.compile(
     r"enligt|avseende|gällande|angående|kring|de|den|det|en|ett))$",
     re.I,
 )
+# "Revisionsberättelse avseende Göteborgs" / "Stads verksamheter": the name runs on.
+_STAD = re.compile(r"(?:Stads?|kommuns?)\b")
 _CONJUNCTION = re.compile(r"(?:och|eller|samt|respektive|till)\b")
+_SENTENCE_END = re.compile(r"[.!?]\s+[A-ZÅÄÖ]")
 MAX_TITLE_LINES = 4
+MAX_TITLE_WORDS = 40
 
 
 def find_title(doc: Doc, places: PlaceFinder) -> tuple[str | None, int | None]:
@@ -35,7 +42,11 @@ def find_title(doc: Doc, places: PlaceFinder) -> tuple[str | None, int | None]:
     values = _label_values(doc)
     for i in doc.letterhead:
         if doc.lines[i].where == "body" and i not in values and _could_be_title(doc, places, i):
-            return _joined(doc, i), i
+            title = _joined(doc, i)
+            # The first line of running text is no title, even when it is short.
+            if _SENTENCE_END.search(title) or words(title) > MAX_TITLE_WORDS:
+                return None, None
+            return title, i
     # A long title ends the letterhead as if it were prose (seed 003); it is still the title if
     # it is no sentence and a headed part or a blank line follows it.
     end = doc.letterhead_end
@@ -48,10 +59,15 @@ def _could_be_title(doc: Doc, places: PlaceFinder, i: int) -> bool:
     text = doc.lines[i].text
     return not (
         words(text) < 2
+        or text[0].islower()  # the tail of a line above ("Missiv till ..." / "och bolag")
+        or text.endswith(".")
+        or len(cells(doc.lines[i].raw)) >= 3  # a table row
+        or _UNIT.search(text)
         or doc.heading(i) is not None
         or is_label_line(text)
         or is_list_item(text)
         or _DOCUMENT_TYPE.match(text)
+        or text.casefold() in KINDS  # "Svar på revisionsrapport" standing alone names the kind
         or parse_date(text)
         or read_case_number(text, doc.rules.case_number)
         or PHONE.fullmatch(text)
@@ -59,7 +75,7 @@ def _could_be_title(doc: Doc, places: PlaceFinder, i: int) -> bool:
         or _URL.match(text)
         or is_board_line(doc, text)
         or is_department_line(doc, text)
-        or is_name(doc, text)
+        or is_name(text)
         or is_role(doc, text)
         or places.is_name_line(text)
         or any(p.match(text) for p in doc.rules.header_skips)
@@ -116,7 +132,7 @@ def _title_lines(doc: Doc, i: int) -> list[int]:
         previous = doc.lines[lines[-1]].text
         if not text or doc.heading(nxt) is not None or is_label_line(text):
             break
-        if not (text[0].islower() or _OPEN_END.search(previous)):
+        if not (text[0].islower() or _OPEN_END.search(previous) or _STAD.match(text)):
             break
         lines.append(nxt)
     return lines
@@ -127,6 +143,7 @@ def _joined(doc: Doc, i: int) -> str:
     title = parts[0]
     for part in parts[1:]:
         # "arbets-" + "marknad" is one word broken at the line end; "kultur-" + "och" is not.
-        hyphenated = title.endswith("-") and part[0].islower() and not _CONJUNCTION.match(part)
+        broken_word = title.endswith("-") and title[-2:-1].isalpha() and part[0].islower()
+        hyphenated = broken_word and not _CONJUNCTION.match(part)
         title = title[:-1] + part if hyphenated else f"{title} {part}"
     return title.rstrip(":").strip()
