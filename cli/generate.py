@@ -366,6 +366,8 @@ def check_template_command(
 
     Exit code 1 when anything is listed.
     """
+    if template.suffix.lower() != ".docx":
+        raise click.UsageError(f"{template}: a template is a Word file, *.docx")
     if kind_name:
         kind = find_kind(kind_name, _templates_dir(templates_dir, archive))
     else:
