@@ -75,7 +75,9 @@ def ingest_file(
         if not data:
             raise DiariumError("empty file")
         extraction = extract(file)
-        metadata = read_metadata(extraction, municipality=hand_set.get("municipality"))
+        metadata = read_metadata(
+            extraction, municipality=hand_set.get("municipality"), profiles=archive.profiles()
+        )
         doc = build_document(
             sha256=sha,
             source=file.name,

@@ -33,6 +33,8 @@ import yaml
 
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
+from archive.metadata import profiles
+from archive.metadata.profiles import Profiles
 from archive.model import Extraction, Metadata, Page
 
 ID_LENGTH = 16
@@ -191,6 +193,11 @@ class Archive:
             return None
         path = Path(str(value)).expanduser()
         return path if path.is_absolute() else self.root / path
+
+    def profiles(self) -> Profiles:
+        """Shipped municipality data plus the archive's own folder (setting `municipalities`)."""
+        extra = self.setting_path("municipalities")
+        return profiles.load([extra] if extra else [])
 
     def exists(self) -> bool:
         return self.documents_dir.is_dir()
