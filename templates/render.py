@@ -402,6 +402,7 @@ def render(
 
 
 def _umask() -> int:
+    """mkstemp makes a private 0600 file; the document gets the permissions a new file would."""
     mask = os.umask(0)
     os.umask(mask)
     return mask
