@@ -56,6 +56,12 @@ def _check_output(output: Path | None) -> None:
         raise click.UsageError(f"-o {output}: the document is a Word file; name it *.docx")
 
 
+def _municipality_dirs(archive: Archive) -> list[Path]:
+    """The archive's own municipality data (setting `municipalities`), as ingest uses it."""
+    extra = archive.setting_path("municipalities")
+    return [extra] if extra else []
+
+
 def _refuse(exc: GenerationRefused) -> None:
     for line in str(exc).splitlines():
         click.echo(f"diarium: {line}", err=True)
@@ -120,7 +126,9 @@ def generate(
         find_soffice()  # before anything is written: a missing LibreOffice is a clear refusal
     target = output or default_output(chosen, values, Path.cwd())
     try:
-        generated = render(chosen, values, target, source=str(data))
+        generated = render(
+            chosen, values, target, source=str(data), municipality_dirs=_municipality_dirs(archive)
+        )
     except GenerationRefused as exc:
         _refuse(exc)
     _finish(generated, pdf=pdf, file=file, archive=archive)
@@ -242,7 +250,13 @@ def new(
     )
     click.echo(f"wrote {data_path}")
     try:
-        generated = render(chosen, values, target, source=str(data_path))
+        generated = render(
+            chosen,
+            values,
+            target,
+            source=str(data_path),
+            municipality_dirs=_municipality_dirs(archive),
+        )
     except GenerationRefused as exc:
         _refuse(exc)
     _finish(generated, pdf=pdf, file=file, archive=archive)

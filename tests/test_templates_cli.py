@@ -294,3 +294,28 @@ def test_output_must_be_a_docx(diarium: click.Group, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "name it *.docx" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_archives_municipality_data_sets_the_case_number_shape(
+    diarium: click.Group, tmp_path: Path, archive_dir: Path
+) -> None:
+    """A municipality the shipped data lacks, with its own shape, in the archive's own folder."""
+    data = example("yttrande") | {"kommun": "Exempeltorps kommun", "diarienummer": "ÄR#2024#17"}
+    path = tmp_path / "data.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    target = tmp_path / "y.docx"
+    refused = run(diarium, "generate", "yttrande", str(path), "-o", str(target))
+    assert refused.exit_code == 1 and "does not have the shape" in refused.stderr
+    own = archive_dir / "kommuner"
+    own.mkdir(parents=True)
+    (own / "exempeltorp.yaml").write_text(
+        "name: Exempeltorp\nnames: [Exempeltorps kommun]\ncase_number_shapes: ['ÄR#\\d{4}#\\d+']\n",
+        encoding="utf-8",
+    )
+    (archive_dir / "settings.yaml").write_text("municipalities: kommuner\n", encoding="utf-8")
+    result = run(diarium, "generate", "yttrande", str(path), "-o", str(target), "--file")
+    assert result.exit_code == 0, result.output
+    from archive import Archive
+
+    (document,) = list(Archive(archive_dir).documents())
+    assert document.municipality == "Exempeltorp" and document.case_number == "ÄR#2024#17"
