@@ -152,7 +152,10 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> PdfPage:
     except pdfium.PdfiumError as exc:
         raise ExtractionError(f"corrupt PDF: page {index + 1} cannot be read") from exc
     try:
-        textpage = page.get_textpage()
+        try:
+            textpage = page.get_textpage()
+        except pdfium.PdfiumError as exc:
+            raise ExtractionError(f"corrupt PDF: page {index + 1} cannot be read") from exc
         try:
             text = _clean(textpage.get_text_range())
             if not text:
