@@ -18,9 +18,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _archive_from_option(
     ctx: click.Context, _param: click.Parameter, value: Path | None
 ) -> Archive:
-    # `diarium --archive DIR cmd` and `diarium cmd --archive DIR` both work; the nearer one wins.
-    if value is None and ctx.parent is not None:
-        value = ctx.find_root().params.get("archive_root")
+    # `diarium --archive DIR cmd` and `diarium cmd --archive DIR` both work; the nearer one wins,
+    # and either beats $DIARIUM_ARCHIVE.
+    typed = ctx.get_parameter_source("archive") == click.core.ParameterSource.COMMANDLINE
+    if not typed and ctx.parent is not None:
+        value = ctx.find_root().params.get("archive_root") or value
     return Archive(value)
 
 

@@ -182,3 +182,14 @@ def test_missing_paths_are_named_and_the_batch_goes_on(archive_dir: Path, sample
 def test_usage_error_exits_2(archive_dir: Path) -> None:
     code, _, _ = run("ingest")
     assert code == 2
+
+
+def test_archive_option_beats_the_environment(
+    archive_dir: Path, sample: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "annat-arkiv"
+    code, _, _ = run("--archive", str(other), "ingest", str(sample))
+    assert code == 0
+    assert len(Archive(other)) == 1 and not Archive(archive_dir).exists()
+    code, out, _ = run("list", "--archive", str(other), "--json")
+    assert [d["source"] for d in json.loads(out)] == ["uppfoljning.txt"]
