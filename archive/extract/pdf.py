@@ -58,6 +58,15 @@ _PROPERTIES = {"Title": "title", "Author": "author", "Subject": "subject", "Keyw
 _SNIFF = 16384
 _EMPTY_PAGE_TREE = re.compile(rb"/Count\s+0(?![\d.])")
 
+# A path of at most this many segments is read from its bounds: a line (move, line) or a
+# rectangle (move, three lines and a close, or "re"); longer paths are decoded segment by segment.
+_SIMPLE_PATH = 5
+_THIN = 2.0  # points: a box thinner than this is a rule, not a rectangle
+# Tables are ruled with lines and rectangles. A page with more longer paths than this is vector
+# artwork (a map, a chart, text drawn as outlines: the corpus scan has 3,000 a page), whose
+# decoding would cost half a second a page for nothing.
+_MAX_DRAWN = 300
+
 Matrix = tuple[float, float, float, float, float, float]
 Edge = dict[str, float | str]
 
@@ -187,7 +196,10 @@ def _clean(text: str) -> str:
 
 def _find_tables(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> list[list[list[str]]]:
     """pdfplumber's "lines" table finder on pdfium's ruling lines; rows of cell texts."""
-    edges = list(_edges(page))
+    try:
+        edges = list(_edges(page))
+    except _Drawing:
+        return []
     if len(edges) < 4:  # a grid needs two lines each way
         return []
     edges = filter_edges(edges, min_length=_TABLES.edge_min_length_prefilter)
@@ -263,10 +275,17 @@ class _Chars:
 def _edges(page: pdfium.PdfPage) -> Iterator[Edge]:
     """Horizontal and vertical straight segments of the painted paths, in pdfplumber's edge form
     (x0, x1, top, bottom with top = -y, so sorting top-down works without the page height)."""
-    yield from _container_edges(page.raw, None, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0))
+    yield from _container_edges(page.raw, None, (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), [_MAX_DRAWN])
 
 
-def _container_edges(page_raw: object, form: object | None, outer: Matrix) -> Iterator[Edge]:
+class _Drawing(Exception):
+    """The page is a drawing (a map, vector artwork, outlined text), not a ruled table."""
+
+
+def _container_edges(
+    page_raw: object, form: object | None, outer: Matrix, budget: list[int]
+) -> Iterator[Edge]:
+    """`budget` counts down the curved or many-sided paths still worth decoding on the page."""
     if form is None:
         count = pdfium_c.FPDFPage_CountObjects(page_raw)
     else:
@@ -286,9 +305,42 @@ def _container_edges(page_raw: object, form: object | None, outer: Matrix) -> It
         own = (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
         combined = _multiply(own, outer)
         if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            yield from _container_edges(page_raw, obj, combined)
-        elif _painted(obj):
+            yield from _container_edges(page_raw, obj, combined, budget)
+        elif not _painted(obj):
+            continue
+        elif pdfium_c.FPDFPath_CountSegments(obj) <= _SIMPLE_PATH:
+            yield from _box_edges(obj, outer)
+        else:
+            budget[0] -= 1
+            if budget[0] < 0:
+                raise _Drawing
             yield from _path_edges(obj, combined)
+
+
+def _box_edges(path: object, outer: Matrix) -> Iterator[Edge]:
+    """A line or a rectangle (what table rules and cell borders are drawn with) from its bounds,
+    one pdfium call instead of a dozen: a thin box is one rule, any other box has four sides."""
+    bounds = [ctypes.c_float() for _ in range(4)]
+    if not pdfium_c.FPDFPageObj_GetBounds(path, *(ctypes.byref(b) for b in bounds)):
+        return
+    left, bottom, right, top = (b.value for b in bounds)
+    corners = [_apply(outer, x, y) for x in (left, right) for y in (bottom, top)]
+    xs = sorted(x for x, _ in corners)
+    ys = sorted(y for _, y in corners)
+    x0, x1, y0, y1 = xs[0], xs[-1], ys[0], ys[-1]
+    if y1 - y0 < _THIN <= x1 - x0:
+        yield from _segment_edge((x0, (y0 + y1) / 2), (x1, (y0 + y1) / 2))
+    elif x1 - x0 < _THIN <= y1 - y0:
+        yield from _segment_edge(((x0 + x1) / 2, y0), ((x0 + x1) / 2, y1))
+    elif x1 - x0 >= _THIN:
+        for p, q in (((x0, y0), (x1, y0)), ((x0, y1), (x1, y1))):
+            yield from _segment_edge(p, q)
+        for p, q in (((x0, y0), (x0, y1)), ((x1, y0), (x1, y1))):
+            yield from _segment_edge(p, q)
+
+
+def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
 
 
 def _multiply(m: Matrix, n: Matrix) -> Matrix:
