@@ -127,6 +127,13 @@ def test_running_header_counter_and_postal_footer_removed(made) -> None:
     assert "Postadress" in made.footer_text and "212000-2981" in made.footer_text
 
 
+def test_municipality_footer_patterns(made_pdf: Path) -> None:
+    # A phrase from a municipality's profile goes even where it is not repeated on pages.
+    extraction = extract_pdf(made_pdf, footer_patterns=[r"^Diarienummer KS \d+/\d+$"])
+    assert "Diarienummer" not in extraction.pages[0].text
+    assert "Diarienummer KS 2023/123" in extraction.footer_text.splitlines()
+
+
 def test_hyphenated_line_ends(made) -> None:
     text = " ".join(made.pages[0].text.split())
     assert "bolagets rutiner" in text

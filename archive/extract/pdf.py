@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,13 +81,19 @@ class PdfPage:
     tables: list[list[list[str]]]
 
 
-def extract_pdf(path: Path) -> Extraction:
-    """Pages (1-based numbers kept), tables, running header/footer lines and flags of one PDF."""
+def extract_pdf(path: Path, *, footer_patterns: Sequence[str] = ()) -> Extraction:
+    """Pages (1-based numbers kept), tables, running header/footer lines and flags of one PDF.
+
+    Removed running headers and footers are kept once each in header_text/footer_text: a
+    protocol's page header carries its board and meeting date. `footer_patterns`: regexes for
+    a municipality's own footer lines (its YAML profile), see remove_furniture."""
     read, properties = read_pdf(path)
     pages = [Page(page.number, page.text) for page in read]
     if not any(page.text for page in pages):
         return Extraction(format="pdf", pages=pages, flags=[NO_TEXT_LAYER], properties=properties)
-    furniture = remove_furniture(pages, margins=[page.margins for page in read])
+    furniture = remove_furniture(
+        pages, footer_patterns=footer_patterns, margins=[page.margins for page in read]
+    )
     return Extraction(
         format="pdf",
         pages=furniture.pages,
