@@ -74,10 +74,11 @@ def ingest_file(
         hand_set.update(read_sidecar(file))
         if not data:
             raise DiariumError("empty file")
-        extraction = extract(file)
-        metadata = read_metadata(
-            extraction, municipality=hand_set.get("municipality"), profiles=archive.profiles()
-        )
+        profiles = archive.profiles()
+        municipality = hand_set.get("municipality")
+        footers = [p.pattern for p in profiles.footer_patterns(municipality)]
+        extraction = extract(file, footer_patterns=footers)
+        metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
         doc = build_document(
             sha256=sha,
             source=file.name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from archive.errors import ExtractionError
@@ -35,14 +36,15 @@ def format_of(path: Path) -> str:
     raise ExtractionError(f"unsupported format {shown}: diarium takes {taken}")
 
 
-def extract(path: Path) -> Extraction:
+def extract(path: Path, *, footer_patterns: Sequence[str] = ()) -> Extraction:
+    """`footer_patterns`: a municipality's own page-footer lines (regexes), kept out of the text."""
     fmt = format_of(path)
     if path.stat().st_size == 0:
         raise ExtractionError("empty file")
     if fmt == "pdf":
         from archive.extract.pdf import extract_pdf
 
-        return extract_pdf(path)
+        return extract_pdf(path, footer_patterns=footer_patterns)
     if fmt == "docx":
         from archive.extract.docx import extract_docx
 
