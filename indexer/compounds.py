@@ -15,9 +15,9 @@ longest first part (`värde|skapande`, not `värd|eskapande`). The last part is 
 Snowball stem against the stems of every form of a Y word, so inflected heads (`stödet`,
 `nämnderna`) need no list of their own. A word the lexicon cannot cover is left whole.
 
-Everything the index's analyser calls is a module-level function or a plain Whoosh filter, so
-Whoosh can pickle it into its TOC and into the job files of its writer processes; each process
-loads the lexicon from the cache on first use.
+Everything the index calls is a module-level function, so Whoosh can pickle it into its TOC and
+into the job files of its writer processes; each process loads the lexicon from the cache on
+first use.
 """
 
 from __future__ import annotations
@@ -29,13 +29,12 @@ import pickle
 import re
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
 import platformdirs
-from whoosh.analysis import Filter, Token
 
 from indexer import analysis
 
@@ -265,34 +264,26 @@ def _best_split(word: str, heads: frozenset[str], tails: frozenset[str]) -> tupl
 
 @lru_cache(maxsize=200_000)
 def part_stems(word: str) -> tuple[str, ...]:
-    """Snowball stems of a lower-cased word's parts with the default lexicon; () if not a compound.
-
-    These are the terms a compound adds to the index beside the whole word, in order, so a
-    query compound can match its parts as a phrase (`arbetsförmåga` in `arbetsförmågebedömning`).
-    """
+    """Snowball stems of a lower-cased word's parts (default lexicon); () if not a compound."""
     lexicon = default_lexicon()
     if lexicon is None:
         return ()
     return tuple(analysis.stem_words(list(split(word, lexicon))))
 
 
-class CompoundPartsFilter(Filter):
-    """Replaces each compound by the stems of its parts and drops every other word.
+def part_terms(text: str) -> list[str]:
+    """The terms of the field that holds compound parts: each compound's part stems, in order.
 
-    For the field that holds compound parts only: the whole word is indexed (and ranked higher)
-    in the body field. Parts of one word get consecutive positions and words are kept apart by a
-    gap, so a phrase of parts matches inside one compound and never across two words.
+    Words that are not compounds add nothing (the body field has every whole word). A query
+    compound's parts match there as a phrase (`arbetsförmåga` in `arbetsförmågebedömning`).
     """
+    return parts_of(analysis.words(text))
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        position = 0
-        for token in tokens:
-            parts = part_stems(token.text)
-            if not parts:
-                continue
-            for part in parts:
-                token.text = part
-                token.pos = position
-                position += 1
-                yield token
-            position += 1
+
+def parts_of(words: Iterable[str]) -> list[str]:
+    """part_terms() of text already split into lower-cased words."""
+    out: list[str] = []
+    for word in words:
+        if len(word) >= MIN_WORD:
+            out += part_stems(word)
+    return out

@@ -12,10 +12,7 @@ correctly stays apart from its neighbour with diacritics.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from functools import lru_cache
-
-from whoosh.analysis import Filter, Token
 
 from indexer import analysis, compounds
 
@@ -63,16 +60,17 @@ def wants_folding(word: str) -> bool:
     return lexicon is None or not lexicon.knows(word)
 
 
-class FoldedFilter(Filter):
-    """Keeps only words with diacritics, as the stems of their folded forms.
+def folded_terms(text: str) -> list[str]:
+    """The folded field's terms of a text: its words with diacritics, folded and stemmed.
 
-    Runs after lower-casing and stop-word removal, so stop words (`för`, `på`, `är`) never
-    reach the folded field.
+    Stop words (`för`, `på`, `är`) are left out as in the body; words in plain ASCII are left
+    out because the body already has them as they are.
     """
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            term = folded_term(token.text)
+    stops = analysis.stop_words()
+    out: list[str] = []
+    for word in analysis.words(text):
+        if not word.isascii() and word not in stops:
+            term = folded_term(word)
             if term is not None:
-                token.text = term
-                yield token
+                out.append(term)
+    return out
