@@ -24,7 +24,6 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing import cpu_count
 from pathlib import Path
-from typing import Any
 
 from whoosh import index as windex
 from whoosh.searching import Searcher
@@ -35,6 +34,7 @@ from indexer import facets as facet_counts
 from indexer.errors import IndexBusy, IndexUnavailable
 from indexer.model import Hit, IndexDoc, SearchResult
 from indexer.query import And, FieldMatch, Node, Or, Range, check_date_option, parse, text_leaves
+from indexer.searching import QueryRunner
 
 CURRENT = "CURRENT"
 VERSION_FILE = "diarium-index.json"
@@ -42,9 +42,12 @@ LOCK_FILE = "write.lock"
 
 # How long a writer waits for another one before giving up with IndexBusy.
 LOCK_TIMEOUT_S = 30.0
-# Memory each Whoosh writer process may buffer before spilling a sorted run to disk: a rebuild's
-# memory is bounded by this (times the processes), not by the size of the archive.
-WRITER_LIMIT_MB = 256
+# Memory each Whoosh writer process may fill with postings. Past it Whoosh spills sorted runs to
+# disk and merges them back one pickled posting at a time, which doubled the indexing time, so
+# a rebuild starts a new round of segments before that (ROUND_CHARS of text, about 6 million
+# postings, fills about half of it in each of the two writers).
+WRITER_LIMIT_MB = 768
+ROUND_CHARS = 90_000_000
 # Below this many documents the start-up of writer processes costs more than it saves.
 PARALLEL_MIN_DOCS = 2_000
 # Documents per job file handed to a writer process.
@@ -75,6 +78,7 @@ class Index:
         self._generation: str | None = None
         self._ix: windex.Index | None = None
         self._searcher: Searcher | None = None
+        self._runner: QueryRunner | None = None
 
     # -- state -----------------------------------------------------------------------------
 
@@ -85,7 +89,7 @@ class Index:
     def close(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
-        self._searcher = self._ix = self._generation = None
+        self._searcher = self._runner = self._ix = self._generation = None
 
     def __enter__(self) -> Index:
         return self
@@ -133,19 +137,22 @@ class Index:
         self._ix, self._generation = ix, generation
         return ix
 
-    def _reader_searcher(self) -> Searcher:
+    def _query_runner(self) -> QueryRunner:
+        """The runner over the newest commit; kept (with its caches) while nothing changes."""
         ix = self._open()
-        if self._searcher is None:
+        if self._searcher is None or self._runner is None:
             self._searcher = ix.searcher()
+            self._runner = QueryRunner(self._searcher)
         elif not self._searcher.up_to_date():
             self._searcher = self._searcher.refresh()
-        return self._searcher
+            self._runner = QueryRunner(self._searcher)
+        return self._runner
 
     @contextmanager
-    def _reading(self) -> Iterator[Searcher]:
-        """A searcher, with damage found while reading reported as IndexUnavailable."""
+    def _reading(self) -> Iterator[QueryRunner]:
+        """A query runner, with damage found while reading reported as IndexUnavailable."""
         try:
-            yield self._reader_searcher()
+            yield self._query_runner()
         except _DAMAGE as exc:
             self.close()
             raise IndexUnavailable(
@@ -233,25 +240,42 @@ class Index:
         total: int | None,
         progress: Callable[[int], None] | None,
     ) -> int:
+        """Write the documents in rounds, each round one segment per writer process.
+
+        A round ends when its text would overflow the writers' buffers, so memory stays bounded
+        by WRITER_LIMIT_MB however large the archive. Segments are not merged afterwards:
+        Whoosh merges by re-reading every posting in Python, which took as long as indexing,
+        while the query runner pays only a term lookup per extra segment.
+        """
         ix = windex.create_in(str(folder), self._schema)
         procs = min(2, cpu_count())
-        options: dict[str, Any] = {"limitmb": WRITER_LIMIT_MB}
-        if procs > 1 and (total is None or total >= PARALLEL_MIN_DOCS):
-            options |= {"procs": procs, "multisegment": True, "batchsize": BATCH_DOCS}
-        writer = ix.writer(**options)
+        parallel = procs > 1 and (total is None or total >= PARALLEL_MIN_DOCS)
+        pending = iter(docs)
         count = 0
-        try:
-            for doc in docs:
-                writer.add_document(**schema.to_fields(doc))
-                count += 1
-                if progress:
-                    progress(1)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-        if len(ix._segments()) > 1:
-            ix.optimize(limitmb=WRITER_LIMIT_MB)
+        more = True
+        while more:
+            if parallel:
+                writer = ix.writer(
+                    procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB, batchsize=BATCH_DOCS
+                )
+            else:
+                writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+            chars = 0
+            more = False
+            try:
+                for doc in pending:
+                    writer.add_document(**schema.to_fields(doc))
+                    count += 1
+                    if progress:
+                        progress(1)
+                    chars += sum(len(text) for _, text in doc.pages)
+                    if chars >= ROUND_CHARS:
+                        more = True
+                        break
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(merge=False)
         ix.close()
         return count
 
@@ -276,14 +300,14 @@ class Index:
     # -- reading ---------------------------------------------------------------------------
 
     def ids(self) -> set[str]:
-        with self._reading() as searcher:
-            reader = searcher.reader()
+        with self._reading() as runner:
+            reader = runner.searcher.reader()
             column = reader.column_reader("id")
             return {column[n] for n in reader.all_doc_ids()}
 
     def doc_count(self) -> int:
-        with self._reading() as searcher:
-            return searcher.doc_count()
+        with self._reading() as runner:
+            return runner.searcher.doc_count()
 
     def search(
         self,
@@ -313,33 +337,29 @@ class Index:
         filters = _filters(municipalities, board, kind, year, date_from, date_to)
         parts = ([node] if node is not None else []) + filters
         full = parts[0] if len(parts) == 1 else (And(tuple(parts)) if parts else None)
-        compiled = schema.compile_query(full, query)
-        by_date = sort == "date" or not schema.has_text(node)
-        targets = frozenset(t for leaf in text_leaves(node) for t in analysis.terms(leaf.text))
-        with self._reading() as searcher:
-            results = searcher.search_page(
-                compiled,
-                page,
-                pagelen=limit,
-                sortedby="date" if by_date else None,
-                reverse=by_date,
-            )
+        leaves = text_leaves(node)
+        targets = frozenset(t for leaf in leaves for t in analysis.analyze(leaf.text))
+        wanted = page * limit
+        with self._reading() as runner:
+            matched, cache = runner.run(full, query)
+            if sort == "date" or not targets:
+                ranked = runner.top_by_date(matched, wanted)
+            else:
+                ranked = runner.top_by_score(matched, runner.scores(node, matched, cache), wanted)
             hits = [
-                self._hit(searcher, hit.docnum, 0.0 if by_date else hit.score, targets)
-                for hit in results
+                self._hit(runner, doc, score, targets) for doc, score in ranked[wanted - limit :]
             ]
-            total = len(results)
-            counts = facet_counts.count(searcher.reader(), results.results.docs()) if facets else {}
-        return SearchResult(query=query, total=total, hits=hits, facets=counts)
+            counts = facet_counts.count(runner, matched) if facets else {}
+        return SearchResult(query=query, total=len(matched), hits=hits, facets=counts)
 
     @staticmethod
-    def _hit(searcher: Searcher, docnum: int, score: float, targets: frozenset[str]) -> Hit:
-        stored = searcher.stored_fields(docnum)
+    def _hit(runner: QueryRunner, docnum: int, score: float, targets: frozenset[str]) -> Hit:
+        stored = runner.searcher.stored_fields(docnum)
         info = stored["hit"]
         snippet = highlight.make_snippet(schema.load_pages(stored["pages"]), targets)
         return Hit(
             id=stored["id"],
-            score=round(float(score), 4),
+            score=round(score, 4),
             title=info["title"],
             kind=info["kind"],
             municipality=info["municipality"],

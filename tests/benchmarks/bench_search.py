@@ -274,13 +274,14 @@ def build_queries() -> list[QuerySpec]:
     """220 fixed queries over the topic words, expressions, municipalities and years."""
     rng = random.Random(SEED)
     topics = [t.split() for t in TOPICS]
-    flat = sorted({w for t in topics for w in t if "-" not in w})
+    topics = [[w for w in t if "-" not in w and len(w) > 2] for t in topics]
+    flat = sorted({w for t in topics for w in t})
     queries: list[QuerySpec] = []
     for _ in range(50):
         queries.append(QuerySpec("single", [rng.choice(flat)]))
     for _ in range(50):
         topic = rng.choice(topics)
-        queries.append(QuerySpec("two", rng.sample([w for w in topic if "-" not in w], 2)))
+        queries.append(QuerySpec("two", rng.sample(topic, 2)))
     for _ in range(40):
         queries.append(QuerySpec("phrase", [], phrase=rng.choice(EXPRESSIONS)))
     for _ in range(30):
@@ -296,7 +297,7 @@ def build_queries() -> list[QuerySpec]:
         queries.append(
             QuerySpec(
                 "both",
-                rng.sample([w for w in topic if "-" not in w], 2),
+                rng.sample(topic, 2),
                 municipality=rng.choice(MUNICIPALITIES[:12]),
                 years=(low, low + 3),
             )
