@@ -1,0 +1,76 @@
+"""Typos: a close spelling from the index's own vocabulary, for a query that finds (almost) nothing.
+
+The index holds Snowball stems, not words, so a typed word is compared with a stem plus the
+typed word's own ending: `bedömnigar` is `bedömnig` + `ar`, one edit from the stem `bedömning`,
+and `bedömning` + `ar` = `bedömningar` stems back to `bedömning`, so that is the suggestion.
+Only words of MIN_LETTERS letters or more are corrected, by at most one edit up to seven letters
+and two from eight, and only towards a spelling that many more documents use. Engine-free: the
+index passes in how to look terms up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rapidfuzz.distance import OSA
+
+from indexer import analysis
+
+MIN_LETTERS = 5
+LONG_WORD = 8  # from this length two edits are allowed
+# A suggestion must be used by this many times more documents than the word as typed.
+MORE_COMMON = 10
+
+
+@dataclass(frozen=True, order=True)
+class Suggestion:
+    """A close index term, and the typed word respelled with it (its ending kept).
+
+    Snowball stems drop more than endings (`enheten` stems to `en`), so `spelled` is not always
+    a word; the index prefers a word from a hit's text that has the term as its stem.
+    """
+
+    edits: int
+    term: str
+    spelled: str
+
+
+def max_edits(word: str) -> int:
+    return 2 if len(word) >= LONG_WORD else 1
+
+
+def suggest(
+    word: str,
+    *,
+    frequency: Callable[[str], int],
+    candidates: Callable[[str], Iterable[tuple[str, int]]],
+) -> Suggestion | None:
+    """A better spelling of a lower-cased query word, or None.
+
+    `frequency(term)` is the number of documents with an index term; `candidates(prefix)` yields
+    (term, document count) for the terms starting with prefix. Edits are counted as optimal
+    string alignment (a swap of two neighbouring letters is one edit). A typo in the very first
+    letter is not looked for: that keeps the scan to one letter's share of the vocabulary.
+    The fewest edits win, then the longest term (`bedömning` over `bedöm` for `bedömnigar`),
+    then the most documents.
+    """
+    if len(word) < MIN_LETTERS or not word.isalpha():
+        return None
+    own = frequency(analysis.stem(word))
+    limit = max_edits(word)
+    best: tuple[int, int, int, str, str] | None = None
+    for term, documents in candidates(word[0]):
+        if documents <= own * MORE_COMMON or len(term) > len(word) + limit:
+            continue
+        for cut in range(max(1, len(term) - limit), min(len(word), len(term) + limit) + 1):
+            edits = OSA.distance(word[:cut], term, score_cutoff=limit)
+            if edits > limit or edits == 0:
+                continue
+            spelled = term + word[cut:]
+            if analysis.stem(spelled) != term:
+                continue
+            key = (edits, -len(term), -documents, term, spelled)
+            if best is None or key < best:
+                best = key
+    return Suggestion(best[0], best[3], best[4]) if best else None
