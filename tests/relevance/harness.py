@@ -1,0 +1,217 @@
+"""Relevance harness: judged queries over real and generated documents, scored by recall@5 and MRR.
+
+    python -m tests.relevance [--update-floor] [--show]
+
+The archive is built from the seeds and the text, Markdown and Word documents of ../shared/corpus
+(when it is beside the checkout) and from the documents the project generates from its own
+template examples (always), then searched through indexer's API as `diarium search` does.
+queries.yaml holds each query with the feature it exercises and the documents a person would
+judge relevant, by file name. A query whose relevant documents are all absent is left out, so
+the same file serves a checkout without ../shared.
+
+recall@5 counts the relevant documents in the first five hits out of min(5, relevant), so a
+query with eight relevant documents can still reach 1.0; MRR is 1 / rank of the first relevant
+hit (0 when none is in the first ten). Both are averaged per feature and over all queries.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from archive import Archive
+from indexer.archive_sync import index_of, rebuild_from_archive
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+SHARED = REPO.parent / "shared"
+EXAMPLES = REPO / "templates" / "examples"
+QUERIES = HERE / "queries.yaml"
+FLOOR = HERE / "floor.yaml"
+TOP = 5
+DEPTH = 10  # hits read for MRR
+# Corpus files taken as they are: the text formats and Word (PDF extraction would make the
+# harness slow without adding anything the text versions do not).
+CORPUS_SUFFIXES = (".txt", ".md", ".docx")
+
+
+@dataclass
+class Query:
+    text: str
+    feature: str
+    relevant: list[str]
+    options: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class Outcome:
+    query: Query
+    relevant: set[str]  # those present in this archive
+    ranked: list[str]  # sources of the hits, best first
+
+    @property
+    def recall(self) -> float:
+        found = len(self.relevant & set(self.ranked[:TOP]))
+        return found / min(TOP, len(self.relevant))
+
+    @property
+    def reciprocal_rank(self) -> float:
+        for rank, source in enumerate(self.ranked[:DEPTH], start=1):
+            if source in self.relevant:
+                return 1.0 / rank
+        return 0.0
+
+
+@dataclass
+class Report:
+    corpus: str  # "full" (with ../shared) or "own" (generated documents only)
+    outcomes: list[Outcome]
+
+    def figures(self) -> dict[str, dict[str, float]]:
+        """recall@5 and MRR per feature and in total ("all")."""
+        groups: dict[str, list[Outcome]] = {}
+        for outcome in self.outcomes:
+            groups.setdefault(outcome.query.feature, []).append(outcome)
+        groups["all"] = list(self.outcomes)
+        return {
+            name: {
+                "queries": len(items),
+                "recall@5": round(statistics.fmean(o.recall for o in items), 3),
+                "mrr": round(statistics.fmean(o.reciprocal_rank for o in items), 3),
+            }
+            for name, items in sorted(groups.items())
+        }
+
+
+def load_queries() -> list[Query]:
+    data = yaml.safe_load(QUERIES.read_text("utf-8"))
+    return [
+        Query(
+            text=str(item["query"]),
+            feature=item["feature"],
+            relevant=list(item["relevant"]),
+            options=dict(item.get("options") or {}),
+        )
+        for item in data["queries"]
+    ]
+
+
+def corpus_files() -> list[Path]:
+    """The real documents used, or [] when ../shared is not beside the checkout."""
+    if not (SHARED / "seeds").is_dir():
+        return []
+    files = sorted((SHARED / "seeds").glob("*.txt"))
+    files += sorted(
+        p
+        for p in (SHARED / "corpus").rglob("*")
+        if p.suffix in CORPUS_SUFFIXES and "lang" not in p.relative_to(SHARED / "corpus").parts
+    )
+    return files
+
+
+def generate_examples(folder: Path) -> list[tuple[Path, dict[str, object]]]:
+    """Each template example rendered to Word, with the metadata the archive files it under."""
+    from templates import find_kind, load_data, render
+
+    made = []
+    for data_file in sorted(EXAMPLES.glob("*.yaml")):
+        data = load_data(data_file)
+        kind = find_kind(data_file.stem)
+        generated = render(kind, data, folder / f"{data_file.stem}.docx")
+        made.append((generated.docx, generated.metadata))
+    return made
+
+
+@contextmanager
+def built_archive() -> Iterator[tuple[Archive, str]]:
+    """A fresh archive of the harness's documents, indexed; yields it with the corpus name."""
+    with tempfile.TemporaryDirectory(prefix="diarium-relevance-") as tmp:
+        root = Path(tmp)
+        archive = Archive(root / "archive")
+        files = corpus_files()
+        if files:
+            report = archive.ingest(files, jobs=2)
+            if report.failed:
+                raise RuntimeError(f"ingest failed: {report.failed}")
+        (root / "generated").mkdir()
+        for docx, metadata in generate_examples(root / "generated"):
+            archive.store_generated(docx, metadata)
+        rebuild_from_archive(archive)
+        yield archive, "full" if files else "own"
+
+
+def run() -> Report:
+    queries = load_queries()
+    with built_archive() as (archive, corpus):
+        present = {doc.source for doc in archive.documents()}
+        index = index_of(archive)
+        outcomes = []
+        try:
+            for query in queries:
+                relevant = set(query.relevant) & present
+                if not relevant:
+                    continue
+                result = index.search(query.text, limit=DEPTH, **query.options)  # type: ignore[arg-type]
+                outcomes.append(Outcome(query, relevant, [hit.source or "" for hit in result.hits]))
+        finally:
+            index.close()
+    return Report(corpus, outcomes)
+
+
+def load_floor() -> dict[str, dict[str, dict[str, float]]]:
+    if not FLOOR.is_file():
+        return {}
+    return yaml.safe_load(FLOOR.read_text("utf-8")) or {}
+
+
+def below_floor(report: Report) -> list[str]:
+    """Each figure under its floor, as a line naming the feature, figure and both values."""
+    floor = load_floor().get(report.corpus, {})
+    figures = report.figures()
+    problems = []
+    for feature, minimums in floor.items():
+        for name, minimum in minimums.items():
+            value = figures.get(feature, {}).get(name, 0.0)
+            if value < minimum:
+                problems.append(f"{feature} {name}: {value} is below the floor {minimum}")
+    return problems
+
+
+def raise_floor(report: Report) -> dict[str, dict[str, float]]:
+    """Set the floor to the current figures where they are higher; a floor never goes down."""
+    floor = load_floor()
+    mine = floor.setdefault(report.corpus, {})
+    for feature, figures in report.figures().items():
+        kept = mine.setdefault(feature, {})
+        for name in ("recall@5", "mrr"):
+            kept[name] = max(kept.get(name, 0.0), figures[name])
+    header = (
+        "# Lowest relevance figures allowed, per corpus ('full' with ../shared, 'own' without)\n"
+        "# and feature. Only `python -m tests.relevance --update-floor` changes this file, and it\n"
+        "# only ever raises a value.\n"
+    )
+    FLOOR.write_text(header + yaml.safe_dump(floor, sort_keys=True, allow_unicode=True), "utf-8")
+    return mine
+
+
+def format_report(report: Report, *, show: bool = False) -> str:
+    lines = [f"corpus: {report.corpus}; queries: {len(report.outcomes)}"]
+    lines.append(f"{'feature':<12}{'queries':>8}{'recall@5':>10}{'MRR':>8}")
+    for feature, figures in report.figures().items():
+        lines.append(
+            f"{feature:<12}{figures['queries']:>8}{figures['recall@5']:>10.3f}{figures['mrr']:>8.3f}"
+        )
+    if show:
+        for o in report.outcomes:
+            marks = " ".join(("*" if s in o.relevant else ".") for s in o.ranked[:DEPTH])
+            lines.append(
+                f"  [{o.query.feature}] {o.query.text!r}: recall {o.recall:.2f}, "
+                f"rr {o.reciprocal_rank:.2f}  {marks}"
+            )
+    return "\n".join(lines)
