@@ -44,32 +44,35 @@ def suggest(
     word: str,
     *,
     frequency: Callable[[str], int],
-    candidates: Callable[[str], Iterable[tuple[str, int]]],
+    candidates: Callable[[str], Iterable[str]],
 ) -> Suggestion | None:
     """A better spelling of a lower-cased query word, or None.
 
     `frequency(term)` is the number of documents with an index term; `candidates(prefix)` yields
-    (term, document count) for the terms starting with prefix. Edits are counted as optimal
-    string alignment (a swap of two neighbouring letters is one edit). A typo in the very first
-    letter is not looked for: that keeps the scan to one letter's share of the vocabulary.
-    The fewest edits win, then the longest term (`bedömning` over `bedöm` for `bedömnigar`),
-    then the most documents.
+    the index terms starting with prefix (looked up lazily: frequencies only for close ones).
+    Edits are counted as optimal string alignment (a swap of two neighbouring letters is one
+    edit). A typo in the very first letter is not looked for: that keeps the scan to one
+    letter's share of the vocabulary. The fewest edits win, then the longest term (`bedömning`
+    over `bedöm` for `bedömnigar`), then the most documents.
     """
     if len(word) < MIN_LETTERS or not word.isalpha():
         return None
     own = frequency(analysis.stem(word))
     limit = max_edits(word)
     best: tuple[int, int, int, str, str] | None = None
-    for term, documents in candidates(word[0]):
-        if documents <= own * MORE_COMMON or len(term) > len(word) + limit:
+    for term in candidates(word[0]):
+        if len(term) > len(word) + limit:
             continue
         for cut in range(max(1, len(term) - limit), min(len(word), len(term) + limit) + 1):
             edits = OSA.distance(word[:cut], term, score_cutoff=limit)
-            if edits > limit or edits == 0:
+            if edits > limit or edits == 0 or (best is not None and edits > best[0]):
                 continue
             spelled = term + word[cut:]
             if analysis.stem(spelled) != term:
                 continue
+            documents = frequency(term)
+            if documents <= own * MORE_COMMON:
+                break
             key = (edits, -len(term), -documents, term, spelled)
             if best is None or key < best:
                 best = key

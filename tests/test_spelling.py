@@ -41,8 +41,8 @@ def suggestion(word: str, counts: Counter[str]) -> str | None:
 
 
 def best(word: str, counts: Counter[str]) -> Suggestion | None:
-    def candidates(prefix: str) -> Iterator[tuple[str, int]]:
-        return ((t, n) for t, n in counts.items() if t.startswith(prefix))
+    def candidates(prefix: str) -> Iterator[str]:
+        return (t for t in counts if t.startswith(prefix))
 
     return suggest(word, frequency=lambda term: counts.get(term, 0), candidates=candidates)
 
