@@ -10,6 +10,7 @@ index passes in how to look terms up.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -77,3 +78,18 @@ def suggest(
             if best is None or key < best:
                 best = key
     return Suggestion(best[0], best[3], best[4]) if best else None
+
+
+def word_for(term: str, texts: Iterable[str]) -> str | None:
+    """The most frequent word in texts whose stem is term (lower-cased), to show a suggestion.
+
+    A Snowball Swedish stem is a prefix of its word, so only words starting with it are stemmed.
+    """
+    counts: dict[str, int] = {}
+    pattern = re.compile(rf"(?<!\w){re.escape(term)}\w*", re.IGNORECASE)
+    for text in texts:
+        for match in pattern.finditer(text):
+            word = match.group(0).lower()
+            if word in counts or analysis.stem(word) == term:
+                counts[word] = counts.get(word, 0) + 1
+    return max(counts, key=lambda w: (counts[w], -len(w))) if counts else None

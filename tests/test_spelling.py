@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer import analysis
-from indexer.spelling import Suggestion, suggest
+from indexer.spelling import Suggestion, suggest, word_for
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "templates" / "examples"
 
@@ -100,3 +100,12 @@ def test_a_stem_that_is_not_a_word_is_still_the_term_to_search(
     assert found is not None
     assert found.term == analysis.stem("arbetsmarknadsenheten")
     assert found.edits == 2
+
+
+def test_a_suggestion_is_shown_as_a_word_the_documents_use(shared_dir: Path) -> None:
+    texts = [p.read_text("utf-8") for p in sorted((shared_dir / "seeds").glob("*.txt"))]
+    found = best("arbetsmarknadsenhten", vocabulary(texts * 10))
+    assert found is not None
+    assert word_for(found.term, texts) == "arbetsmarknadsenheten"
+    assert word_for(analysis.stem("försörjningsstöd"), texts) == "försörjningsstöd"
+    assert word_for("qwxyz", texts) is None
