@@ -12,6 +12,7 @@ correctly stays apart from its neighbour with diacritics.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 from indexer import analysis, compounds
@@ -66,9 +67,14 @@ def folded_terms(text: str) -> list[str]:
     Stop words (`för`, `på`, `är`) are left out as in the body; words in plain ASCII are left
     out because the body already has them as they are.
     """
+    return folded_of(analysis.words(text))
+
+
+def folded_of(words: Iterable[str]) -> list[str]:
+    """folded_terms() of text already split into lower-cased words."""
     stops = analysis.stop_words()
     out: list[str] = []
-    for word in analysis.words(text):
+    for word in words:
         if not word.isascii() and word not in stops:
             term = folded_term(word)
             if term is not None:
