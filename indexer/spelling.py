@@ -22,6 +22,8 @@ MIN_LETTERS = 5
 LONG_WORD = 8  # from this length two edits are allowed
 # A suggestion must be used by this many times more documents than the word as typed.
 MORE_COMMON = 10
+# A word in more documents than this is taken as spelled as meant (no vocabulary scan).
+RARE = 2
 
 
 @dataclass(frozen=True, order=True)
@@ -59,6 +61,8 @@ def suggest(
     if len(word) < MIN_LETTERS or not word.isalpha():
         return None
     own = frequency(analysis.stem(word))
+    if own > RARE:
+        return None
     limit = max_edits(word)
     best: tuple[int, int, int, str, str] | None = None
     for term in candidates(word[0]):
