@@ -17,7 +17,7 @@ def count(runner: QueryRunner, matched: set[int]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for name, field in FACETS.items():
         counts = {}
-        for value in runner.values(field):
+        for value in runner.terms_of(field):
             n = len(runner.idset(field, value) & matched)
             if n:
                 counts[value] = n

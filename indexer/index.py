@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
 import shutil
-import struct
 import time
 import uuid
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing import cpu_count
@@ -31,7 +28,7 @@ from whoosh.util.filelock import FileLock, try_for
 
 from indexer import analysis, highlight, schema
 from indexer import facets as facet_counts
-from indexer.errors import IndexBusy, IndexUnavailable
+from indexer.errors import IndexBusy, IndexUnavailable, SearchIndexError
 from indexer.model import Hit, IndexDoc, SearchResult
 from indexer.query import And, FieldMatch, Node, Or, Range, check_date_option, parse, text_leaves
 from indexer.searching import QueryRunner
@@ -46,21 +43,25 @@ LOCK_TIMEOUT_S = 30.0
 # disk and merges them back one pickled posting at a time, which doubled the indexing time, so
 # a rebuild starts a new round of segments before that (ROUND_CHARS of text, about 6 million
 # postings, fills about half of it in each of the two writers).
-WRITER_LIMIT_MB = 768
-ROUND_CHARS = 90_000_000
+WRITER_LIMIT_MB = 1024
+ROUND_CHARS = 50_000_000
 # Below this many documents the start-up of writer processes costs more than it saves.
 PARALLEL_MIN_DOCS = 2_000
 # Documents per job file handed to a writer process.
 BATCH_DOCS = 200
 
-# What a damaged or half-written index raises from inside Whoosh when it is opened or read.
-_DAMAGE = (
-    OSError,
-    EOFError,
-    struct.error,
-    zlib.error,
-    pickle.UnpicklingError,
-    windex.IndexError,
+# A damaged index makes Whoosh raise almost anything (ValueError on a negative seek, IndexError,
+# KeyError, struct.error, zlib.error, UnpicklingError, a bare Exception for a bad block tag...),
+# so every exception from reading the files counts as damage, except these, which mean a bug.
+_BUGS = (
+    SearchIndexError,
+    TypeError,
+    AttributeError,
+    NameError,
+    AssertionError,
+    NotImplementedError,
+    RecursionError,
+    MemoryError,
 )
 
 
@@ -116,6 +117,13 @@ class Index:
         generation = self._current()
         if self._ix is not None and generation == self._generation:
             return self._ix
+        return self._open_generation(generation)
+
+    def _swapped_since(self, generation: str | None) -> bool:
+        """Whether a rebuild made another generation live (and may have removed this one)."""
+        return self._current_or_none() != generation
+
+    def _open_generation(self, generation: str) -> windex.Index:
         self.close()
         folder = self.path / generation
         try:
@@ -127,38 +135,63 @@ class Index:
                 f"the search index in {self.path} was built by another version of diarium or is "
                 "damaged; rebuild it with `diarium reindex`"
             )
-        try:
+        with self._damage_reported():
             ix = windex.open_dir(str(folder), schema=self._schema)
-        except _DAMAGE as exc:
-            raise IndexUnavailable(
-                f"the search index in {self.path} cannot be opened ({exc}); "
-                "rebuild it with `diarium reindex`"
-            ) from None
         self._ix, self._generation = ix, generation
         return ix
 
     def _query_runner(self) -> QueryRunner:
         """The runner over the newest commit; kept (with its caches) while nothing changes."""
-        ix = self._open()
-        if self._searcher is None or self._runner is None:
-            self._searcher = ix.searcher()
-            self._runner = QueryRunner(self._searcher)
-        elif not self._searcher.up_to_date():
-            self._searcher = self._searcher.refresh()
-            self._runner = QueryRunner(self._searcher)
+        for _ in range(3):
+            generation = self._current()
+            try:
+                with self._damage_reported():
+                    return self._fresh_runner(generation)
+            except IndexUnavailable:
+                # A rebuild swapped generations (and removed this one) while it was opened.
+                if not self._swapped_since(generation):
+                    raise
+                self.close()
+        raise IndexUnavailable(
+            f"the search index in {self.path} kept being rebuilt during this search; try again"
+        )
+
+    def _fresh_runner(self, generation: str) -> QueryRunner:
+        if self._ix is None or generation != self._generation:
+            self._open_generation(generation)
+        ix = self._ix
+        assert ix is not None
+        if self._searcher is not None and self._runner is not None:
+            if self._searcher.up_to_date():
+                return self._runner
+            # Not Searcher.refresh(): whoosh-reloaded 2.7.5 keeps the readers of segments that
+            # a merge replaced, so documents were counted twice.
+            self._searcher.close()
+        self._searcher = ix.searcher()
+        self._runner = QueryRunner(self._searcher)
         return self._runner
+
+    @contextmanager
+    def _damage_reported(self) -> Iterator[None]:
+        """Turns what a damaged index makes Whoosh raise into IndexUnavailable."""
+        try:
+            yield
+        except _BUGS:
+            raise
+        except Exception as exc:
+            self.close()
+            detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+            raise IndexUnavailable(
+                f"the search index in {self.path} is damaged ({detail}); "
+                "rebuild it with `diarium reindex`"
+            ) from exc
 
     @contextmanager
     def _reading(self) -> Iterator[QueryRunner]:
         """A query runner, with damage found while reading reported as IndexUnavailable."""
-        try:
-            yield self._query_runner()
-        except _DAMAGE as exc:
-            self.close()
-            raise IndexUnavailable(
-                f"the search index in {self.path} is damaged ({type(exc).__name__}: {exc}); "
-                "rebuild it with `diarium reindex`"
-            ) from None
+        runner = self._query_runner()
+        with self._damage_reported():
+            yield runner
 
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
@@ -178,7 +211,7 @@ class Index:
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
         """Add documents, replacing any with the same id. Needs a built index (see rebuild)."""
-        with self._write_lock():
+        with self._write_lock(), self._damage_reported():
             ix = self._open()
             count = 0
             writer = ix.writer()
@@ -194,7 +227,7 @@ class Index:
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove documents by id; returns how many were in the index."""
-        with self._write_lock():
+        with self._write_lock(), self._damage_reported():
             ix = self._open()
             writer = ix.writer()
             try:

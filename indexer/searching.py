@@ -9,18 +9,22 @@ the sum of idf x the impact stored as each posting's weight (see schema.py). The
 segments, term dictionary, stored fields and columns are all Whoosh's.
 
 The block access uses W3LeafMatcher's block methods (_read_ids, _read_weights, _read_values,
-_next_block), which are not public API: pyproject pins whoosh-reloaded below 2.8 for this, and the
-tests run every query shape against a real index.
+_next_block), which are not public API of whoosh-reloaded 2.7: the tests run every query shape
+against real indexes, so a Whoosh release that changes them fails the suite rather than users.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+import struct
 from array import array
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import add, itemgetter, lshift, rshift
+from typing import Any
 
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -43,6 +47,8 @@ from indexer.query import (
 
 # A word in the title counts this much more than the same word in the body.
 TITLE_BOOST = 3.0
+# A document number as the bytes of one element of array("I") (packed positions use that too).
+_UINT = struct.Struct("=I").pack
 # Fields whose term sets are kept between queries (few distinct values, used as filters/facets).
 _CACHED_FIELDS = frozenset({"municipality", "kind", "year", "municipality_name", "kind_name"})
 
@@ -53,13 +59,9 @@ class Postings:
 
     ids: list[int]
     weights: list[float]
-    values: list[bytes] | None
 
     def idset(self) -> set[int]:
         return set(self.ids)
-
-
-_EMPTY = Postings([], [], [])
 
 
 class QueryRunner:
@@ -75,20 +77,24 @@ class QueryRunner:
         self._sets: dict[tuple[str, str], frozenset[int]] = {}
         self._days: array[int] | None = None
         self._values: dict[str, list[str]] = {}
+        self._ids: list[str] | None = None
 
     # -- postings ---------------------------------------------------------------------------
 
-    def postings(self, field: str, term: str, *, values: bool = False) -> Postings:
-        """Document numbers (deleted ones included), weights and optionally position data."""
+    def _matchers(self, field: str, term: str) -> Iterator[tuple[Any, int]]:
+        """The term's raw posting reader in each segment that has it, with the segment's base."""
+        for reader, base in self.leaves:
+            if (field, term) in reader:
+                m = reader.postings(field, term)
+                if isinstance(m, FilterMatcher):  # deletions are taken out once, at the end
+                    m = m.child
+                yield m, base
+
+    def postings(self, field: str, term: str) -> Postings:
+        """Document numbers (deleted ones included) and weights, a block at a time."""
         ids: list[int] = []
         weights: list[float] = []
-        vals: list[bytes] | None = [] if values else None
-        for reader, base in self.leaves:
-            if (field, term) not in reader:
-                continue
-            m = reader.postings(field, term)
-            if isinstance(m, FilterMatcher):  # deletions are taken out once, at the end
-                m = m.child
+        for m, base in self._matchers(field, term):
             start = len(ids)
             if isinstance(m, W3LeafMatcher):
                 while m.is_active():
@@ -96,20 +102,42 @@ class QueryRunner:
                     m._read_weights()
                     ids.extend(m._ids)
                     weights.extend(m._weights)
-                    if vals is not None:
-                        m._read_values()
-                        vals.extend(m._values)
                     m._next_block()
             else:  # a term with one posting is kept inline in the term dictionary
                 while m.is_active():
                     ids.append(m.id())
                     weights.append(m.weight())
-                    if vals is not None:
-                        vals.append(m.value())
                     m.next()
             if base:
                 ids[start:] = [i + base for i in ids[start:]]
-        return Postings(ids, weights, vals)
+        return Postings(ids, weights)
+
+    def posting_values(self, field: str, term: str, docs: set[int]) -> dict[int, bytes]:
+        """The term's posting values (phrase data) in the given documents; blocks holding none
+        of them are skipped unread."""
+        out: dict[int, bytes] = {}
+        wanted = sorted(docs)
+        for m, base in self._matchers(field, term):
+            local = [d - base for d in wanted[bisect_left(wanted, base) :]]
+            here = set(local)
+            if isinstance(m, W3LeafMatcher):
+                low = -1
+                while m.is_active():
+                    high = m.block_max_id()
+                    if bisect_right(local, high) > bisect_right(local, low):
+                        m._read_ids()
+                        m._read_values()
+                        for i, v in zip(m._ids, m._values, strict=True):
+                            if i in here:
+                                out[i + base] = v
+                    low = high
+                    m._next_block()
+            else:
+                while m.is_active():
+                    if m.id() in here:
+                        out[m.id() + base] = m.value()
+                    m.next()
+        return out
 
     def idset(self, field: str, term: str) -> frozenset[int] | set[int]:
         if field not in _CACHED_FIELDS:
@@ -119,7 +147,7 @@ class QueryRunner:
             cached = self._sets[(field, term)] = frozenset(self.postings(field, term).ids)
         return cached
 
-    def values(self, field: str) -> list[str]:
+    def terms_of(self, field: str) -> list[str]:
         """Every term of a field (across segments), sorted."""
         cached = self._values.get(field)
         if cached is None:
@@ -173,45 +201,56 @@ class QueryRunner:
         result = set(sets[0]).intersection(*sets[1:]) if sets else self.live()
         return result.difference(*exclude)
 
-    def _postings(
-        self, cache: dict[tuple[str, str], Postings], field: str, term: str, values: bool = False
-    ) -> Postings:
+    def _postings(self, cache: dict[tuple[str, str], Postings], field: str, term: str) -> Postings:
         got = cache.get((field, term))
-        if got is None or (values and got.values is None):
-            got = cache[(field, term)] = self.postings(field, term, values=values)
+        if got is None:
+            got = cache[(field, term)] = self.postings(field, term)
         return got
 
     def _text(self, terms: list[str], cache: dict[tuple[str, str], Postings]) -> set[int] | None:
         if not terms:
             return None
-        if len(terms) == 1:
-            return self._postings(cache, "body", terms[0]).idset()
-        return self._phrase("body", terms, cache)
+        sets = sorted((self._postings(cache, "body", t).idset() for t in set(terms)), key=len)
+        found = sets[0].intersection(*sets[1:])
+        return self._phrase(terms, found) if len(terms) > 1 and found else found
 
-    def _phrase(
-        self, field: str, terms: list[str], cache: dict[tuple[str, str], Postings]
-    ) -> set[int]:
-        """Documents where the terms stand next to each other, in order."""
-        lists = {t: self._postings(cache, field, t, values=True) for t in dict.fromkeys(terms)}
-        candidates = set.intersection(
-            *(p.idset() for p in sorted(lists.values(), key=lambda p: len(p.ids)))
-        )
-        if not candidates:
+    def _phrase(self, terms: list[str], candidates: set[int]) -> set[int]:
+        """The candidates (documents holding every term) where the terms stand in order.
+
+        First each word must list the next one among its followers in that document (see
+        schema.PhrasePositions): for two words that is the answer. Longer phrases are then
+        checked by position on the documents left. There each (document, position) pair
+        becomes one integer, shifted back by the term's place in the phrase, so checking
+        every document at once is one set intersection per term, done in C.
+        """
+        values: dict[str, dict[int, bytes]] = {}
+        for word, after in zip(terms, terms[1:], strict=False):
+            if word not in values:
+                values[word] = self.posting_values("body_pos", word, candidates)
+            pattern = f"{schema.SEP}{after}{schema.SEP}".encode()
+            unpack = schema.PHRASE_LENGTH.unpack_from
+            candidates = {
+                doc
+                for doc, value in values[word].items()
+                if doc in candidates and value.find(pattern, 4, 4 + unpack(value)[0]) >= 0
+            }
+            if not candidates:
+                return candidates
+        if len(terms) == 2:
             return candidates
-        where = {
-            t: {i: v for i, v in zip(p.ids, p.values or (), strict=True) if i in candidates}
-            for t, p in lists.items()
-        }
-        found: set[int] = set()
-        for doc in candidates:
-            starts = set(_positions(where[terms[0]][doc]))
-            for offset, term in enumerate(terms[1:], start=1):
-                starts.intersection_update(p - offset for p in _positions(where[term][doc]))
-                if not starts:
-                    break
-            else:
-                found.add(doc)
-        return found
+        span = len(terms)
+        hits: set[int] = set()
+        for offset, term in enumerate(terms):
+            if term not in values:
+                values[term] = self.posting_values("body_pos", term, candidates)
+            docs, places = _positions({d: v for d, v in values[term].items() if d in candidates})
+            keys = set(
+                map(add, map(lshift, docs, repeat(32)), map((span - offset).__add__, places))
+            )
+            hits = keys if not offset else hits & keys
+            if not hits:
+                return set()
+        return set(map(rshift, hits, repeat(32)))
 
     def _field(self, node: FieldMatch) -> set[int] | frozenset[int]:
         value, field = node.value, node.field
@@ -232,7 +271,7 @@ class QueryRunner:
     def _range(self, node: Range) -> set[int] | frozenset[int]:
         if node.field == "year":
             low, high = int(node.low or 0), int(node.high or 9999)
-            years = [y for y in self.values("year") if low <= int(y) <= high]
+            years = [y for y in self.terms_of("year") if low <= int(y) <= high]
             return set().union(*(self.idset("year", y) for y in years))
         low = _day(node.low, high=False) if node.low else 1
         high = _day(node.high, high=True) if node.high else 99999999
@@ -255,7 +294,7 @@ class QueryRunner:
                 p = self._postings(cache, field, term)
                 if not p.ids:
                     continue
-                df = len(p.ids)
+                df = len(p.ids) - len(self.deleted.intersection(p.ids))
                 idf = boost * math.log(1 + (n - df + 0.5) / (df + 0.5))
                 for doc, weight in zip(p.ids, p.weights, strict=True):
                     if doc in matched:
@@ -265,16 +304,38 @@ class QueryRunner:
     def top_by_score(
         self, matched: set[int], scores: dict[int, float], count: int
     ) -> list[tuple[int, float]]:
-        best = heapq.nlargest(count, scores.items(), key=itemgetter(1))
-        if len(best) < count:  # matched through metadata alone: no score, document order
-            rest = sorted(matched.difference(scores))[: count - len(best)]
-            best += [(doc, 0.0) for doc in rest]
-        return best
+        """The best `count` documents; those matched through metadata alone score 0."""
+        if len(scores) < count:
+            scores = dict.fromkeys(matched, 0.0) | scores
+        return [(doc, scores[doc]) for doc in self._top(scores, count)]
 
-    def top_by_date(self, matched: Iterable[int], count: int) -> list[tuple[int, float]]:
+    def top_by_date(self, matched: set[int], count: int) -> list[tuple[int, float]]:
         days = self.days()
-        newest = heapq.nlargest(count, matched, key=lambda doc: (days[doc], -doc))
-        return [(doc, 0.0) for doc in newest]
+        return [(doc, 0.0) for doc in self._top({doc: days[doc] for doc in matched}, count)]
+
+    def _top(self, keys: dict[int, float], count: int) -> list[int]:
+        """The documents with the largest keys; equal keys in id order, so the order does not
+        depend on how documents happen to be numbered in segments (rebuild == incremental)."""
+        best = heapq.nlargest(count, keys.items(), key=itemgetter(1))
+        if not best:
+            return []
+        cutoff = best[-1][1]
+        above = sorted(
+            ((doc, key) for doc, key in best if key != cutoff),
+            key=lambda item: (-item[1], self.doc_id(item[0])),
+        )
+        tied = compress(keys.keys(), map(cutoff.__eq__, keys.values()))
+        rest = heapq.nsmallest(count - len(above), tied, key=self.doc_id)
+        return [doc for doc, _ in above] + rest
+
+    def doc_id(self, docnum: int) -> str:
+        """The archive id of a document number."""
+        if self._ids is None:
+            self._ids = []
+            for reader, _ in self.leaves:
+                column = reader.column_reader("id")
+                self._ids.extend(column[n] for n in range(reader.doc_count_all()))
+        return self._ids[docnum]
 
     def run(
         self, node: Node | None, original: str
@@ -294,10 +355,17 @@ class QueryRunner:
         return set(matched), cache
 
 
-def _positions(value: bytes) -> array[int]:
-    positions = array("I")
-    positions.frombytes(value)
-    return positions
+def _positions(values: dict[int, bytes]) -> tuple[array[int], array[int]]:
+    """All positions in the given posting values, as parallel (document, position) arrays."""
+    doc_parts, pos_parts = [], []
+    for doc, value in values.items():
+        start = 4 + schema.PHRASE_LENGTH.unpack_from(value)[0]
+        doc_parts.append(_UINT(doc) * ((len(value) - start) >> 2))
+        pos_parts.append(value[start:])
+    docs, places = array("I"), array("I")
+    docs.frombytes(b"".join(doc_parts))
+    places.frombytes(b"".join(pos_parts))
+    return docs, places
 
 
 def _day(value: str, *, high: bool) -> int:

@@ -1,0 +1,231 @@
+"""Searching real archives: the index's answers against a plain scan of the archive.
+
+Every test runs on the documents diarium generates itself and, where ../shared is beside the
+checkout, on the real seeds and corpus texts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from archive import Archive
+from indexer import Index, IndexDoc, SearchResult, analysis
+from indexer.archive_sync import index_of, to_index_doc
+from tests.indexer_helpers import Oracle, generated_archive, shared_archive
+
+ALL = 1000  # a limit above any archive here: every match on one page
+
+
+@pytest.fixture(scope="module", params=["generated", "shared"])
+def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    root = tmp_path_factory.mktemp(request.param)
+    if request.param == "generated":
+        return generated_archive(root)
+    return shared_archive(root, request.getfixturevalue("shared_dir"))
+
+
+@pytest.fixture(scope="module")
+def oracle(archive: Archive) -> Oracle:
+    return Oracle.of(archive)
+
+
+@pytest.fixture(scope="module")
+def index(archive: Archive) -> Index:
+    return index_of(archive)
+
+
+def ids(result: SearchResult) -> set[str]:
+    return {hit.id for hit in result.hits}
+
+
+def search(index: Index, query: str, **options: object) -> SearchResult:
+    result = index.search(query, limit=ALL, **options)  # type: ignore[arg-type]
+    assert result.total == len(result.hits)
+    return result
+
+
+def test_inflected_forms_find_each_other(index: Index, oracle: Oracle, archive: Archive) -> None:
+    pairs = [("försörjningsstödet", "försörjningsstöd"), ("nämnden", "nämnd")]
+    pairs.append(("bedömningar", "bedömning"))
+    for one, other in pairs:
+        holding = {
+            d
+            for d in oracle.docs
+            if any(
+                re.search(rf"\b({one}|{other})\b", text, re.IGNORECASE)
+                for _, text in _texts(archive, d)
+            )
+        }
+        assert holding, f"no document holds {one} or {other}"
+        assert holding <= ids(search(index, one))
+        assert holding <= ids(search(index, other))
+
+
+def _texts(archive: Archive, doc_id: str) -> list[tuple[int, str]]:
+    return [(p.number, p.text) for p in archive.pages(doc_id)]
+
+
+def test_a_word_finds_exactly_the_documents_holding_it(index: Index, oracle: Oracle) -> None:
+    for word in oracle.common_words(40):
+        result = search(index, word)
+        assert ids(result) == oracle.having(word), word
+        assert [h.score for h in result.hits] == sorted(
+            (h.score for h in result.hits), reverse=True
+        )
+
+
+def test_boolean_queries(index: Index, oracle: Oracle) -> None:
+    a, b, c = oracle.common_words(12)[3::4]
+    A, B, C = oracle.having(a), oracle.having(b), oracle.having(c)
+    assert ids(search(index, f"{a} {b}")) == A & B
+    assert ids(search(index, f"{a} AND {b}")) == A & B
+    assert ids(search(index, f"{a} OR {b}")) == A | B
+    assert ids(search(index, f"{a} -{b}")) == A - B
+    assert ids(search(index, f"{a} NOT {b}")) == A - B
+    assert ids(search(index, f"({a} OR {b}) {c}")) == (A | B) & C
+    assert ids(search(index, f"-{a}")) == set(oracle.docs) - A
+    assert len(A | B) > len(A & B), "the terms picked should tell OR from AND apart"
+
+
+def test_phrases_match_words_next_to_each_other_in_order(index: Index, oracle: Oracle) -> None:
+    phrases = ["ekonomiskt bistånd", "förslag till beslut", "samordnad individuell plan"]
+    checked = 0
+    for phrase in phrases:
+        expected = oracle.phrase(phrase)
+        if not expected:
+            continue
+        checked += 1
+        assert ids(search(index, f'"{phrase}"')) == expected
+        backwards = " ".join(reversed(phrase.split()))
+        assert ids(search(index, f'"{backwards}"')) == oracle.phrase(backwards)
+        assert expected <= ids(search(index, phrase))  # the same words anywhere
+    assert checked >= 2
+
+
+def test_each_filter_excludes_what_it_should(index: Index, oracle: Oracle) -> None:
+    word = oracle.common_words(1)[0]
+    having = oracle.having(word)
+    municipalities = Counter(
+        oracle.docs[d].municipality for d in having if oracle.docs[d].municipality
+    )
+    town = municipalities.most_common()[-1][0]
+    assert ids(search(index, word, municipalities=[town])) == having & oracle.where(
+        municipality=town
+    )
+    assert ids(search(index, f"{word} municipality:{town.lower()}")) == having & oracle.where(
+        municipality=town
+    )
+    two = [name for name, _ in municipalities.most_common(2)]
+    either = oracle.where(municipality=two[0]) | oracle.where(municipality=two[-1])
+    assert ids(search(index, word, municipalities=two)) == having & either
+
+    kind = Counter(oracle.docs[d].kind for d in having).most_common()[-1][0]
+    assert ids(search(index, word, kind=kind)) == having & oracle.where(kind=kind)
+
+    years = sorted({oracle.docs[d].year for d in having if oracle.docs[d].year})
+    low, high = years[0], years[len(years) // 2]
+    in_range = {d for d in having if oracle.docs[d].year and low <= oracle.docs[d].year <= high}
+    assert ids(search(index, word, year=f"{low}..{high}")) == in_range
+    assert ids(search(index, f"{word} year:{low}..{high}")) == in_range
+    assert ids(search(index, word, year=low)) == having & oracle.where(year=low)
+
+    dated = sorted(oracle.docs[d].date for d in having if oracle.docs[d].date)
+    start, end = dated[0], dated[len(dated) // 2]
+    between = {d for d in having if oracle.docs[d].date and start <= oracle.docs[d].date <= end}
+    assert ids(search(index, word, date_from=start, date_to=end)) == between
+    assert ids(search(index, f"{word} date:{start}..{end}")) == between
+
+    boards = Counter(oracle.docs[d].board for d in having if oracle.docs[d].board)
+    board = boards.most_common()[0][0]
+    assert ids(search(index, word, board=board)) == having & oracle.where(board=board)
+
+
+def test_case_numbers_match_whole_with_any_separators(index: Index, oracle: Oracle) -> None:
+    numbered = [doc.case_number for doc in oracle.docs.values() if doc.case_number]
+    assert numbered
+    for number in numbered:
+        groups = re.findall(r"[^\W\d_]+|\d+", number)
+        letters = [g.upper() for g in groups if not g.isdigit()]
+        digits = [g.lstrip("0") or "0" for g in groups if g.isdigit()]
+        retyped = " ".join(letters + ["-".join(digits)])  # "KS-2023-00730" -> "KS 2023-730"
+        expected = oracle.with_case(number)
+        assert expected <= ids(search(index, retyped)), retyped
+        assert ids(search(index, f'case:"{retyped}"')) == expected
+
+
+def test_snippets_mark_the_matched_words_on_the_page_that_has_them(
+    index: Index, oracle: Oracle
+) -> None:
+    for word in oracle.common_words(15):
+        (term,) = analysis.analyze(word)
+        for hit in index.search(word, limit=5).hits:
+            pages = dict(oracle.page_terms[hit.id])
+            if not any(term in page for page in pages.values()):
+                continue  # found through its title or metadata only
+            assert hit.highlights, (word, hit.id)
+            assert term in pages[hit.page], (word, hit.id, hit.page)
+            marked = [hit.snippet[s:e] for s, e in hit.highlights]
+            assert all(analysis.analyze(w) == [term] for w in marked), (word, marked)
+            assert len(hit.snippet) <= 200 and "\n" not in hit.snippet
+            assert hit.to_dict()["snippet"].count("<mark>") == len(marked)
+
+
+def test_facets_count_each_matching_document_once(index: Index, oracle: Oracle) -> None:
+    for word in oracle.common_words(20)[::5]:
+        result = index.search(word, limit=ALL, facets=True)
+        hits = result.hits
+        assert result.facets["municipality"] == dict(
+            Counter(h.municipality for h in hits if h.municipality)
+        )
+        assert result.facets["kind"] == dict(Counter(h.kind for h in hits if h.kind))
+        assert result.facets["year"] == dict(Counter(str(h.year) for h in hits if h.year))
+        assert sum(result.facets["kind"].values()) == result.total == len(oracle.having(word))
+
+
+def test_pages_and_date_order(index: Index, oracle: Oracle) -> None:
+    word = oracle.common_words(1)[0]
+    first, second = index.search(word, limit=3), index.search(word, limit=3, page=2)
+    everything = index.search(word, limit=6)
+    assert [h.id for h in everything.hits] == [h.id for h in first.hits + second.hits]
+    assert first.total == second.total
+    newest = index.search(word, limit=ALL, sort="date")
+    dates = [h.date or f"{h.year or 0}" for h in newest.hits]
+    assert dates == sorted(dates, reverse=True)
+    town = next(doc.municipality for doc in oracle.docs.values() if doc.municipality)
+    only_filters = index.search("", municipalities=[town])
+    assert only_filters.total == len(oracle.where(municipality=town))
+
+
+def test_rebuild_equals_incremental_indexing(
+    archive: Archive, index: Index, oracle: Oracle, tmp_path: Path
+) -> None:
+    docs = [to_index_doc(archive.get(d), archive.pages(d)) for d in sorted(oracle.docs)]
+    incremental = Index(tmp_path / "incremental")
+    incremental.rebuild([docs[0]])  # an index must exist before documents are added to it
+    for doc in docs[1:]:
+        incremental.add([doc])
+    incremental.remove([docs[1].id])
+    incremental.add([docs[1]])
+    assert incremental.ids() == index.ids() == set(oracle.docs)
+    queries = [*oracle.common_words(10), '"ekonomiskt bistånd"', "försörjningsstöd -nämnd"]
+    for query in queries:
+        one, other = incremental.search(query, limit=ALL), index.search(query, limit=ALL)
+        assert [(h.id, h.score, h.page, h.snippet) for h in one.hits] == [
+            (h.id, h.score, h.page, h.snippet) for h in other.hits
+        ], query
+
+
+def test_the_snippet_names_the_page_with_the_words(tmp_path: Path, archive: Archive) -> None:
+    texts = [p.text for d in sorted(archive.ids()) for p in archive.pages(d)]
+    phrase = "ekonomiskt bistånd"
+    holding = [t for t in texts if re.search(phrase, t, re.IGNORECASE)]
+    lacking = [t for t in texts if not re.search("bistånd", t, re.IGNORECASE)]
+    pages = [(n, text) for n, text in enumerate([*lacking[:3], holding[0], *lacking[3:5]], start=1)]
+    index = Index(tmp_path / "index")
+    index.rebuild([IndexDoc(id="x", title="Sidor", pages=pages)])
+    (hit,) = index.search(f'"{phrase}"').hits
+    assert hit.page == 4 and "bistånd" in hit.snippet.lower()
