@@ -41,8 +41,8 @@ LOCK_FILE = "write.lock"
 LOCK_TIMEOUT_S = 30.0
 # Memory each Whoosh writer process may fill with postings. Past it Whoosh spills sorted runs to
 # disk and merges them back one pickled posting at a time, which doubled the indexing time, so
-# a rebuild starts a new round of segments before that (ROUND_CHARS of text, about 6 million
-# postings, fills about half of it in each of the two writers).
+# a rebuild starts a new round of segments before that: ROUND_CHARS of text gives each of the
+# two writers about 4 million postings, some 800 MB by Whoosh's own reckoning.
 WRITER_LIMIT_MB = 1024
 ROUND_CHARS = 50_000_000
 # Below this many documents the start-up of writer processes costs more than it saves.
@@ -337,10 +337,6 @@ class Index:
             reader = runner.searcher.reader()
             column = reader.column_reader("id")
             return {column[n] for n in reader.all_doc_ids()}
-
-    def doc_count(self) -> int:
-        with self._reading() as runner:
-            return runner.searcher.doc_count()
 
     def search(
         self,

@@ -29,10 +29,6 @@ class IndexDoc:
     source: str | None = None  # file name the document came from
     pages: list[tuple[int, str]] = field(default_factory=list)  # (page number, body text)
 
-    @property
-    def word_count(self) -> int:
-        return sum(len(text.split()) for _, text in self.pages)
-
 
 @dataclass
 class Hit:
