@@ -214,7 +214,7 @@ class Index:
         with self._write_lock(), self._damage_reported():
             ix = self._open()
             count = 0
-            writer = ix.writer()
+            writer = ix.writer(codec=schema.codec())
             try:
                 for doc in docs:
                     writer.update_document(**schema.to_fields(doc))
@@ -229,7 +229,7 @@ class Index:
         """Remove documents by id; returns how many were in the index."""
         with self._write_lock(), self._damage_reported():
             ix = self._open()
-            writer = ix.writer()
+            writer = ix.writer(codec=schema.codec())
             try:
                 removed = sum(writer.delete_by_term("id", doc_id) for doc_id in set(ids))
             except BaseException:
@@ -289,10 +289,14 @@ class Index:
         while more:
             if parallel:
                 writer = ix.writer(
-                    procs=procs, multisegment=True, limitmb=WRITER_LIMIT_MB, batchsize=BATCH_DOCS
+                    procs=procs,
+                    multisegment=True,
+                    limitmb=WRITER_LIMIT_MB,
+                    batchsize=BATCH_DOCS,
+                    codec=schema.codec(),
                 )
             else:
-                writer = ix.writer(limitmb=WRITER_LIMIT_MB)
+                writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=schema.codec())
             chars = 0
             more = False
             try:

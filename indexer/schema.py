@@ -18,12 +18,13 @@ import re
 import struct
 import zlib
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import PurePath
 from typing import Any
 
 from whoosh import columns, fields, formats
+from whoosh.codec.whoosh3 import W3Codec
 
 from indexer import analysis
 from indexer.model import IndexDoc
@@ -108,11 +109,7 @@ class AnalysedField(fields.FieldType):
     def __init__(
         self, *, positions: bool, pivot: float, terms: Callable[[str], list[str]] | None = None
     ) -> None:
-        # Scorable only so that Whoosh keeps a length column: without one it looks for the
-        # column's file on disk for every posting it writes (a stat call each, half the time).
-        super().__init__(
-            PhrasePositions() if positions else Impacts(), analyzer=None, scorable=True
-        )
+        super().__init__(PhrasePositions() if positions else Impacts(), analyzer=None)
         self.pivot = pivot
         self.terms = terms or analysis.analyze
 
@@ -120,24 +117,41 @@ class AnalysedField(fields.FieldType):
         self, value: str | list[str], **kwargs: Any
     ) -> Iterator[tuple[bytes, int, float, bytes]]:
         terms = value if isinstance(value, list) else self.terms(value)
+        if not isinstance(self.format, PhrasePositions):
+            length, pivot = len(terms), self.pivot
+            for term, tf in Counter(terms).items():
+                yield term.encode(), tf, impact(tf, length, pivot), b""
+            return
+        # Positions and followers; the weight stays unread.
         places: defaultdict[str, list[int]] = defaultdict(list)
         for i, term in enumerate(terms):
             places[term].append(i)
-        length, pivot = len(terms), self.pivot
-        if isinstance(self.format, PhrasePositions):  # positions only; the weight stays unread
-            followers: defaultdict[str, dict[str, None]] = defaultdict(dict)
-            for term, after in zip(terms, terms[1:], strict=False):
-                followers[term][after] = None
-            encode = self.format.encode
-            for term, where in places.items():
-                yield term.encode(), len(where), 1.0, encode((where, followers.get(term, ())))
-        else:
-            for term, where in places.items():
-                yield term.encode(), len(where), impact(len(where), length, pivot), b""
+        followers: defaultdict[str, dict[str, None]] = defaultdict(dict)
+        for term, after in zip(terms, terms[1:], strict=False):
+            followers[term][after] = None
+        encode = self.format.encode
+        for term, where in places.items():
+            yield term.encode(), len(where), 1.0, encode((where, followers.get(term, ())))
+
+
+class Codec(W3Codec):
+    """Whoosh's codec without the per-block length statistics.
+
+    Whoosh looks up the document's field length for every posting it writes, to note each
+    block's shortest and longest document for its own BM25 block skipping; that lookup (or,
+    for a field without lengths, a check on disk whether the length file exists) took a third
+    of the indexing time. Impacts already carry the length, so nothing here needs them.
+    """
+
+    length_stats = False
+
+
+def codec() -> Codec:
+    return Codec()
 
 
 def build_schema() -> fields.Schema:
-    keys = fields.KEYWORD(commas=True, scorable=True)  # scorable: see AnalysedField
+    keys = fields.KEYWORD(commas=True)
     return fields.Schema(
         id=fields.ID(stored=True, unique=True, sortable=True),
         # The body also carries title and metadata words, so "uppsala försörjningsstöd" matches

@@ -77,7 +77,9 @@ class QueryRunner:
         self._sets: dict[tuple[str, str], frozenset[int]] = {}
         self._days: array[int] | None = None
         self._values: dict[str, list[str]] = {}
-        self._ids: list[str] | None = None
+        self._bases = [base for _, base in self.leaves]
+        self._id_columns: dict[int, Any] = {}
+        self._ids: dict[int, str] = {}
 
     # -- postings ---------------------------------------------------------------------------
 
@@ -329,13 +331,15 @@ class QueryRunner:
         return [doc for doc, _ in above] + rest
 
     def doc_id(self, docnum: int) -> str:
-        """The archive id of a document number."""
-        if self._ids is None:
-            self._ids = []
-            for reader, _ in self.leaves:
-                column = reader.column_reader("id")
-                self._ids.extend(column[n] for n in range(reader.doc_count_all()))
-        return self._ids[docnum]
+        """The archive id of a document number (read one at a time: usually ten are needed)."""
+        found = self._ids.get(docnum)
+        if found is None:
+            at = bisect_right(self._bases, docnum) - 1
+            reader, base = self.leaves[at]
+            if at not in self._id_columns:
+                self._id_columns[at] = reader.column_reader("id")
+            found = self._ids[docnum] = self._id_columns[at][docnum - base]
+        return found
 
     def run(
         self, node: Node | None, original: str
