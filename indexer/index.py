@@ -378,7 +378,7 @@ class Index:
             if sort == "date" or not targets:
                 ranked = runner.top_by_date(matched, wanted)
             else:
-                ranked = runner.top_by_score(matched, runner.scores(node, matched, cache), wanted)
+                ranked = runner.top_by_score(runner.scores(node, matched, cache), wanted)
             hits = [
                 self._hit(runner, doc, score, targets) for doc, score in ranked[wanted - limit :]
             ]
