@@ -41,6 +41,11 @@ _MARK = {"fg": "yellow", "bold": True}
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--facets", is_flag=True, help="Count matches by municipality, year and kind.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Show what the query was expanded to: compound parts, forms without å ä ö, synonyms.",
+)
 @archive_option
 def search(
     archive: Archive,
@@ -56,11 +61,15 @@ def search(
     page: int,
     facets: bool,
     as_json: bool,
+    explain: bool,
 ) -> None:
     """Search the archive's text and metadata.
 
     All words must match unless OR is used. Inflected forms find each other (nämnd, nämnden,
     nämnderna); "quotes" for a phrase; -word or NOT word to exclude; (groups); field:value.
+    A word also finds compounds it is part of (stöd: försörjningsstöd), the same word typed
+    without å ä ö, and its synonyms and abbreviations (AME: Arbetsmarknadsenheten), ranked
+    below the word as typed; a query that finds almost nothing is tried respelled.
 
     \b
     diarium search långvarigt försörjningsstöd --year 2021..2023
@@ -95,9 +104,16 @@ def search(
     if result.total == 0:
         _raise_if_empty(archive)
     if as_json:
-        print_json(result.to_dict())
-    else:
-        _print_result(result, limit=limit, page=page)
+        data = result.to_dict()
+        if explain:
+            data["explain"] = result.expanded
+        print_json(data)
+        return
+    if explain:
+        click.echo(f"Searched as: {result.expanded}")
+    if result.corrected is not None:
+        click.echo(f"Visar resultat för {result.corrected}")
+    _print_result(result, limit=limit, page=page)
 
 
 search.help = (search.help or "").replace("FIELDS_HELP", ", ".join(f"{name}:" for name in FIELDS))

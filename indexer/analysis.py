@@ -80,8 +80,13 @@ def analyze(text: str) -> list[str]:
     Single letters are kept: "ö" and "å" are words. Positions are the terms' places in this list,
     so a phrase typed with or without "om"/"av" in the middle matches the same text.
     """
+    return analyze_words(words(text))
+
+
+def analyze_words(lowered: list[str]) -> list[str]:
+    """analyze() of text already split by words() (the index splits each body once)."""
     stops = stop_words()
-    kept = [w for w in words(text) if w not in stops and len(w) <= MAX_TOKEN_CHARS]
+    kept = [w for w in lowered if w not in stops and len(w) <= MAX_TOKEN_CHARS]
     return stem_words(kept)
 
 

@@ -9,6 +9,7 @@ from archive import Archive, Document, NotFound
 from archive.model import Page
 from indexer.index import Index
 from indexer.model import IndexDoc
+from indexer.synonyms import load_synonyms
 
 
 @dataclass
@@ -19,7 +20,9 @@ class SyncReport:
 
 
 def index_of(archive: Archive) -> Index:
-    return Index(archive.index_dir)
+    """The archive's index, expanding queries with the built-in synonyms and the archive's own
+    file (setting `synonyms`)."""
+    return Index(archive.index_dir, synonyms=load_synonyms(archive.setting_path("synonyms")))
 
 
 def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:

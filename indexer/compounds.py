@@ -271,11 +271,18 @@ def part_stems(word: str) -> tuple[str, ...]:
     return tuple(analysis.stem_words(list(split(word, lexicon))))
 
 
-def part_terms(text: str) -> list[str]:
-    """The terms of the field that holds compound parts: each compound's part stems, in order.
+# Joins the part stems of a run of parts into one term of the parts field.
+JOIN = "+"
 
-    Words that are not compounds add nothing (the body field has every whole word). A query
-    compound's parts match there as a phrase (`arbetsförmåga` in `arbetsförmågebedömning`).
+
+def part_terms(text: str) -> list[str]:
+    """The terms of the field that holds compound parts, for each compound in order.
+
+    Words that are not compounds add nothing (the body field has every whole word). A
+    compound adds each part's stem and, when it has three parts or more, each inner run of
+    parts joined by JOIN (`arbet+förmåg` and `förmåg+bedömning` for
+    `arbetsförmågebedömning`): a query compound's parts (`arbetsförmåga`) then match inside
+    a longer compound with one term lookup, where positions would cost a phrase check.
     """
     return parts_of(analysis.words(text))
 
@@ -285,5 +292,17 @@ def parts_of(words: Iterable[str]) -> list[str]:
     out: list[str] = []
     for word in words:
         if len(word) >= MIN_WORD:
-            out += part_stems(word)
+            out += _word_part_terms(word)
     return out
+
+
+def _word_part_terms(word: str) -> tuple[str, ...]:
+    stems = part_stems(word)
+    if len(stems) < 3:
+        return stems
+    runs = [
+        JOIN.join(stems[i : i + size])
+        for size in range(2, len(stems))
+        for i in range(len(stems) - size + 1)
+    ]
+    return (*stems, *runs)

@@ -34,7 +34,7 @@ BODY, PARTS, FOLDED = "body", "parts", "folded"
 class Variant:
     """Another way to match a query word: terms in a field, weighted below the word as typed.
 
-    Several terms must stand next to each other in that field (a phrase).
+    Several terms (a synonym of more than one word) must stand next to each other in the body.
     """
 
     field: str  # BODY, PARTS or FOLDED
@@ -46,16 +46,25 @@ class Variant:
 Expanded = Node | Variant
 
 
-def expand(node: Node | None, synonyms: Synonyms | None = None) -> Expanded | None:
-    """The query with every word's variants beside it (as Or nodes)."""
+ALL_FIELDS = frozenset({PARTS, FOLDED})
+
+
+def expand(
+    node: Node | None, synonyms: Synonyms | None = None, *, fields: frozenset[str] = ALL_FIELDS
+) -> Expanded | None:
+    """The query with every word's variants beside it (as Or nodes).
+
+    `fields`: which of PARTS and FOLDED a word is also looked up in (the search benchmark
+    measures each feature alone); no synonyms without `synonyms`.
+    """
     if node is None:
         return None
-    return _expand(node, synonyms)
+    return _expand(node, synonyms, fields)
 
 
-def _expand(node: Node, synonyms: Synonyms | None) -> Expanded:
+def _expand(node: Node, synonyms: Synonyms | None, fields: frozenset[str]) -> Expanded:
     if isinstance(node, Text):
-        return node if node.phrase else _run([node], synonyms)[0]
+        return node if node.phrase else _run([node], synonyms, fields)[0]
     if isinstance(node, And):
         items: list[Expanded] = []
         run: list[Text] = []
@@ -63,19 +72,19 @@ def _expand(node: Node, synonyms: Synonyms | None) -> Expanded:
             if isinstance(item, Text) and not item.phrase:
                 run.append(item)
                 continue
-            items += _run(run, synonyms)
+            items += _run(run, synonyms, fields)
             run = []
-            items.append(_expand(item, synonyms))
-        items += _run(run, synonyms)
+            items.append(_expand(item, synonyms, fields))
+        items += _run(run, synonyms, fields)
         return And(tuple(items)) if len(items) > 1 else items[0]  # type: ignore[arg-type]
     if isinstance(node, Or):
-        return Or(tuple(_expand(item, synonyms) for item in node.items))  # type: ignore[arg-type]
+        return Or(tuple(_expand(item, synonyms, fields) for item in node.items))  # type: ignore[arg-type]
     if isinstance(node, Not | CaseNumber | FieldMatch | Range):
         return node
     raise TypeError(f"unknown query node {node!r}")
 
 
-def _run(words: list[Text], synonyms: Synonyms | None) -> list[Expanded]:
+def _run(words: list[Text], synonyms: Synonyms | None, fields: frozenset[str]) -> list[Expanded]:
     """Consecutive plain words: synonyms may span several of them; each word gets its variants."""
     if not words:
         return []
@@ -85,10 +94,10 @@ def _run(words: list[Text], synonyms: Synonyms | None) -> list[Expanded]:
     while i < len(words):
         match = matches.get(i)
         if match is None:
-            out.append(_word(words[i]))
+            out.append(_word(words[i], fields))
             i += 1
             continue
-        group = [_word(w) for w in words[match.start : match.end]]
+        group = [_word(w, fields) for w in words[match.start : match.end]]
         original = group[0] if len(group) == 1 else And(tuple(group))  # type: ignore[arg-type]
         alternatives = [
             Variant(BODY, tuple(terms), SYNONYM_WEIGHT, alternative)
@@ -100,7 +109,7 @@ def _run(words: list[Text], synonyms: Synonyms | None) -> list[Expanded]:
     return out
 
 
-def _word(word: Text) -> Expanded:
+def _word(word: Text, fields: frozenset[str]) -> Expanded:
     """One typed word and its compound and diacritic variants."""
     terms = analysis.analyze(word.text)
     if len(terms) != 1:
@@ -108,12 +117,14 @@ def _word(word: Text) -> Expanded:
     term = terms[0]
     lower = word.text.lower()
     variants: list[Variant] = []
-    if len(lower) >= compounds.MIN_PART and lower.isalpha():
+    if PARTS in fields and len(lower) >= compounds.MIN_PART and lower.isalpha():
         variants.append(Variant(PARTS, (term,), PART_WEIGHT, term))
-    parts = compounds.part_stems(lower)
-    if parts:
-        variants.append(Variant(PARTS, parts, PART_WEIGHT, "+".join(parts)))
-    if not word.text.isupper() and folding.wants_folding(lower):  # not an abbreviation
+        parts = compounds.part_stems(lower)
+        if parts:  # the parts standing together inside a longer compound: one term there
+            joined = compounds.JOIN.join(parts)
+            variants.append(Variant(PARTS, (joined,), PART_WEIGHT, joined))
+    folds = FOLDED in fields and not word.text.isupper()  # not an abbreviation
+    if folds and folding.wants_folding(lower):
         variants.append(Variant(FOLDED, (term,), FOLDED_WEIGHT, term))
     return Or((word, *variants)) if variants else word  # type: ignore[arg-type]
 

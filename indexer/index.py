@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -26,12 +27,24 @@ from whoosh import index as windex
 from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock, try_for
 
-from indexer import analysis, highlight, schema
+from indexer import analysis, highlight, schema, spelling
 from indexer import facets as facet_counts
 from indexer.errors import IndexBusy, IndexUnavailable, SearchIndexError
+from indexer.expand import BODY, FOLDED, PARTS, Expanded, describe, expand, variants
 from indexer.model import Hit, IndexDoc, SearchResult
-from indexer.query import And, FieldMatch, Node, Or, Range, check_date_option, parse, text_leaves
-from indexer.searching import QueryRunner
+from indexer.query import (
+    And,
+    FieldMatch,
+    Node,
+    Or,
+    Range,
+    Text,
+    check_date_option,
+    parse,
+    text_leaves,
+)
+from indexer.searching import Postings, QueryRunner
+from indexer.synonyms import Synonyms
 
 CURRENT = "CURRENT"
 VERSION_FILE = "diarium-index.json"
@@ -49,6 +62,11 @@ ROUND_CHARS = 50_000_000
 PARALLEL_MIN_DOCS = 2_000
 # Documents per job file handed to a writer process.
 BATCH_DOCS = 200
+# A query that matches fewer documents than this is tried respelled (issue 6).
+FEW_RESULTS = 3
+# What a search understands beyond the words as typed (issue 6); all on unless the search
+# benchmark leaves some out to measure what each costs.
+FEATURES = frozenset({"compounds", "folding", "synonyms", "spelling"})
 
 # A damaged index makes Whoosh raise almost anything (ValueError on a negative seek, IndexError,
 # KeyError, struct.error, zlib.error, UnpicklingError, a bare Exception for a bad block tag...),
@@ -72,9 +90,24 @@ def _versions() -> dict[str, int]:
 class Index:
     """The full-text index kept in ``path``; the archive stays the truth it is built from."""
 
-    def __init__(self, path: Path, *, lock_timeout: float = LOCK_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        lock_timeout: float = LOCK_TIMEOUT_S,
+        synonyms: Synonyms | None = None,
+        features: frozenset[str] = FEATURES,
+    ) -> None:
+        """`synonyms`: what queries are expanded with (indexer.synonyms.load_synonyms())."""
+        if not features <= FEATURES:
+            raise ValueError(f"unknown search features: {', '.join(sorted(features - FEATURES))}")
         self.path = Path(path)
         self.lock_timeout = lock_timeout
+        self.synonyms = synonyms if "synonyms" in features else None
+        self.features = features
+        self._fields = frozenset(
+            field for name, field in (("compounds", PARTS), ("folding", FOLDED)) if name in features
+        )
         self._schema = schema.build_schema()
         self._generation: str | None = None
         self._ix: windex.Index | None = None
@@ -368,22 +401,70 @@ class Index:
             raise ValueError("limit and page start at 1")
         node = parse(query)
         filters = _filters(municipalities, board, kind, year, date_from, date_to)
-        parts = ([node] if node is not None else []) + filters
-        full = parts[0] if len(parts) == 1 else (And(tuple(parts)) if parts else None)
-        leaves = text_leaves(node)
-        targets = frozenset(t for leaf in leaves for t in analysis.analyze(leaf.text))
         wanted = page * limit
         with self._reading() as runner:
-            matched, cache = runner.run(full, query)
+            expanded, matched, cache = self._match(runner, node, filters, query)
+            corrected = None
+            if len(matched) < FEW_RESULTS and node is not None and "spelling" in self.features:
+                respelled = self._respell(runner, query, node)
+                if respelled is not None:
+                    query_used, node = respelled
+                    again = self._match(runner, node, filters, query_used)
+                    if len(again[1]) > len(matched):
+                        expanded, matched, cache = again
+                        corrected = query_used
+            targets = _targets(expanded)
             if sort == "date" or not targets:
                 ranked = runner.top_by_date(matched, wanted)
             else:
-                ranked = runner.top_by_score(runner.scores(node, matched, cache), wanted)
+                ranked = runner.top_by_score(runner.scores(expanded, matched, cache), wanted)
             hits = [
                 self._hit(runner, doc, score, targets) for doc, score in ranked[wanted - limit :]
             ]
             counts = facet_counts.count(runner, matched) if facets else {}
-        return SearchResult(query=query, total=len(matched), hits=hits, facets=counts)
+        return SearchResult(
+            query=query,
+            total=len(matched),
+            hits=hits,
+            facets=counts,
+            expanded=describe(expanded),
+            corrected=corrected,
+        )
+
+    def _match(
+        self, runner: QueryRunner, node: Node | None, filters: list[Node], query: str
+    ) -> tuple[Expanded | None, set[int], dict[tuple[str, str], Postings]]:
+        expanded = expand(node, self.synonyms, fields=self._fields)
+        parts = ([expanded] if expanded is not None else []) + filters
+        full = parts[0] if len(parts) == 1 else (And(tuple(parts)) if parts else None)  # type: ignore[arg-type]
+        matched, cache = runner.run(full, query)
+        return expanded, matched, cache
+
+    @staticmethod
+    def _respell(runner: QueryRunner, query: str, node: Node) -> tuple[str, Node] | None:
+        """The query with its unknown or rare words respelled as the index spells them.
+
+        Shown as a word the documents use: the most common word in the best documents whose
+        stem is the suggested term (a stem alone, such as `arbetsmarknadsen`, is not a word).
+        """
+        respelled = query
+        for leaf in text_leaves(node):
+            if not isinstance(leaf, Text) or leaf.phrase:
+                continue
+            for word in analysis.words(leaf.text):
+                found = spelling.suggest(
+                    word,
+                    frequency=lambda term: runner.doc_frequency(BODY, term),
+                    candidates=lambda prefix: runner.terms_from(BODY, prefix),
+                )
+                if found is None:
+                    continue
+                shown = _word_in_documents(runner, found.term) or found.spelled
+                respelled = _replace_word(respelled, word, shown)
+        if respelled == query:
+            return None
+        node = parse(respelled)
+        return (respelled, node) if node is not None else None
 
     @staticmethod
     def _hit(runner: QueryRunner, docnum: int, score: float, targets: frozenset[str]) -> Hit:
@@ -434,3 +515,29 @@ def _filters(
         high = check_date_option(date_to, "to") if date_to else None
         out.append(Range("date", low, high))
     return out
+
+
+def _targets(expanded: Expanded | None) -> frozenset[str]:
+    """Terms the snippets mark: the words as typed and the synonyms' words (body terms)."""
+    typed = (t for leaf in text_leaves(expanded) for t in analysis.analyze(leaf.text))  # type: ignore[arg-type]
+    synonyms = (t for v in variants(expanded) if v.field == BODY for t in v.terms)
+    return frozenset([*typed, *synonyms])
+
+
+def _word_in_documents(runner: QueryRunner, term: str, sample: int = 3) -> str | None:
+    """A word some documents with the term use for it (see spelling.word_for)."""
+    docs = runner.postings(BODY, term).ids[:sample]
+    texts = [
+        text
+        for doc in docs
+        for _, text in schema.load_pages(runner.searcher.stored_fields(doc)["pages"])
+    ]
+    return spelling.word_for(term, texts)
+
+
+def _replace_word(query: str, word: str, replacement: str) -> str:
+    """The query with a lower-cased word replaced wherever it is typed, in any case."""
+    pattern = re.compile(rf"(?<!\w){re.escape(word)}(?!\w)", re.IGNORECASE)
+    return pattern.sub(
+        lambda m: replacement.capitalize() if m.group(0)[:1].isupper() else replacement, query
+    )

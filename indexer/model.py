@@ -73,6 +73,12 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    # What the query was searched as: each word with its compound parts, form without å ä ö and
+    # synonyms, in the query language with field prefixes and weights (`--explain`).
+    expanded: str = ""
+    # The query respelled when it found (almost) nothing as typed and the respelling found more;
+    # the hits are then those of this query ("Visar resultat för ...").
+    corrected: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The `diarium search --json` contract."""
@@ -83,4 +89,5 @@ class SearchResult:
             "facets": {
                 name: dict(self.facets.get(name, {})) for name in ("municipality", "year", "kind")
             },
+            "corrected": self.corrected,
         }

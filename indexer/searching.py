@@ -32,10 +32,10 @@ from whoosh.searching import Searcher
 
 from indexer import analysis, schema
 from indexer.errors import QueryError
+from indexer.expand import BODY, Expanded, Variant, variants
 from indexer.query import (
     CaseNumber,
     FieldMatch,
-    Node,
     Not,
     Or,
     Range,
@@ -168,6 +168,22 @@ class QueryRunner:
             cached = self._values[field] = sorted(terms)
         return cached
 
+    def doc_frequency(self, field: str, term: str) -> int:
+        """Documents with the term (deleted ones included): cheap, from the term dictionary."""
+        return sum(reader.doc_frequency(field, term) for reader, _ in self.leaves)
+
+    def terms_from(self, field: str, prefix: str) -> list[str]:
+        """The field's terms starting with prefix, sorted (read from each segment's dictionary,
+        so a typo check reads one letter's share of the vocabulary)."""
+        terms: set[str] = set()
+        for reader, _ in self.leaves:
+            if field in reader.indexed_field_names():
+                terms.update(
+                    t.decode() if isinstance(t, bytes) else t
+                    for t in reader.expand_prefix(field, prefix)
+                )
+        return sorted(terms)
+
     def days(self) -> array[int]:
         """YYYYMMDD of every document (0 when it has neither date nor year), by docnum."""
         if self._days is None:
@@ -182,10 +198,14 @@ class QueryRunner:
 
     # -- matching ---------------------------------------------------------------------------
 
-    def match(self, node: Node, cache: dict[tuple[str, str], Postings]) -> set[int] | None:
+    def match(self, node: Expanded, cache: dict[tuple[str, str], Postings]) -> set[int] | None:
         """Documents matching the node; None when it holds nothing searchable (stop words)."""
         if isinstance(node, Text):
             return self._text(analysis.analyze(node.text), cache)
+        if isinstance(node, Variant):
+            if node.field == BODY:  # a synonym: a word, or words standing together
+                return self._text(list(node.terms), cache)
+            return self._postings(cache, node.field, node.terms[0]).idset()
         if isinstance(node, CaseNumber):
             words = self._text(analysis.analyze(node.text), cache) or set()
             return words | self.idset("case", case_key(node.text))
@@ -289,32 +309,42 @@ class QueryRunner:
     # -- ranking ----------------------------------------------------------------------------
 
     def scores(
-        self, node: Node | None, matched: set[int], cache: dict[tuple[str, str], Postings]
+        self, node: Expanded | None, matched: set[int], cache: dict[tuple[str, str], Postings]
     ) -> dict[int, float]:
-        """BM25 (impacts x idf) over the body, plus the title's share, for matched documents.
+        """BM25 (impacts x idf) for matched documents: the words as typed over the body, plus
+        the title's share, and each variant of a word (issue 6) at its lower weight in its field.
 
-        Summed a term at a time with map() over whole lists, so the per-document arithmetic
-        runs in C: a Python loop over the postings was a third of a common word's query time.
+        A variant of several terms stands for one thing (`ekonomiskt bistånd` for
+        `försörjningsstöd`), so its weight is shared out among them. Summed a term at a time
+        with map() over whole lists, so the per-document arithmetic runs in C: a Python loop
+        over the postings was a third of a common word's query time.
         """
-        terms = list(
-            dict.fromkeys(t for leaf in text_leaves(node) for t in analysis.analyze(leaf.text))
-        )
+        weights: dict[tuple[str, str], float] = {}
+        for leaf in text_leaves(node):  # type: ignore[arg-type]
+            for term in analysis.analyze(leaf.text):
+                weights[(BODY, term)] = 1.0
+        for variant in variants(node):
+            share = variant.weight / len(variant.terms)
+            for term in variant.terms:
+                key = (variant.field, term)
+                weights[key] = max(weights.get(key, 0.0), share)
+        places = list(weights.items())
+        places += [(("title", t), w * TITLE_BOOST) for (f, t), w in weights.items() if f == BODY]
         n = max(1, self.doc_count_all - len(self.deleted))
         docs = list(matched)
         total = [0.0] * len(docs)
         small: list[tuple[list[int], Iterator[float]]] = []
-        for field, boost in (("body", 1.0), ("title", TITLE_BOOST)):
-            for term in terms:
-                p = self._postings(cache, field, term)
-                if not p.ids:
-                    continue
-                df = len(p.ids) - len(self.deleted.intersection(p.ids))
-                idf = boost * math.log(1 + (n - df + 0.5) / (df + 0.5))
-                if len(p.ids) * 4 < len(docs):  # few postings: added one by one below
-                    small.append((p.ids, map(idf.__mul__, p.weights)))
-                    continue
-                share = dict(zip(p.ids, map(idf.__mul__, p.weights), strict=True))
-                total = list(map(add, total, map(share.get, docs, repeat(0.0))))
+        for (field, term), boost in places:
+            p = self._postings(cache, field, term)
+            if not p.ids:
+                continue
+            df = len(p.ids) - len(self.deleted.intersection(p.ids))
+            idf = boost * math.log(1 + (n - df + 0.5) / (df + 0.5))
+            if len(p.ids) * 4 < len(docs):  # few postings: added one by one below
+                small.append((p.ids, map(idf.__mul__, p.weights)))
+                continue
+            share = dict(zip(p.ids, map(idf.__mul__, p.weights), strict=True))
+            total = list(map(add, total, map(share.get, docs, repeat(0.0))))
         scores = dict(zip(docs, total, strict=True))
         for ids, shares in small:
             for doc, share in zip(ids, shares, strict=True):
@@ -357,7 +387,7 @@ class QueryRunner:
         return found
 
     def run(
-        self, node: Node | None, original: str
+        self, node: Expanded | None, original: str
     ) -> tuple[set[int], dict[tuple[str, str], Postings]]:
         """All matching live documents, and the postings read (for scoring)."""
         cache: dict[tuple[str, str], Postings] = {}

@@ -48,7 +48,7 @@ def test_weights_keep_typed_above_synonym_above_folded_above_part() -> None:
 
 def test_a_compound_query_word_matches_its_parts_inside_longer_compounds() -> None:
     found = expanded("bedömning av arbetsförmåga")
-    assert Variant(PARTS, ("arbet", "förmåg"), PART_WEIGHT, "arbet+förmåg") in found
+    assert Variant(PARTS, ("arbet+förmåg",), PART_WEIGHT, "arbet+förmåg") in found
     assert Variant(PARTS, ("bedömning",), PART_WEIGHT, "bedömning") in found
 
 

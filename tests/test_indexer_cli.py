@@ -53,7 +53,8 @@ def test_json_is_the_documented_contract(filled: Path) -> None:
     result = run("search", "försörjningsstöd", "--facets", "--json", "--limit", "3")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"query", "total", "hits", "facets"}
+    assert set(data) == {"query", "total", "hits", "facets", "corrected"}
+    assert data["corrected"] is None
     assert data["query"] == "försörjningsstöd" and data["total"] >= len(data["hits"]) == 3
     assert all(set(hit) == HIT_KEYS for hit in data["hits"])
     assert all("<mark>" in hit["snippet"] and hit["page"] == 1 for hit in data["hits"])
@@ -73,10 +74,11 @@ def test_a_person_gets_ranked_hits_with_marked_words_and_the_total(filled: Path)
     assert out.startswith("\x1b[1m1. Verksamhetsuppföljning ekonomiskt bistånd")
     assert "Uppsala · Arbetsmarknadsnämnden" in out and "sida 1: " in out
     assert "\x1b[33m\x1b[1mbistånd\x1b[0m" in out  # the matched word, in colour
-    assert out.rstrip().endswith("documents match; showing 1–3")
+    # Three say `ekonomiskt bistånd`; three more say its synonym `försörjningsstöd` (issue 6).
+    assert out.rstrip().endswith("6 documents match; showing 1–6")
     plain = run("search", "ekonomiskt bistånd", "-m", "Uppsala", "--facets")
     assert "\x1b[" not in plain.output
-    assert "municipality: Uppsala 3" in plain.output and "kind: " in plain.output
+    assert "municipality: Uppsala 6" in plain.output and "kind: " in plain.output
     nothing = run("search", "skyfallshantering")
     assert nothing.exit_code == 0 and "No documents match 'skyfallshantering'" in nothing.output
 

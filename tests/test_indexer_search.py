@@ -35,7 +35,9 @@ def oracle(archive: Archive) -> Oracle:
 
 @pytest.fixture(scope="module")
 def index(archive: Archive) -> Index:
-    return index_of(archive)
+    """The words as typed: issue 6's compound parts, folding, synonyms and respelling widen a
+    match on purpose (tests/test_search_language.py), so the plain scan is compared without."""
+    return Index(archive.index_dir, features=frozenset())
 
 
 def ids(result: SearchResult) -> set[str]:
@@ -212,8 +214,9 @@ def test_rebuild_equals_incremental_indexing(
     incremental.add([docs[1]])
     assert incremental.ids() == index.ids() == set(oracle.docs)
     queries = [*oracle.common_words(10), '"ekonomiskt bistånd"', "försörjningsstöd -nämnd"]
+    rebuilt = Index(archive.index_dir)  # with all of issue 6's features, as incremental has
     for query in queries:
-        one, other = incremental.search(query, limit=ALL), index.search(query, limit=ALL)
+        one, other = incremental.search(query, limit=ALL), rebuilt.search(query, limit=ALL)
         assert [(h.id, h.score, h.page, h.snippet) for h in one.hits] == [
             (h.id, h.score, h.page, h.snippet) for h in other.hits
         ], query
