@@ -14,7 +14,7 @@ import pytest
 
 from archive import Archive
 from indexer import Index, IndexDoc, SearchResult, analysis
-from indexer.archive_sync import index_of, to_index_doc
+from indexer.archive_sync import to_index_doc
 from tests.indexer_helpers import Oracle, generated_archive, shared_archive
 
 ALL = 1000  # a limit above any archive here: every match on one page
