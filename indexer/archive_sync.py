@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from archive import Archive, Document, NotFound
 from archive.model import Page
-from indexer.index import Index
+from indexer.index import FEATURES, Index
 from indexer.model import IndexDoc
 from indexer.synonyms import load_synonyms
 
@@ -19,10 +19,11 @@ class SyncReport:
     rebuilt: bool = False
 
 
-def index_of(archive: Archive) -> Index:
+def index_of(archive: Archive, features: frozenset[str] = FEATURES) -> Index:
     """The archive's index, expanding queries with the built-in synonyms and the archive's own
-    file (setting `synonyms`)."""
-    return Index(archive.index_dir, synonyms=load_synonyms(archive.setting_path("synonyms")))
+    file (setting `synonyms`). `features`: fewer only to measure what each one adds."""
+    synonyms = load_synonyms(archive.setting_path("synonyms"))
+    return Index(archive.index_dir, synonyms=synonyms, features=features)
 
 
 def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:

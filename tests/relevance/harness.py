@@ -1,6 +1,6 @@
 """Relevance harness: judged queries over real and generated documents, scored by recall@5 and MRR.
 
-    python -m tests.relevance [--update-floor] [--show]
+    python -m tests.relevance [--update-floor] [--show] [--steps]
 
 The archive is built from the seeds and the text, Markdown and Word documents of ../shared/corpus
 (when it is beside the checkout) and from the documents the project generates from its own
@@ -27,6 +27,7 @@ import yaml
 
 from archive import Archive
 from indexer.archive_sync import index_of, rebuild_from_archive
+from indexer.index import FEATURES
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -72,6 +73,7 @@ class Outcome:
 class Report:
     corpus: str  # "full" (with ../shared) or "own" (generated documents only)
     outcomes: list[Outcome]
+    features: frozenset[str] = FEATURES  # issue 6's features the search had
 
     def figures(self) -> dict[str, dict[str, float]]:
         """recall@5 and MRR per feature and in total ("all")."""
@@ -146,22 +148,24 @@ def built_archive() -> Iterator[tuple[Archive, str]]:
         yield archive, "full" if files else "own"
 
 
-def run() -> Report:
+def run(steps: list[frozenset[str]] | None = None) -> list[Report]:
+    """One report per set of issue 6's features (default: all of them), on one archive."""
     queries = load_queries()
+    reports = []
     with built_archive() as (archive, corpus):
         present = {doc.source for doc in archive.documents()}
-        index = index_of(archive)
-        outcomes = []
-        try:
-            for query in queries:
-                relevant = set(query.relevant) & present
-                if not relevant:
-                    continue
-                result = index.search(query.text, limit=DEPTH, **query.options)  # type: ignore[arg-type]
-                outcomes.append(Outcome(query, relevant, [hit.source or "" for hit in result.hits]))
-        finally:
-            index.close()
-    return Report(corpus, outcomes)
+        for features in steps or [FEATURES]:
+            with index_of(archive, features) as index:
+                outcomes = []
+                for query in queries:
+                    relevant = set(query.relevant) & present
+                    if not relevant:
+                        continue
+                    result = index.search(query.text, limit=DEPTH, **query.options)  # type: ignore[arg-type]
+                    ranked = [hit.source or "" for hit in result.hits]
+                    outcomes.append(Outcome(query, relevant, ranked))
+            reports.append(Report(corpus, outcomes, features))
+    return reports
 
 
 def load_floor() -> dict[str, dict[str, dict[str, float]]]:
@@ -201,7 +205,8 @@ def raise_floor(report: Report) -> dict[str, dict[str, float]]:
 
 
 def format_report(report: Report, *, show: bool = False) -> str:
-    lines = [f"corpus: {report.corpus}; queries: {len(report.outcomes)}"]
+    features = ", ".join(sorted(report.features)) or "none"
+    lines = [f"corpus: {report.corpus}; queries: {len(report.outcomes)}; features: {features}"]
     lines.append(f"{'feature':<12}{'queries':>8}{'recall@5':>10}{'MRR':>8}")
     for feature, figures in report.figures().items():
         lines.append(
