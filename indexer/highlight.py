@@ -13,12 +13,22 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from indexer import analysis
+from indexer import analysis, compounds, folding
 
 SNIPPET_CHARS = 200  # about two terminal lines
 _LEAD_CHARS = 40  # context kept before the first marked word
 _MAX_SCAN_CHARS = 200_000  # per page; a match further in is not worth the time
 _MAX_MATCHES = 300  # per page, for choosing the window
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What a snippet marks: body terms (the words as typed, synonyms) and, for issue 6's
+    variants, terms of words typed without å ä ö and of compound parts."""
+
+    words: frozenset[str]
+    folded: frozenset[str] = frozenset()
+    parts: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -34,7 +44,19 @@ def _candidates(targets: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?=(?:{alternatives}))" + analysis.TOKEN_PATTERN, re.IGNORECASE)
 
 
-def _matches(text: str, targets: frozenset[str]) -> list[tuple[int, int, str]]:
+def _matches(text: str, targets: Targets) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every word in text that one of the targets matches, in order."""
+    found = _word_matches(text, targets.words) if targets.words else []
+    if targets.folded:  # fold() maps a letter to a letter, so places in it are places in text
+        found += _word_matches(folding.fold(text), targets.folded)
+    if targets.parts:
+        found += _part_matches(text, targets.parts)
+    if not targets.folded and not targets.parts:
+        return found
+    return sorted({start: (start, end, term) for start, end, term in found}.values())
+
+
+def _word_matches(text: str, targets: frozenset[str]) -> list[tuple[int, int, str]]:
     """(start, end, term) of every word in text whose analysed form is a target term."""
     found = []
     for m in _candidates(targets).finditer(text):
@@ -52,10 +74,36 @@ def _matches(text: str, targets: frozenset[str]) -> list[tuple[int, int, str]]:
     ]
 
 
-def make_snippet(pages: list[tuple[int, str]], targets: frozenset[str]) -> Snippet:
+@lru_cache(maxsize=256)
+def _part_heads(parts: frozenset[str]) -> re.Pattern[str]:
+    """Where a compound part can be: its stem (or a run's first stem) anywhere in a word."""
+    heads = {term.split(compounds.JOIN)[0] for term in parts}
+    return re.compile("|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True)), re.I)
+
+
+def _part_matches(text: str, parts: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every compound in text with a target among its part terms."""
+    found: dict[int, tuple[int, int, str]] = {}
+    for m in _part_heads(parts).finditer(text):
+        start, end = m.start(), m.end()
+        while start and text[start - 1].isalpha():
+            start -= 1
+        while end < len(text) and text[end].isalpha():
+            end += 1
+        if start in found:
+            continue
+        hit = set(compounds.parts_of([text[start:end].lower()])) & parts
+        if hit:
+            found[start] = (start, end, min(hit))
+            if len(found) >= _MAX_MATCHES:
+                break
+    return list(found.values())
+
+
+def make_snippet(pages: list[tuple[int, str]], targets: Targets) -> Snippet:
     """The window of the page with the most different query terms (then the most matches)."""
     best: tuple[tuple[int, int], int, str, list[tuple[int, int, str]]] | None = None
-    if targets:
+    if targets.words or targets.folded or targets.parts:
         for number, text in pages:
             found = _matches(text[:_MAX_SCAN_CHARS], targets)
             if found:

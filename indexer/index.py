@@ -414,7 +414,7 @@ class Index:
                         expanded, matched, cache = again
                         corrected = query_used
             targets = _targets(expanded)
-            if sort == "date" or not targets:
+            if sort == "date" or not targets.words:
                 ranked = runner.top_by_date(matched, wanted)
             else:
                 ranked = runner.top_by_score(runner.scores(expanded, matched, cache), wanted)
@@ -467,7 +467,7 @@ class Index:
         return (respelled, node) if node is not None else None
 
     @staticmethod
-    def _hit(runner: QueryRunner, docnum: int, score: float, targets: frozenset[str]) -> Hit:
+    def _hit(runner: QueryRunner, docnum: int, score: float, targets: highlight.Targets) -> Hit:
         stored = runner.searcher.stored_fields(docnum)
         info = stored["hit"]
         snippet = highlight.make_snippet(schema.load_pages(stored["pages"]), targets)
@@ -517,11 +517,16 @@ def _filters(
     return out
 
 
-def _targets(expanded: Expanded | None) -> frozenset[str]:
-    """Terms the snippets mark: the words as typed and the synonyms' words (body terms)."""
+def _targets(expanded: Expanded | None) -> highlight.Targets:
+    """What the snippets mark: the words as typed, the synonyms' words and the variants."""
     typed = (t for leaf in text_leaves(expanded) for t in analysis.analyze(leaf.text))  # type: ignore[arg-type]
-    synonyms = (t for v in variants(expanded) if v.field == BODY for t in v.terms)
-    return frozenset([*typed, *synonyms])
+    found = variants(expanded)
+    synonyms = (t for v in found if v.field == BODY for t in v.terms)
+    return highlight.Targets(
+        words=frozenset([*typed, *synonyms]),
+        folded=frozenset(t for v in found if v.field == FOLDED for t in v.terms),
+        parts=frozenset(t for v in found if v.field == PARTS for t in v.terms),
+    )
 
 
 def _word_in_documents(runner: QueryRunner, term: str, sample: int = 3) -> str | None:

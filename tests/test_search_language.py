@@ -123,6 +123,8 @@ def test_the_whole_word_ranks_above_a_match_on_a_part(tmp_path: Path) -> None:
         },
     )
     assert ranked(index, "stöd") == ["whole", "compound"]
+    marked = [hit.marked_snippet() for hit in index.search("stöd").hits]
+    assert "<mark>stöd</mark>" in marked[0] and "<mark>försörjningsstöd</mark>" in marked[1]
     assert ranked(index, "försörjning") == ["compound"]
     # A part shorter than compounds.MIN_PART never matches alone: "tid" is in "fritid".
     index.add([IndexDoc(id="fritid", pages=[(1, "Gården har öppen fritid för unga.")])])
@@ -138,6 +140,9 @@ def test_words_typed_without_å_ä_ö_rank_below_the_word_as_typed(tmp_path: Pat
         },
     )
     assert ranked(index, "forsorjningsstod") == ["typed", "diacritics"]
+    marked = [hit.marked_snippet() for hit in index.search("forsorjningsstod namnden").hits]
+    assert "<mark>Namnden</mark>" in marked[0] and "<mark>forsorjningsstod</mark>" in marked[0]
+    assert "<mark>Nämnden</mark>" in marked[1] and "<mark>försörjningsstöd</mark>" in marked[1]
     assert ranked(index, "försörjningsstöd") == ["diacritics"]
 
 
