@@ -101,15 +101,17 @@ def _part_matches(text: str, parts: frozenset[str]) -> list[tuple[int, int, str]
 
 
 def make_snippet(pages: list[tuple[int, str]], targets: Targets) -> Snippet:
-    """The window of the page with the most different query terms (then the most matches)."""
-    best: tuple[tuple[int, int], int, str, list[tuple[int, int, str]]] | None = None
-    if targets.words or targets.folded or targets.parts:
-        for number, text in pages:
-            found = _matches(text[:_MAX_SCAN_CHARS], targets)
-            if found:
-                rank = (len({t for _, _, t in found}), len(found))
-                if best is None or rank > best[0]:
-                    best = (rank, number, text, found)
+    """The window of the page with the most different query terms (then the most matches).
+
+    The words as typed are looked for first; words without å ä ö and compounds holding a
+    query word only in a document that has none of them (it was found through those alone):
+    they rank below, and looking for them in every page of every hit costs query time.
+    """
+    best = _best_page(pages, Targets(targets.words))
+    if best is None and (targets.folded or targets.parts):
+        best = _best_page(pages, targets)
+    else:
+        targets = Targets(targets.words)
     if best is None:
         number, text = next(((n, t) for n, t in pages if t.strip()), (None, ""))
         return Snippet(number, _collapse(text[: SNIPPET_CHARS * 2])[:SNIPPET_CHARS].strip())
@@ -127,6 +129,20 @@ def make_snippet(pages: list[tuple[int, str]], targets: Targets) -> Snippet:
     snippet = snippet.strip()
     spans = [(s, e) for s, e, _ in _matches(snippet, targets)]
     return Snippet(number, snippet, spans)
+
+
+def _best_page(
+    pages: list[tuple[int, str]], targets: Targets
+) -> tuple[tuple[int, int], int, str, list[tuple[int, int, str]]] | None:
+    """(rank, number, text, matches) of the page with the most different terms, then matches."""
+    best: tuple[tuple[int, int], int, str, list[tuple[int, int, str]]] | None = None
+    for number, text in pages:
+        found = _matches(text[:_MAX_SCAN_CHARS], targets)
+        if found:
+            rank = (len({t for _, _, t in found}), len(found))
+            if best is None or rank > best[0]:
+                best = (rank, number, text, found)
+    return best
 
 
 def _best_window(found: list[tuple[int, int, str]]) -> int:
