@@ -52,9 +52,16 @@ def _index_docs(archive: Archive, ids: Iterable[str]) -> Iterator[IndexDoc]:
 
 
 def rebuild_from_archive(archive: Archive, progress: Callable[[int], None] | None = None) -> int:
-    """Index every archived document into a fresh index and swap it in; returns the count."""
+    """Index every archived document into a fresh index and swap it in; returns the count.
+
+    Documents ingested or removed while it ran (their own index update waited for this one and
+    may have given up) are caught up at the end.
+    """
     ids = list(archive.ids())
-    return index_of(archive).rebuild(_index_docs(archive, ids), total=len(ids), progress=progress)
+    index = index_of(archive)
+    count = index.rebuild(_index_docs(archive, ids), total=len(ids), progress=progress)
+    caught_up = sync(archive, index)
+    return count + caught_up.added - caught_up.removed
 
 
 def sync(archive: Archive, index: Index | None = None) -> SyncReport:

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing import cpu_count
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as windex
 from whoosh.searching import Searcher
@@ -81,6 +82,16 @@ _BUGS = (
     RecursionError,
     MemoryError,
 )
+
+
+def _writer_options() -> dict[str, Any]:
+    """Options for every Whoosh writer.
+
+    compound=False keeps each segment's files apart: Whoosh opens a compound segment file by
+    copying every file inside it into memory (a BytesIO over the memory map), so each search
+    process read the whole index first, 1.5 GB and about a second at 100,000 documents.
+    """
+    return {"codec": schema.codec(), "compound": False}
 
 
 def _versions() -> dict[str, int]:
@@ -247,7 +258,7 @@ class Index:
         with self._write_lock(), self._damage_reported():
             ix = self._open()
             count = 0
-            writer = ix.writer(codec=schema.codec())
+            writer = ix.writer(**_writer_options())
             try:
                 for doc in docs:
                     writer.update_document(**schema.to_fields(doc))
@@ -262,7 +273,7 @@ class Index:
         """Remove documents by id; returns how many were in the index."""
         with self._write_lock(), self._damage_reported():
             ix = self._open()
-            writer = ix.writer(codec=schema.codec())
+            writer = ix.writer(**_writer_options())
             try:
                 removed = sum(writer.delete_by_term("id", doc_id) for doc_id in set(ids))
             except BaseException:
@@ -326,10 +337,10 @@ class Index:
                     multisegment=True,
                     limitmb=WRITER_LIMIT_MB,
                     batchsize=BATCH_DOCS,
-                    codec=schema.codec(),
+                    **_writer_options(),
                 )
             else:
-                writer = ix.writer(limitmb=WRITER_LIMIT_MB, codec=schema.codec())
+                writer = ix.writer(limitmb=WRITER_LIMIT_MB, **_writer_options())
             chars = 0
             more = False
             try:

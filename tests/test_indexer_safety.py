@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from indexer import Index, IndexBusy, IndexDoc, IndexUnavailable, QueryError
-from indexer.archive_sync import to_index_doc
+from indexer.archive_sync import index_of, rebuild_from_archive, to_index_doc
 from indexer.index import CURRENT, LOCK_FILE, VERSION_FILE
-from tests.indexer_helpers import generated_archive
+from templates import find_kind, load_data, render
+from tests.indexer_helpers import EXAMPLES, generated_archive
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +55,12 @@ def test_a_damaged_index_is_reported_then_rebuilt(
         (toc,) = folder.glob("*.toc")
         toc.write_bytes(toc.read_bytes()[:40])
     elif damage == "segment":
-        for seg in folder.glob("*.seg"):
-            data = bytearray(seg.read_bytes())
+        segment_files = [*folder.glob("*.trm"), *folder.glob("*.pst")]
+        assert segment_files
+        for part in segment_files:
+            data = bytearray(part.read_bytes())
             data[len(data) // 4 : len(data) * 3 // 4] = b"\x07" * (len(data) // 2)
-            seg.write_bytes(bytes(data))
+            part.write_bytes(bytes(data))
     elif damage == "current":
         (built.path / CURRENT).write_text("gen-that-is-gone")
     else:
@@ -67,8 +70,12 @@ def test_a_damaged_index_is_reported_then_rebuilt(
         for query in ("försörjningsstöd", '"ekonomiskt bistånd"', "nämnd", "revisionsrapport"):
             fresh.search(query, facets=True)
     assert "\n" not in str(error.value)
-    with pytest.raises(IndexUnavailable):
-        fresh.add(docs[:1])  # never written into, never silently replaced by an empty index
+    if damage != "segment":  # the index cannot even be opened: nothing is written into it
+        with pytest.raises(IndexUnavailable):
+            fresh.add(docs[:1])
+    with pytest.raises(IndexUnavailable):  # and it was not silently replaced by an empty one
+        for query in ("försörjningsstöd", '"ekonomiskt bistånd"', "nämnd", "revisionsrapport"):
+            Index(built.path).search(query, facets=True)
     assert fresh.rebuild(docs) == len(docs)
     assert fresh.search("försörjningsstöd").total == built.search("försörjningsstöd").total > 0
 
@@ -185,3 +192,20 @@ def test_remove_counts_what_was_there(built: Index, docs: list[IndexDoc]) -> Non
     assert built.remove([docs[0].id, "0000000000000000"]) == 1
     assert built.remove([docs[0].id]) == 0
     assert docs[0].id not in built.ids() and len(built.ids()) == len(docs) - 1
+
+
+def test_documents_filed_during_a_reindex_are_caught_up(tmp_path: Path) -> None:
+    archive = generated_archive(tmp_path)
+    extra = tmp_path / "extra.docx"
+    data = load_data(EXAMPLES / "yttrande.yaml") | {"rubrik": "Yttrande om skyfallshantering"}
+    generated = render(find_kind("yttrande"), data, extra)
+    filed: list[str] = []
+
+    def file_one_meanwhile(_done: int) -> None:
+        if not filed:  # as another `diarium generate --file` would, mid-reindex
+            document, _ = archive.store_generated(extra, generated.metadata)
+            filed.append(document.id)
+
+    assert rebuild_from_archive(archive, progress=file_one_meanwhile) == 16
+    assert filed and filed[0] in index_of(archive).ids()
+    assert index_of(archive).search("skyfallshantering").total == 1

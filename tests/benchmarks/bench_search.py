@@ -503,6 +503,19 @@ def _dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
+def _resident_now() -> dict[str, float]:
+    """Resident memory now, split into the process's own and mapped files (Linux only)."""
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return {}
+    fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+    return {
+        key: round(int(fields[name].split()[0]) / 1024, 1)
+        for key, name in (("rss_anon_mb", "RssAnon"), ("rss_file_mb", "RssFile"))
+        if name in fields
+    }
+
+
 def _peak_mb() -> float:
     """Peak resident memory of this process plus its largest child (Linux: ru_maxrss in KiB)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -565,6 +578,7 @@ def run_worker(engine_name: str, count: int, folder: Path) -> dict[str, Any]:
         out["p50_ms_facets"] = round(statistics.median(facet_ms), 2)
         out["p95_ms_facets"] = round(_p95(facet_ms), 2)
     out["peak_mb"] = round(_peak_mb(), 1)
+    out |= _resident_now()
     return out
 
 
@@ -612,7 +626,8 @@ def _report(results: list[dict[str, Any]]) -> None:
         ("words_per_s", "words/s indexed"),
         ("index_s", "index time (s)"),
         ("size_mb", "index size (MB)"),
-        ("peak_mb", "peak memory (MB)"),
+        ("peak_index_mb", "peak RSS indexing (MB)"),
+        ("peak_mb", "peak RSS overall (MB)"),
         ("p50_ms_pass1", "p50 ms (1st pass)"),
         ("p95_ms_pass1", "p95 ms (1st pass)"),
         ("p50_ms_pass2", "p50 ms (2nd pass)"),
@@ -623,6 +638,11 @@ def _report(results: list[dict[str, Any]]) -> None:
     print("\n" + f"{'':<22}" + "".join(f"{n:>14}" for n in names))
     for key, label in keys:
         print(f"{label:<22}" + "".join(f"{r[key]:>14}" for r in results))
+    for key, label in (
+        ("rss_anon_mb", "RSS own, end (MB)"),
+        ("rss_file_mb", "RSS files, end (MB)"),
+    ):
+        print(f"{label:<22}" + "".join(f"{r.get(key, '-'):>14}" for r in results))
     whoosh = next((r for r in results if r["engine"] == "whoosh"), None)
     if whoosh:
         if "p50_ms_facets" in whoosh:
