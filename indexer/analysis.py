@@ -5,9 +5,9 @@ always the text's terms. Issue 6 extends it (compound parts, folded diacritics) 
 to `analyze`; every change of output must bump ANALYSIS_VERSION so old indexes get rebuilt.
 
 Written as one pass over a regex's matches rather than as a Whoosh analyser chain (tokenizer |
-lower-case | stop | stem filters): the chain makes a Python generator hop per token and filter,
-and analysis ran at 2 µs a word that way against 0.4 µs here, on the 100,000-document benchmark a
-minute of CPU per reindex. The words, lower-casing, stop list and stemmer are the same.
+lower-case | stop | stem filters): the chain makes a Python generator hop per token and filter.
+Measured on Göteborg's protocols (59,500 words), the chain took 1.7 µs a word and this 0.4 µs,
+with identical output; on the 100,000-document benchmark that is 85 s of CPU per reindex.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Snippets: the one or two lines of a hit's best page with the query's words marked.
 
 Hand-written instead of whoosh.highlight because Whoosh re-runs the full analyser (a Python
-generator chain per token) over the whole stored text of every hit: measured at 4-6 ms per
-3,000-word document, the largest part of a query's time. Here a C regex finds the few words that
-can match (a Snowball Swedish stem is always a prefix of its word) and only those are stemmed.
+generator chain per token) over the whole stored text of every hit: 5.2 ms for a 2,600-word page
+of a Göteborg protocol against 0.6 ms here, times ten hits a query. Here a C regex finds the few
+words that can match (a Snowball Swedish stem is always a prefix of its word) and only those are
+stemmed.
 """
 
 from __future__ import annotations

@@ -132,9 +132,10 @@ class Index:
         return (self.path / CURRENT).is_file()
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
+        searcher = self._searcher
         self._searcher = self._runner = self._ix = self._generation = None
+        if searcher is not None:
+            searcher.close()
 
     def __enter__(self) -> Index:
         return self
@@ -189,12 +190,13 @@ class Index:
         for _ in range(3):
             generation = self._current()
             try:
-                with self._damage_reported():
-                    return self._fresh_runner(generation)
-            except IndexUnavailable:
-                # A rebuild swapped generations (and removed this one) while it was opened.
+                return self._fresh_runner(generation)
+            except Exception:
+                # A rebuild swapped generations and removed this one's files while it was
+                # being opened (Whoosh then fails in odd ways, a TypeError among them): retry.
                 if not self._swapped_since(generation):
-                    raise
+                    with self._damage_reported():
+                        raise
                 self.close()
         raise IndexUnavailable(
             f"the search index in {self.path} kept being rebuilt during this search; try again"
@@ -211,6 +213,7 @@ class Index:
             # Not Searcher.refresh(): whoosh-reloaded 2.7.5 keeps the readers of segments that
             # a merge replaced, so documents were counted twice.
             self._searcher.close()
+            self._searcher = self._runner = None
         self._searcher = ix.searcher()
         self._runner = QueryRunner(self._searcher)
         return self._runner
@@ -382,9 +385,7 @@ class Index:
 
     def ids(self) -> set[str]:
         with self._reading() as runner:
-            reader = runner.searcher.reader()
-            column = reader.column_reader("id")
-            return {column[n] for n in reader.all_doc_ids()}
+            return {runner.doc_id(doc) for doc in runner.live()}
 
     def search(
         self,

@@ -69,7 +69,11 @@ class QueryRunner:
 
     def __init__(self, searcher: Searcher) -> None:
         self.searcher = searcher
-        self.leaves = [(sub.reader(), base) for sub, base in searcher.leaf_searchers()]
+        self.leaves = [  # an empty index has one stand-in reader without segment files
+            (sub.reader(), base)
+            for sub, base in searcher.leaf_searchers()
+            if sub.reader().doc_count_all()
+        ]
         self.doc_count_all = searcher.reader().doc_count_all()
         self.deleted: set[int] = set()
         for reader, base in self.leaves:
@@ -78,8 +82,15 @@ class QueryRunner:
         self._days: array[int] | None = None
         self._values: dict[str, list[str]] = {}
         self._bases = [base for _, base in self.leaves]
-        self._id_columns: dict[int, Any] = {}
         self._ids: dict[int, str] = {}
+        # Open every file a search reads now: Whoosh opens some lazily, and a rebuild removes
+        # the old generation's files once it has swapped in the new one (open files stay
+        # readable; unopened ones would be gone).
+        self._id_columns = [reader.column_reader("id") for reader, _ in self.leaves]
+        self._day_columns = [reader.column_reader("day") for reader, _ in self.leaves]
+        for reader, _ in self.leaves:
+            if reader.doc_count_all():
+                reader.stored_fields(0)
 
     # -- postings ---------------------------------------------------------------------------
 
@@ -188,8 +199,8 @@ class QueryRunner:
         """YYYYMMDD of every document (0 when it has neither date nor year), by docnum."""
         if self._days is None:
             days = array("I")
-            for reader, _ in self.leaves:
-                days.extend(reader.column_reader("day").load())
+            for column in self._day_columns:
+                days.extend(column.load())
             self._days = days
         return self._days
 
@@ -380,10 +391,7 @@ class QueryRunner:
         found = self._ids.get(docnum)
         if found is None:
             at = bisect_right(self._bases, docnum) - 1
-            reader, base = self.leaves[at]
-            if at not in self._id_columns:
-                self._id_columns[at] = reader.column_reader("id")
-            found = self._ids[docnum] = self._id_columns[at][docnum - base]
+            found = self._ids[docnum] = self._id_columns[at][docnum - self._bases[at]]
         return found
 
     def run(

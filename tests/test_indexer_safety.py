@@ -80,6 +80,20 @@ def test_a_damaged_index_is_reported_then_rebuilt(
     assert fresh.search("försörjningsstöd").total == built.search("försörjningsstöd").total > 0
 
 
+def test_an_index_of_nothing_answers_nothing(tmp_path: Path, docs: list[IndexDoc]) -> None:
+    index = Index(tmp_path / "index")
+    assert index.rebuild([]) == 0
+    assert index.ids() == set()
+    assert index.search("försörjningsstöd", facets=True).to_dict() == {
+        "query": "försörjningsstöd",
+        "total": 0,
+        "hits": [],
+        "facets": {"municipality": {}, "year": {}, "kind": {}},
+    }
+    assert index.add(docs[:2]) == 2 and index.remove([docs[0].id]) == 1
+    assert index.ids() == {docs[1].id}
+
+
 def test_unreadable_and_empty_queries_are_query_errors(built: Index) -> None:
     with pytest.raises(QueryError, match="missing closing quote"):
         built.search('"ekonomiskt bistånd')
