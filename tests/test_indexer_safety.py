@@ -89,6 +89,7 @@ def test_an_index_of_nothing_answers_nothing(tmp_path: Path, docs: list[IndexDoc
         "total": 0,
         "hits": [],
         "facets": {"municipality": {}, "year": {}, "kind": {}},
+        "corrected": None,  # issue 6: the respelled query, when one was searched instead
     }
     assert index.add(docs[:2]) == 2 and index.remove([docs[0].id]) == 1
     assert index.ids() == {docs[1].id}
