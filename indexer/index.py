@@ -328,6 +328,8 @@ class Index:
         while the query runner pays only a term lookup per extra segment.
         """
         ix = windex.create_in(str(folder), self._schema)
+        # Two writer processes: this process analyses, compresses and hands over every
+        # document, and with more writers it would be the one everybody waits for.
         procs = min(2, cpu_count())
         parallel = procs > 1 and (total is None or total >= PARALLEL_MIN_DOCS)
         pending = iter(docs)
