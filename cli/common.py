@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from archive import Archive
+from archive.errors import DiariumError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,7 +54,15 @@ def color_enabled() -> bool:
 def index_after_change(
     archive: Archive, added_ids: Iterable[str] = (), removed_ids: Iterable[str] = ()
 ) -> None:
-    """Keep the search index in step with the archive within the same command."""
+    """Keep the search index in step with the archive within the same command.
+
+    The archive is the truth and is already written: an index that is busy or damaged must not
+    hide the report of what was stored, so it is a warning; the next command's sync or
+    `diarium reindex` catches the index up.
+    """
     from indexer.archive_sync import update_index
 
-    update_index(archive, added=list(added_ids), removed=list(removed_ids))
+    try:
+        update_index(archive, added=list(added_ids), removed=list(removed_ids))
+    except DiariumError as exc:
+        warn(f"warning: the search index was not updated ({exc}); run `diarium reindex`")
