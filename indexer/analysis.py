@@ -63,7 +63,9 @@ def stem_words(words: list[str]) -> list[str]:
     new = [w for w in set(words) if w not in stems]
     if new:
         if len(stems) + len(new) > _STEM_CACHE_LIMIT:
+            # Emptying the cache also drops this call's words that were cached before.
             stems.clear()
+            new = list(set(words))
         stems.update(zip(new, _stemmer().stemWords(new), strict=True))
     return [stems[w] for w in words]
 

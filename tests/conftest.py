@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+_CACHE_KEY = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A cache folder of the run's own (the lexicon cache), inherited by the CLI's subprocesses.
+
+    With the user's cache a warm pickle hides what a clean machine does: CI once failed on a
+    lexicon build that no local run had performed for days.
+    """
+    config.stash[_CACHE_KEY] = cache = tempfile.mkdtemp(prefix="diarium-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = cache
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(config.stash.get(_CACHE_KEY, ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

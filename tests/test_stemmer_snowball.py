@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from indexer import analysis
 
 
@@ -61,3 +63,15 @@ def test_stop_words_go_and_single_letter_words_stay() -> None:
     assert analysis.analyze("Ö å") == ["ö", "å"]
     assert "och" in analysis.stop_words() and "vilkas" in analysis.stop_words()
     assert len(analysis.stop_words()) == 114
+
+
+def test_a_full_stem_cache_still_stems_every_word_of_the_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The cache empties itself when full; words of the call that were cached before it emptied
+    # must still come back (building the lexicon hits this on a cold cache).
+    monkeypatch.setattr(analysis, "_stems", {})
+    monkeypatch.setattr(analysis, "_STEM_CACHE_LIMIT", 3)
+    assert analysis.stem_words(["nämnden", "-"]) == ["nämnd", "-"]
+    words = ["nämnden", "-", "bedömningar", "försörjningsstödet"]
+    assert analysis.stem_words(words) == ["nämnd", "-", "bedömning", "försörjningsstöd"]
