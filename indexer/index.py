@@ -24,6 +24,7 @@ from multiprocessing import cpu_count
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import index as windex
 from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock, try_for
@@ -44,7 +45,7 @@ from indexer.query import (
     parse,
     text_leaves,
 )
-from indexer.searching import Postings, QueryRunner
+from indexer.searching import Mask, Postings, QueryRunner
 from indexer.synonyms import Synonyms
 
 CURRENT = "CURRENT"
@@ -387,7 +388,7 @@ class Index:
 
     def ids(self) -> set[str]:
         with self._reading() as runner:
-            return {runner.doc_id(doc) for doc in runner.live()}
+            return {runner.doc_id(doc) for doc in np.flatnonzero(runner.live).tolist()}
 
     def search(
         self,
@@ -419,26 +420,28 @@ class Index:
         with self._reading() as runner:
             expanded, matched, cache = self._match(runner, node, filters, query)
             corrected = None
-            if len(matched) < FEW_RESULTS and node is not None and "spelling" in self.features:
+            total = int(np.count_nonzero(matched))
+            if total < FEW_RESULTS and node is not None and "spelling" in self.features:
                 respelled = self._respell(runner, query, node)
                 if respelled is not None:
                     query_used, node = respelled
                     again = self._match(runner, node, filters, query_used)
-                    if len(again[1]) > len(matched):
+                    found = int(np.count_nonzero(again[1]))
+                    if found > total:
                         expanded, matched, cache = again
-                        corrected = query_used
+                        total, corrected = found, query_used
             targets = _targets(expanded)
             if sort == "date" or not targets.words:
                 ranked = runner.top_by_date(matched, wanted)
             else:
-                ranked = runner.top_by_score(runner.scores(expanded, matched, cache), wanted)
+                ranked = runner.top_by_score(runner.scores(expanded, cache), matched, wanted)
             hits = [
                 self._hit(runner, doc, score, targets) for doc, score in ranked[wanted - limit :]
             ]
             counts = facet_counts.count(runner, matched) if facets else {}
         return SearchResult(
             query=query,
-            total=len(matched),
+            total=total,
             hits=hits,
             facets=counts,
             expanded=describe(expanded),
@@ -447,7 +450,7 @@ class Index:
 
     def _match(
         self, runner: QueryRunner, node: Node | None, filters: list[Node], query: str
-    ) -> tuple[Expanded | None, set[int], dict[tuple[str, str], Postings]]:
+    ) -> tuple[Expanded | None, Mask, dict[tuple[str, str], Postings]]:
         expanded = expand(node, self.synonyms, fields=self._fields)
         parts = ([expanded] if expanded is not None else []) + filters
         full = parts[0] if len(parts) == 1 else (And(tuple(parts)) if parts else None)  # type: ignore[arg-type]
@@ -545,7 +548,7 @@ def _targets(expanded: Expanded | None) -> highlight.Targets:
 
 def _word_in_documents(runner: QueryRunner, term: str, sample: int = 3) -> str | None:
     """A word some documents with the term use for it (see spelling.word_for)."""
-    docs = runner.postings(BODY, term).ids[:sample]
+    docs = runner.postings(BODY, term).ids[:sample].tolist()
     texts = [
         text
         for doc in docs

@@ -3,14 +3,17 @@
 Whoosh's own searcher walks every posting through a stack of Python matcher objects (and checks
 phrases position by position), and counting the total walks them all again: measured before this
 work on 100,000 documents, p50 55 ms and p95 740 ms. Here each term's postings are read a block
-at a time (document numbers and weights come out as arrays), boolean logic is Python set algebra
-(done in C), a phrase is checked only on the documents that hold all its words, and the score is
-the sum of idf x the impact stored as each posting's weight (see schema.py). The index files,
-segments, term dictionary, stored fields and columns are all Whoosh's.
+at a time (document numbers and weights come out as arrays), a match is a numpy mask with one
+flag per document (boolean logic is one vectorised operation), a phrase is checked only on the
+documents that hold all its words, and the score is the sum of idf x the impact stored as each
+posting's weight (see schema.py), added a whole posting list at a time. Python sets and dicts
+did this first; at 100,000 documents a word found in half of them spent most of its time
+building them (issue 6: compound parts and synonyms double a common word's postings). The index
+files, segments, term dictionary, stored fields and columns are all Whoosh's.
 
-The block access uses W3LeafMatcher's block methods (_read_ids, _read_weights, _read_values,
-_next_block), which are not public API of whoosh-reloaded 2.7: the tests run every query shape
-against real indexes, so a Whoosh release that changes them fails the suite rather than users.
+The block access uses W3LeafMatcher's block methods (_read_data, _next_block, block_max_id),
+which are not public API of whoosh-reloaded 2.7: the tests run every query shape against real
+indexes, so a Whoosh release that changes them fails the suite rather than users.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ import struct
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate, compress, repeat
 from operator import add, itemgetter, lshift, rshift
 from typing import Any
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
@@ -53,15 +57,22 @@ _UINT = struct.Struct("=I").pack
 _CACHED_FIELDS = frozenset({"municipality", "kind", "year", "municipality_name", "kind_name"})
 
 
+# A set of documents: one flag per document number (deleted ones included, always False).
+Mask = np.ndarray
+
+
 @dataclass
 class Postings:
-    """One term's postings across all segments, in document order."""
+    """One term's postings across all segments, in document order (ids are unique)."""
 
-    ids: list[int]
-    weights: list[float]
+    ids: np.ndarray  # int64 document numbers
+    weights: np.ndarray  # float64 impacts
+    _mask: Mask | None = field(default=None, repr=False)
 
-    def idset(self) -> set[int]:
-        return set(self.ids)
+    def mask(self, size: int) -> Mask:
+        if self._mask is None:
+            self._mask = _mask_of(self.ids, size)
+        return self._mask
 
 
 class QueryRunner:
@@ -75,11 +86,12 @@ class QueryRunner:
             if sub.reader().doc_count_all()
         ]
         self.doc_count_all = searcher.reader().doc_count_all()
-        self.deleted: set[int] = set()
-        for reader, base in self.leaves:
-            self.deleted.update(base + d for d in reader.deleted_docs_set)
-        self._sets: dict[tuple[str, str], frozenset[int]] = {}
-        self._days: array[int] | None = None
+        deleted = [base + d for reader, base in self.leaves for d in reader.deleted_docs_set]
+        self.live = ~_mask_of(np.array(deleted, dtype=np.int64), self.doc_count_all)
+        self.live.flags.writeable = False
+        self.live_count = int(np.count_nonzero(self.live))
+        self._masks: dict[tuple[str, str], Mask] = {}
+        self._days: np.ndarray | None = None
         self._values: dict[str, list[str]] = {}
         self._bases = [base for _, base in self.leaves]
         self._ids: dict[int, str] = {}
@@ -105,25 +117,36 @@ class QueryRunner:
                 yield m, base, reader.doc_count_all()
 
     def postings(self, field: str, term: str) -> Postings:
-        """Document numbers (deleted ones included) and weights, a block at a time."""
-        ids: list[int] = []
+        """Document numbers (deleted ones included) and weights, a block at a time.
+
+        A block's ids are deltas from the start of its segment; the first is rebased on the
+        previous posting read, so one cumulative sum over all blocks gives document numbers.
+        """
+        deltas: list[int] = []
         weights: list[float] = []
+        last = 0  # document number of the last posting read
         for m, base, _ in self._matchers(field, term):
             if isinstance(m, W3LeafMatcher):
                 while m.is_active():
-                    deltas, block_weights, _ = _block(m)
-                    ids.extend(map(base.__add__, accumulate(deltas)))
+                    block_deltas, block_weights, _ = _block(m)
+                    start = len(deltas)
+                    deltas.extend(block_deltas)
+                    deltas[start] += base - last
                     if block_weights is None or isinstance(block_weights, float):
-                        weights.extend(repeat(block_weights or 1.0, len(deltas)))
+                        weights.extend(repeat(block_weights or 1.0, len(block_deltas)))
                     else:
                         weights.extend(block_weights)
+                    last = base + m.block_max_id()
                     m._next_block()
             else:  # a term with one posting is kept inline in the term dictionary
                 while m.is_active():
-                    ids.append(m.id() + base)
+                    deltas.append(m.id() + base - last)
                     weights.append(m.weight())
+                    last = m.id() + base
                     m.next()
-        return Postings(ids, weights)
+        return Postings(
+            np.cumsum(np.array(deltas, dtype=np.int64)), np.array(weights, dtype=np.float64)
+        )
 
     def posting_values(self, field: str, term: str, docs: set[int]) -> dict[int, bytes]:
         """The term's posting values (phrase data) in the given documents; blocks holding none
@@ -158,13 +181,19 @@ class QueryRunner:
                     m.next()
         return out
 
-    def idset(self, field: str, term: str) -> frozenset[int] | set[int]:
+    def mask(self, field: str, term: str) -> Mask:
+        """The documents with the term; kept (read-only) for the fields filters and facets use."""
         if field not in _CACHED_FIELDS:
-            return self.postings(field, term).idset()
-        cached = self._sets.get((field, term))
+            return self.postings(field, term).mask(self.doc_count_all)
+        cached = self._masks.get((field, term))
         if cached is None:
-            cached = self._sets[(field, term)] = frozenset(self.postings(field, term).ids)
+            cached = self.postings(field, term).mask(self.doc_count_all)
+            cached.flags.writeable = False
+            self._masks[(field, term)] = cached
         return cached
+
+    def none(self) -> Mask:
+        return np.zeros(self.doc_count_all, dtype=bool)
 
     def terms_of(self, field: str) -> list[str]:
         """Every term of a field (across segments), sorted."""
@@ -195,50 +224,48 @@ class QueryRunner:
                 )
         return sorted(terms)
 
-    def days(self) -> array[int]:
+    def days(self) -> np.ndarray:
         """YYYYMMDD of every document (0 when it has neither date nor year), by docnum."""
         if self._days is None:
             days = array("I")
             for column in self._day_columns:
                 days.extend(column.load())
-            self._days = days
+            self._days = np.array(days, dtype=np.int64)
         return self._days
-
-    def live(self) -> set[int]:
-        return set(range(self.doc_count_all)) - self.deleted
 
     # -- matching ---------------------------------------------------------------------------
 
-    def match(self, node: Expanded, cache: dict[tuple[str, str], Postings]) -> set[int] | None:
+    def match(self, node: Expanded, cache: dict[tuple[str, str], Postings]) -> Mask | None:
         """Documents matching the node; None when it holds nothing searchable (stop words)."""
         if isinstance(node, Text):
             return self._text(analysis.analyze(node.text), cache)
         if isinstance(node, Variant):
             if node.field == BODY:  # a synonym: a word, or words standing together
                 return self._text(list(node.terms), cache)
-            return self._postings(cache, node.field, node.terms[0]).idset()
+            return self._postings(cache, node.field, node.terms[0]).mask(self.doc_count_all)
         if isinstance(node, CaseNumber):
-            words = self._text(analysis.analyze(node.text), cache) or set()
-            return words | self.idset("case", case_key(node.text))
+            words = self._text(analysis.analyze(node.text), cache)
+            whole = self.mask("case", case_key(node.text))
+            return whole if words is None else words | whole
         if isinstance(node, FieldMatch):
             return self._field(node)
         if isinstance(node, Range):
             return self._range(node)
         if isinstance(node, Not):
             inner = self.match(node.item, cache)
-            return None if inner is None else self.live() - inner
+            return None if inner is None else self.live & ~inner
         parts = node.items
         if isinstance(node, Or):
             found = [m for m in (self.match(p, cache) for p in parts) if m is not None]
-            return set().union(*found) if found else None
+            return np.logical_or.reduce(found) if found else None
         positive = [m for p in parts if not isinstance(p, Not) for m in [self.match(p, cache)]]
         negative = [m for p in parts if isinstance(p, Not) for m in [self.match(p.item, cache)]]
-        sets = sorted((m for m in positive if m is not None), key=len)
+        sets = [m for m in positive if m is not None]
         exclude = [m for m in negative if m is not None]
         if not sets and not exclude:
             return None
-        result = set(sets[0]).intersection(*sets[1:]) if sets else self.live()
-        return result.difference(*exclude)
+        result = np.logical_and.reduce(sets) if sets else self.live
+        return result & ~np.logical_or.reduce(exclude) if exclude else result
 
     def _postings(self, cache: dict[tuple[str, str], Postings], field: str, term: str) -> Postings:
         got = cache.get((field, term))
@@ -246,12 +273,17 @@ class QueryRunner:
             got = cache[(field, term)] = self.postings(field, term)
         return got
 
-    def _text(self, terms: list[str], cache: dict[tuple[str, str], Postings]) -> set[int] | None:
+    def _text(self, terms: list[str], cache: dict[tuple[str, str], Postings]) -> Mask | None:
         if not terms:
             return None
-        sets = sorted((self._postings(cache, "body", t).idset() for t in set(terms)), key=len)
-        found = sets[0].intersection(*sets[1:])
-        return self._phrase(terms, found) if len(terms) > 1 and found else found
+        size = self.doc_count_all
+        found = np.logical_and.reduce(
+            [self._postings(cache, "body", t).mask(size) for t in dict.fromkeys(terms)]
+        )
+        if len(terms) == 1 or not found.any():
+            return found
+        docs = self._phrase(terms, set(np.flatnonzero(found).tolist()))
+        return _mask_of(np.fromiter(docs, dtype=np.int64, count=len(docs)), size)
 
     def _phrase(self, terms: list[str], candidates: set[int]) -> set[int]:
         """The candidates (documents holding every term) where the terms stand in order.
@@ -292,43 +324,40 @@ class QueryRunner:
                 return set()
         return set(map(rshift, hits, repeat(32)))
 
-    def _field(self, node: FieldMatch) -> set[int] | frozenset[int]:
+    def _field(self, node: FieldMatch) -> Mask:
         value, field = node.value, node.field
         if field == "municipality":
-            return self.idset("municipality", schema.key(value))
+            return self.mask("municipality", schema.key(value))
         if field == "kind":
-            return self.idset("kind", schema.key(value))
+            return self.mask("kind", schema.key(value))
         if field == "case":
-            return self.idset("case", case_key(value)) | self.idset("case", case_digits_key(value))
+            return self.mask("case", case_key(value)) | self.mask("case", case_digits_key(value))
         if field == "source":
-            return self.idset("source", schema.key(value.replace("\\", "/").rsplit("/", 1)[-1]))
+            return self.mask("source", schema.key(value.replace("\\", "/").rsplit("/", 1)[-1]))
         terms = analysis.name_terms(value) if field == "officer" else analysis.analyze(value)
         if not terms:
-            return set()
-        sets = sorted((self.idset(field, t) for t in dict.fromkeys(terms)), key=len)
-        return set(sets[0]).intersection(*sets[1:])
+            return self.none()
+        return np.logical_and.reduce([self.mask(field, t) for t in dict.fromkeys(terms)])
 
-    def _range(self, node: Range) -> set[int] | frozenset[int]:
+    def _range(self, node: Range) -> Mask:
         if node.field == "year":
             low, high = int(node.low or 0), int(node.high or 9999)
             years = [y for y in self.terms_of("year") if low <= int(y) <= high]
-            return set().union(*(self.idset("year", y) for y in years))
+            return np.logical_or.reduce([self.none(), *(self.mask("year", y) for y in years)])
         low = _day(node.low, high=False) if node.low else 1
         high = _day(node.high, high=True) if node.high else 99999999
-        return {doc for doc, day in enumerate(self.days()) if low <= day <= high}
+        days = self.days()
+        return (days >= low) & (days <= high)
 
     # -- ranking ----------------------------------------------------------------------------
 
-    def scores(
-        self, node: Expanded | None, matched: set[int], cache: dict[tuple[str, str], Postings]
-    ) -> dict[int, float]:
-        """BM25 (impacts x idf) for matched documents: the words as typed over the body, plus
+    def scores(self, node: Expanded | None, cache: dict[tuple[str, str], Postings]) -> np.ndarray:
+        """BM25 (impacts x idf) of every document: the words as typed over the body, plus
         the title's share, and each variant of a word (issue 6) at its lower weight in its field.
 
         A variant of several terms stands for one thing (`ekonomiskt bistånd` for
-        `försörjningsstöd`), so its weight is shared out among them. Summed a term at a time
-        with map() over whole lists, so the per-document arithmetic runs in C: a Python loop
-        over the postings was a third of a common word's query time.
+        `försörjningsstöd`), so its weight is shared out among them. Documents that do not
+        match get scores too; the ranking only looks at those that do.
         """
         weights: dict[tuple[str, str], float] = {}
         for leaf in text_leaves(node):  # type: ignore[arg-type]
@@ -341,50 +370,46 @@ class QueryRunner:
                 weights[key] = max(weights.get(key, 0.0), share)
         places = list(weights.items())
         places += [(("title", t), w * TITLE_BOOST) for (f, t), w in weights.items() if f == BODY]
-        n = max(1, self.doc_count_all - len(self.deleted))
-        docs = list(matched)
-        total = [0.0] * len(docs)
-        small: list[tuple[list[int], Iterator[float]]] = []
-        for (field, term), boost in places:
-            p = self._postings(cache, field, term)
-            if not p.ids:
+        n = max(1, self.live_count)
+        total = np.zeros(self.doc_count_all)
+        for (name, term), boost in places:
+            p = self._postings(cache, name, term)
+            if not p.ids.size:
                 continue
-            df = len(p.ids) - len(self.deleted.intersection(p.ids))
+            df = int(np.count_nonzero(self.live[p.ids]))
             idf = boost * math.log(1 + (n - df + 0.5) / (df + 0.5))
-            if len(p.ids) * 4 < len(docs):  # few postings: added one by one below
-                small.append((p.ids, map(idf.__mul__, p.weights)))
-                continue
-            share = dict(zip(p.ids, map(idf.__mul__, p.weights), strict=True))
-            total = list(map(add, total, map(share.get, docs, repeat(0.0))))
-        scores = dict(zip(docs, total, strict=True))
-        for ids, shares in small:
-            for doc, share in zip(ids, shares, strict=True):
-                if doc in scores:
-                    scores[doc] += share
-        return scores
+            total[p.ids] += idf * p.weights  # a term's ids are unique: no lost additions
+        return total
 
-    def top_by_score(self, scores: dict[int, float], count: int) -> list[tuple[int, float]]:
-        """The best `count` documents (those matched through metadata alone score 0)."""
-        return [(doc, scores[doc]) for doc in self._top(scores, count)]
+    def top_by_score(
+        self, scores: np.ndarray, matched: Mask, count: int
+    ) -> list[tuple[int, float]]:
+        """The best `count` matched documents (those matched through metadata alone score 0)."""
+        return self._top(np.flatnonzero(matched), scores, count)
 
-    def top_by_date(self, matched: set[int], count: int) -> list[tuple[int, float]]:
-        days = self.days()
-        return [(doc, 0.0) for doc in self._top({doc: days[doc] for doc in matched}, count)]
+    def top_by_date(self, matched: Mask, count: int) -> list[tuple[int, float]]:
+        docs = np.flatnonzero(matched)
+        return [(doc, 0.0) for doc, _ in self._top(docs, self.days(), count)]
 
-    def _top(self, keys: dict[int, float], count: int) -> list[int]:
-        """The documents with the largest keys; equal keys in id order, so the order does not
-        depend on how documents happen to be numbered in segments (rebuild == incremental)."""
-        best = heapq.nlargest(count, keys.items(), key=itemgetter(1))
-        if not best:
+    def _top(self, docs: np.ndarray, keys: np.ndarray, count: int) -> list[tuple[int, float]]:
+        """The documents with the largest keys, with their keys; equal keys in id order, so the
+        order does not depend on how documents happen to be numbered in segments (rebuild ==
+        incremental)."""
+        if not docs.size:
             return []
-        cutoff = best[-1][1]
-        above = sorted(
-            ((doc, key) for doc, key in best if key != cutoff),
+        values = keys[docs]
+        if docs.size > count:
+            cutoff = np.partition(values, docs.size - count)[docs.size - count]
+        else:
+            cutoff = values.min()
+        above = docs[values > cutoff]
+        ranked = sorted(
+            zip(above.tolist(), values[values > cutoff].tolist(), strict=True),
             key=lambda item: (-item[1], self.doc_id(item[0])),
         )
-        tied = compress(keys.keys(), map(cutoff.__eq__, keys.values()))
-        rest = heapq.nsmallest(count - len(above), tied, key=self.doc_id)
-        return [doc for doc, _ in above] + rest
+        tied = docs[values == cutoff].tolist()
+        rest = heapq.nsmallest(count - len(ranked), tied, key=self.doc_id)
+        return ranked + [(doc, float(cutoff)) for doc in rest]
 
     def doc_id(self, docnum: int) -> str:
         """The archive id of a document number (read one at a time: usually ten are needed)."""
@@ -396,7 +421,7 @@ class QueryRunner:
 
     def run(
         self, node: Expanded | None, original: str
-    ) -> tuple[set[int], dict[tuple[str, str], Postings]]:
+    ) -> tuple[Mask, dict[tuple[str, str], Postings]]:
         """All matching live documents, and the postings read (for scoring)."""
         cache: dict[tuple[str, str], Postings] = {}
         matched = self.match(node, cache) if node is not None else None
@@ -407,9 +432,13 @@ class QueryRunner:
                 if original.strip()
                 else "empty query: give words to search for or a filter"
             )
-        if self.deleted:
-            matched = matched - self.deleted
-        return set(matched), cache
+        return matched & self.live, cache
+
+
+def _mask_of(ids: np.ndarray, size: int) -> Mask:
+    mask = np.zeros(size, dtype=bool)
+    mask[ids] = True
+    return mask
 
 
 def _block(m: W3LeafMatcher) -> tuple[tuple[int, ...], Any, Any]:
