@@ -38,6 +38,7 @@ from indexer import analysis, schema
 from indexer.errors import QueryError
 from indexer.expand import BODY, Expanded, Variant, variants
 from indexer.query import (
+    And,
     CaseNumber,
     FieldMatch,
     Not,
@@ -235,16 +236,25 @@ class QueryRunner:
 
     # -- matching ---------------------------------------------------------------------------
 
-    def match(self, node: Expanded, cache: dict[tuple[str, str], Postings]) -> Mask | None:
-        """Documents matching the node; None when it holds nothing searchable (stop words)."""
+    def match(
+        self, node: Expanded, cache: dict[tuple[str, str], Postings], within: Mask | None = None
+    ) -> Mask | None:
+        """Documents matching the node; None when it holds nothing searchable (stop words).
+
+        `within`: the only documents whose answer is asked for (None: all); outside them the
+        mask may say anything. Word order is checked (the costly part of a phrase, read from
+        the positions) only there: a phrase inside AND is checked on the documents the other
+        words left, a synonym phrase beside its word only on documents the word did not find
+        (two-phase matching, as in Lucene: cheap approximation first, then confirmation).
+        """
         if isinstance(node, Text):
-            return self._text(analysis.analyze(node.text), cache)
+            return self._text(analysis.analyze(node.text), cache, within)
         if isinstance(node, Variant):
             if node.field == BODY:  # a synonym: a word, or words standing together
-                return self._text(list(node.terms), cache)
+                return self._text(list(node.terms), cache, within)
             return self._postings(cache, node.field, node.terms[0]).mask(self.doc_count_all)
         if isinstance(node, CaseNumber):
-            words = self._text(analysis.analyze(node.text), cache)
+            words = self._text(analysis.analyze(node.text), cache, within)
             whole = self.mask("case", case_key(node.text))
             return whole if words is None else words | whole
         if isinstance(node, FieldMatch):
@@ -252,20 +262,22 @@ class QueryRunner:
         if isinstance(node, Range):
             return self._range(node)
         if isinstance(node, Not):
-            inner = self.match(node.item, cache)
+            inner = self.match(node.item, cache, within)
             return None if inner is None else self.live & ~inner
-        parts = node.items
         if isinstance(node, Or):
-            found = [m for m in (self.match(p, cache) for p in parts) if m is not None]
-            return np.logical_or.reduce(found) if found else None
-        positive = [m for p in parts if not isinstance(p, Not) for m in [self.match(p, cache)]]
-        negative = [m for p in parts if isinstance(p, Not) for m in [self.match(p.item, cache)]]
-        sets = [m for m in positive if m is not None]
-        exclude = [m for m in negative if m is not None]
-        if not sets and not exclude:
-            return None
-        result = np.logical_and.reduce(sets) if sets else self.live
-        return result & ~np.logical_or.reduce(exclude) if exclude else result
+            found: Mask | None = None
+            for item in sorted(node.items, key=_checks_order):
+                rest = within if found is None else _and(within, ~found)
+                got = self.match(item, cache, rest)
+                if got is not None:
+                    found = got if found is None else found | got
+            return found
+        result: Mask | None = None
+        for item in sorted(node.items, key=_checks_order):
+            got = self.match(item, cache, _and(within, result))
+            if got is not None:
+                result = got if result is None else result & got
+        return result
 
     def _postings(self, cache: dict[tuple[str, str], Postings], field: str, term: str) -> Postings:
         got = cache.get((field, term))
@@ -273,16 +285,21 @@ class QueryRunner:
             got = cache[(field, term)] = self.postings(field, term)
         return got
 
-    def _text(self, terms: list[str], cache: dict[tuple[str, str], Postings]) -> Mask | None:
+    def _text(
+        self, terms: list[str], cache: dict[tuple[str, str], Postings], within: Mask | None
+    ) -> Mask | None:
         if not terms:
             return None
         size = self.doc_count_all
         found = np.logical_and.reduce(
             [self._postings(cache, "body", t).mask(size) for t in dict.fromkeys(terms)]
         )
-        if len(terms) == 1 or not found.any():
+        if len(terms) == 1:
             return found
-        docs = self._phrase(terms, set(np.flatnonzero(found).tolist()))
+        candidates = _and(within, found)
+        if not candidates.any():
+            return candidates
+        docs = self._phrase(terms, set(np.flatnonzero(candidates).tolist()))
         return _mask_of(np.fromiter(docs, dtype=np.int64, count=len(docs)), size)
 
     def _phrase(self, terms: list[str], candidates: set[int]) -> set[int]:
@@ -433,6 +450,25 @@ class QueryRunner:
                 else "empty query: give words to search for or a filter"
             )
         return matched & self.live, cache
+
+
+def _and(within: Mask | None, mask: Mask | None) -> Mask | None:
+    if within is None:
+        return mask
+    return within if mask is None else within & mask
+
+
+def _checks_order(node: Expanded) -> bool:
+    """False (first) for a node that needs no word-order check, True for one that does."""
+    if isinstance(node, Text | CaseNumber):
+        return len(analysis.analyze(node.text)) > 1
+    if isinstance(node, Variant):
+        return len(node.terms) > 1
+    if isinstance(node, Not):
+        return _checks_order(node.item)
+    if isinstance(node, And | Or):
+        return any(_checks_order(item) for item in node.items)
+    return False
 
 
 def _mask_of(ids: np.ndarray, size: int) -> Mask:

@@ -15,6 +15,7 @@ import pytest
 from archive import Archive
 from indexer import Index, IndexDoc, SearchResult, analysis
 from indexer.archive_sync import to_index_doc
+from indexer.synonyms import load_synonyms
 from tests.indexer_helpers import Oracle, generated_archive, shared_archive
 
 ALL = 1000  # a limit above any archive here: every match on one page
@@ -106,6 +107,33 @@ def test_phrases_match_words_next_to_each_other_in_order(index: Index, oracle: O
         assert ids(search(index, f'"{backwards}"')) == oracle.phrase(backwards)
         assert expected <= ids(search(index, phrase))  # the same words anywhere
     assert checked >= 2
+
+
+def test_phrases_inside_boolean_queries(index: Index, oracle: Oracle) -> None:
+    # Word order is checked only where the rest of the query leaves it open (two-phase
+    # matching): each shape must still give exactly what a scan gives.
+    phrase = next(p for p in ("ekonomiskt bistånd", "förslag till beslut") if oracle.phrase(p))
+    P = oracle.phrase(phrase)
+    a, b = (w for w in oracle.common_words(12)[2::5] if oracle.having(w) != P)
+    A, B = oracle.having(a), oracle.having(b)
+    assert ids(search(index, f'"{phrase}" {a}')) == P & A
+    assert ids(search(index, f'{a} -"{phrase}"')) == A - P
+    assert ids(search(index, f'"{phrase}" OR {a}')) == P | A
+    assert ids(search(index, f'({a} OR "{phrase}") {b}')) == (A | P) & B
+    assert ids(search(index, f'-"{phrase}"')) == set(oracle.docs) - P
+    assert P & A and A - P, "the words picked should overlap the phrase's documents in part"
+
+
+def test_a_synonym_phrase_adds_exactly_its_documents(archive: Archive, oracle: Oracle) -> None:
+    index = Index(archive.index_dir, features=frozenset({"synonyms"}), synonyms=load_synonyms())
+    (match,) = load_synonyms().find(["försörjningsstöd"])
+    expected = oracle.having("försörjningsstöd").union(*map(oracle.phrase, match.alternatives))
+    assert "ekonomiskt bistånd" in match.alternatives
+    assert oracle.phrase("ekonomiskt bistånd") - oracle.having("försörjningsstöd")
+    assert ids(search(index, "försörjningsstöd")) == expected
+    town = Counter(oracle.docs[d].municipality for d in expected).most_common()[0][0]
+    found = search(index, "försörjningsstöd", municipalities=[town])
+    assert ids(found) == expected & oracle.where(municipality=town)
 
 
 def test_each_filter_excludes_what_it_should(index: Index, oracle: Oracle) -> None:
