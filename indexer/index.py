@@ -18,6 +18,7 @@ import re
 import shutil
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing import cpu_count
@@ -29,7 +30,7 @@ from whoosh import index as windex
 from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock, try_for
 
-from indexer import analysis, highlight, schema, spelling
+from indexer import analysis, highlight, schema, spelling, synonyms
 from indexer import facets as facet_counts
 from indexer.errors import IndexBusy, IndexUnavailable, SearchIndexError
 from indexer.expand import BODY, FOLDED, PARTS, Expanded, describe, expand, variants
@@ -96,7 +97,14 @@ def _writer_options() -> dict[str, Any]:
 
 
 def _versions() -> dict[str, int]:
-    return {"schema": schema.SCHEMA_VERSION, "analysis": analysis.ANALYSIS_VERSION}
+    """What an index must have been built with to be searched (else: rebuild it)."""
+    phrases = sorted(p for ps in synonyms.indexed_phrases().values() for p in ps)
+    return {
+        "schema": schema.SCHEMA_VERSION,
+        "analysis": analysis.ANALYSIS_VERSION,
+        # the expressions in the `phrases` field come from the built-in synonyms data
+        "phrases": zlib.crc32(json.dumps(phrases, ensure_ascii=False).encode()),
+    }
 
 
 class Index:

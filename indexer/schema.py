@@ -26,12 +26,12 @@ from typing import Any
 from whoosh import columns, fields, formats
 from whoosh.codec.whoosh3 import W3Codec
 
-from indexer import analysis, compounds, folding
+from indexer import analysis, compounds, folding, synonyms
 from indexer.model import IndexDoc
 from indexer.query import case_digits_key, case_key
 
 # Bump when fields or what goes into them change; an index with another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # BM25 parameters; the pivots stand in for the collection's average field length (see above).
 K1 = 1.2
@@ -138,6 +138,22 @@ class AnalysedField(fields.FieldType):
             yield term.encode(), len(where), 1.0, encode((where, followers.get(term, ())))
 
 
+class PhrasesField(AnalysedField):
+    """The synonyms data's expressions found in the body, one term each (see
+    synonyms.indexed_phrases); the value is (joined terms, the body's length), so an
+    expression weighs what a body word occurring as often would."""
+
+    def __init__(self) -> None:
+        super().__init__(positions=False, pivot=BODY_PIVOT)
+
+    def index(  # type: ignore[override]
+        self, value: tuple[list[str], int], **kwargs: Any
+    ) -> Iterator[tuple[bytes, int, float, bytes]]:
+        terms, length = value
+        for term, tf in Counter(terms).items():
+            yield term.encode(), tf, impact(tf, length, self.pivot), b""
+
+
 class Codec(W3Codec):
     """Whoosh's codec without the per-block length statistics.
 
@@ -168,6 +184,8 @@ def build_schema() -> fields.Schema:
         # and words with å ä ö as typed without them (issue 6).
         parts=AnalysedField(positions=False, pivot=PARTS_PIVOT, terms=compounds.part_terms),
         folded=AnalysedField(positions=False, pivot=FOLDED_PIVOT, terms=folding.folded_terms),
+        # The synonyms data's expressions of several words, each as one term (issue 6).
+        phrases=PhrasesField(),
         title=AnalysedField(positions=False, pivot=TITLE_PIVOT),
         board=AnalysedField(positions=False, pivot=TITLE_PIVOT),
         department=AnalysedField(positions=False, pivot=TITLE_PIVOT),
@@ -236,6 +254,7 @@ def to_fields(doc: IndexDoc) -> dict[str, Any]:
         "body_pos": terms,
         "parts": compounds.parts_of(words),
         "folded": folding.folded_of(words),
+        "phrases": (synonyms.phrase_terms(terms), len(terms)),
         "hit": hit,
         "pages": zlib.compress(json.dumps(doc.pages).encode(), _COMPRESS_LEVEL),
     }

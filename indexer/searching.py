@@ -34,7 +34,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
-from indexer import analysis, schema
+from indexer import analysis, schema, synonyms
 from indexer.errors import QueryError
 from indexer.expand import BODY, Expanded, Variant, variants
 from indexer.query import (
@@ -49,12 +49,14 @@ from indexer.query import (
     case_key,
     text_leaves,
 )
+from indexer.synonyms import PHRASE_JOIN
 
 # A word in the title counts this much more than the same word in the body.
 TITLE_BOOST = 3.0
 # A document number as the bytes of one element of array("I") (packed positions use that too).
 _UINT = struct.Struct("=I").pack
 # Fields whose term sets are kept between queries (few distinct values, used as filters/facets).
+PHRASES = "phrases"
 _CACHED_FIELDS = frozenset({"municipality", "kind", "year", "municipality_name", "kind_name"})
 
 
@@ -296,6 +298,8 @@ class QueryRunner:
         )
         if len(terms) == 1:
             return found
+        if synonyms.is_indexed_phrase(terms):
+            return self._postings(cache, PHRASES, PHRASE_JOIN.join(terms)).mask(size)
         candidates = _and(within, found)
         if not candidates.any():
             return candidates
@@ -373,23 +377,27 @@ class QueryRunner:
         the title's share, and each variant of a word (issue 6) at its lower weight in its field.
 
         A variant of several terms stands for one thing (`ekonomiskt bistånd` for
-        `försörjningsstöd`), so its weight is shared out among them. Documents that do not
-        match get scores too; the ranking only looks at those that do.
+        `försörjningsstöd`): an expression of the built-in data is scored as its one term in
+        the `phrases` field, any other shares its weight out among its words. Documents that
+        do not match get scores too; the ranking only looks at those that do.
         """
         weights: dict[tuple[str, str], float] = {}
         for leaf in text_leaves(node):  # type: ignore[arg-type]
             for term in analysis.analyze(leaf.text):
                 weights[(BODY, term)] = 1.0
         for variant in variants(node):
-            share = variant.weight / len(variant.terms)
-            for term in variant.terms:
-                key = (variant.field, term)
+            if synonyms.is_indexed_phrase(variant.terms):
+                keys = [(PHRASES, PHRASE_JOIN.join(variant.terms))]
+            else:
+                keys = [(variant.field, term) for term in variant.terms]
+            share = variant.weight / len(keys)
+            for key in keys:
                 weights[key] = max(weights.get(key, 0.0), share)
-        places = list(weights.items())
-        places += [(("title", t), w * TITLE_BOOST) for (f, t), w in weights.items() if f == BODY]
+        scored = list(weights.items())
+        scored += [(("title", t), w * TITLE_BOOST) for (f, t), w in weights.items() if f == BODY]
         n = max(1, self.live_count)
         total = np.zeros(self.doc_count_all)
-        for (name, term), boost in places:
+        for (name, term), boost in scored:
             p = self._postings(cache, name, term)
             if not p.ids.size:
                 continue

@@ -23,6 +23,8 @@ from indexer import analysis, compounds
 from indexer.errors import SearchIndexError
 
 BUILTIN = "data/synonyms-sv.yaml"
+# Joins the terms of an expression into one term of the index's `phrases` field.
+PHRASE_JOIN = " "
 # The longest expression matched, in query words ("lagen om stöd och service till vissa
 # funktionshindrade" is eight words; nobody types more than that as one name).
 MAX_WORDS = 8
@@ -128,6 +130,38 @@ def _load(extra: Path | None, _stamp: int | None) -> Synonyms:
             raise SynonymsError(f"{extra}: cannot read synonyms file: {exc}") from None
         _read_into(synonyms, text, str(extra))
     return synonyms
+
+
+@lru_cache(maxsize=1)
+def indexed_phrases() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """The built-in data's expressions of several terms, by their first term, longest first.
+
+    Each is indexed as one term where it occurs (schema field `phrases`): a synonym such as
+    `ekonomiskt bistånd` is then one posting list to read, not two common words' lists and a
+    check of word order in every document holding both (at 100,000 documents that check was
+    most of a `försörjningsstöd` query). An archive's own expressions are not indexed this way
+    (the index must not depend on a setting that changes) and are checked word by word.
+    """
+    by_first: defaultdict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for terms in _load(None, None).by_terms:
+        if len(terms) > 1:
+            by_first[terms[0]].append(terms)
+    return {first: tuple(sorted(p, key=len, reverse=True)) for first, p in by_first.items()}
+
+
+def is_indexed_phrase(terms: Sequence[str]) -> bool:
+    return tuple(terms) in indexed_phrases().get(terms[0], ()) if len(terms) > 1 else False
+
+
+def phrase_terms(terms: Sequence[str]) -> list[str]:
+    """The indexed expressions occurring in a document's terms, each as one joined term."""
+    phrases = indexed_phrases()
+    found = []
+    for i, term in enumerate(terms):
+        for phrase in phrases.get(term, ()):
+            if tuple(terms[i : i + len(phrase)]) == phrase:
+                found.append(PHRASE_JOIN.join(phrase))
+    return found
 
 
 def _read_into(synonyms: Synonyms, text: str, name: str) -> None:

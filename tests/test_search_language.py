@@ -200,3 +200,22 @@ def test_an_archive_extends_the_synonyms_with_its_own_file(
         settings.unlink()
     assert before == [] and after
     assert set(after) <= texts_with(generated, "revisionsrapport")
+
+
+def test_an_archive_s_own_expression_of_several_words_is_found_by_word_order(
+    generated: Archive, tmp_path: Path
+) -> None:
+    # The built-in expressions are indexed whole; an archive's own are not, and must still
+    # match only where their words stand together.
+    own = tmp_path / "mine.yaml"
+    own.write_text("synonyms:\n  - [beslutspunkter, förslag till beslut]\n", "utf-8")
+    settings = generated.root / "settings.yaml"
+    settings.write_text(f"synonyms: {own}\n", "utf-8")
+    try:
+        with index_of(generated) as index:
+            result = index.search("beslutspunkter", limit=100)
+    finally:
+        settings.unlink()
+    found = {hit.source for hit in result.hits}
+    assert found and found <= texts_with(generated, "förslag till beslut", "beslutspunkter")
+    assert '"förslag till beslut"^0.6' in result.expanded

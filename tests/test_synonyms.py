@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer import compounds
-from indexer.synonyms import Match, SynonymsError, load_synonyms
+from indexer import analysis, compounds
+from indexer.synonyms import Match, SynonymsError, load_synonyms, phrase_terms
 
 SHARED_DIC = Path(__file__).resolve().parents[1] / ".." / "shared/corpus/lang/hunspell-sv/sv_SE.dic"
 
@@ -115,3 +115,13 @@ def test_a_bad_file_is_named_with_its_problem(tmp_path: Path, content: str, prob
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(SynonymsError, match="synonymer.yaml: cannot read"):
         load_synonyms(tmp_path / "synonymer.yaml")
+
+
+def test_the_built_in_expressions_of_several_words_are_found_whole_in_a_text() -> None:
+    text = "Hushållet får ekonomiskt bistånd. Bistånd, ekonomiskt sett, och en samordnad "
+    text += "individuell plan."
+    found = phrase_terms(analysis.analyze(text))
+    assert found == [
+        " ".join(analysis.analyze("ekonomiskt bistånd")),
+        " ".join(analysis.analyze("samordnad individuell plan")),
+    ]
