@@ -32,6 +32,7 @@ from whoosh.util.filelock import FileLock, try_for
 
 from indexer import analysis, highlight, schema, spelling, synonyms
 from indexer import facets as facet_counts
+from indexer.codec import Codec
 from indexer.errors import IndexBusy, IndexUnavailable, SearchIndexError
 from indexer.expand import BODY, FOLDED, PARTS, Expanded, describe, expand, variants
 from indexer.model import Hit, IndexDoc, SearchResult
@@ -93,7 +94,7 @@ def _writer_options() -> dict[str, Any]:
     copying every file inside it into memory (a BytesIO over the memory map), so each search
     process read the whole index first, 1.5 GB and about a second at 100,000 documents.
     """
-    return {"codec": schema.codec(), "compound": False}
+    return {"codec": Codec(), "compound": False}
 
 
 def _versions() -> dict[str, int]:

@@ -24,14 +24,13 @@ from pathlib import PurePath
 from typing import Any
 
 from whoosh import columns, fields, formats
-from whoosh.codec.whoosh3 import W3Codec
 
 from indexer import analysis, compounds, folding, synonyms
 from indexer.model import IndexDoc
 from indexer.query import case_digits_key, case_key
 
 # Bump when fields or what goes into them change; an index with another version is rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # BM25 parameters; the pivots stand in for the collection's average field length (see above).
 K1 = 1.2
@@ -152,22 +151,6 @@ class PhrasesField(AnalysedField):
         terms, length = value
         for term, tf in Counter(terms).items():
             yield term.encode(), tf, impact(tf, length, self.pivot), b""
-
-
-class Codec(W3Codec):
-    """Whoosh's codec without the per-block length statistics.
-
-    Whoosh looks up the document's field length for every posting it writes, to note each
-    block's shortest and longest document for its own BM25 block skipping; that lookup (or,
-    for a field without lengths, a check on disk whether the length file exists) took a third
-    of the indexing time. Impacts already carry the length, so nothing here needs them.
-    """
-
-    length_stats = False
-
-
-def codec() -> Codec:
-    return Codec()
 
 
 def build_schema() -> fields.Schema:

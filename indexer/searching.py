@@ -30,11 +30,11 @@ from operator import add, itemgetter, lshift, rshift
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
 from indexer import analysis, schema, synonyms
+from indexer.codec import BlockMatcher
 from indexer.errors import QueryError
 from indexer.expand import BODY, Expanded, Variant, variants
 from indexer.query import (
@@ -55,6 +55,7 @@ from indexer.synonyms import PHRASE_JOIN
 TITLE_BOOST = 3.0
 # A document number as the bytes of one element of array("I") (packed positions use that too).
 _UINT = struct.Struct("=I").pack
+_FLOAT = struct.Struct("=f").pack  # a weight as the bytes of one element of array("f")
 # Fields whose term sets are kept between queries (few distinct values, used as filters/facets).
 PHRASES = "phrases"
 _CACHED_FIELDS = frozenset({"municipality", "kind", "year", "municipality_name", "kind_name"})
@@ -122,34 +123,43 @@ class QueryRunner:
     def postings(self, field: str, term: str) -> Postings:
         """Document numbers (deleted ones included) and weights, a block at a time.
 
-        A block's ids are deltas from the start of its segment; the first is rebased on the
-        previous posting read, so one cumulative sum over all blocks gives document numbers.
+        A block's ids are deltas from the start of its segment (array bytes, see codec.py);
+        each block's first is rebased on the previous posting read, so one cumulative sum over
+        all blocks gives document numbers.
         """
-        deltas: list[int] = []
-        weights: list[float] = []
-        last = 0  # document number of the last posting read
+        deltas: list[bytes] = []
+        weights: list[bytes] = []
+        starts: list[int] = []  # where each block starts among the postings
+        rebase: list[int] = []  # what its first delta needs added
+        count = last = 0  # postings read; document number of the last one
         for m, base, _ in self._matchers(field, term):
-            if isinstance(m, W3LeafMatcher):
+            if isinstance(m, BlockMatcher):
                 while m.is_active():
                     block_deltas, block_weights, _ = _block(m)
-                    start = len(deltas)
-                    deltas.extend(block_deltas)
-                    deltas[start] += base - last
-                    if block_weights is None or isinstance(block_weights, float):
-                        weights.extend(repeat(block_weights or 1.0, len(block_deltas)))
-                    else:
-                        weights.extend(block_weights)
+                    size = len(block_deltas) // 4
+                    if not isinstance(block_weights, bytes):  # None: all 1.0; float: all equal
+                        block_weights = _FLOAT(1.0 if block_weights is None else block_weights)
+                        block_weights *= size
+                    deltas.append(block_deltas)
+                    weights.append(block_weights)
+                    starts.append(count)
+                    rebase.append(base - last)
+                    count += size
                     last = base + m.block_max_id()
                     m._next_block()
             else:  # a term with one posting is kept inline in the term dictionary
                 while m.is_active():
-                    deltas.append(m.id() + base - last)
-                    weights.append(m.weight())
-                    last = m.id() + base
+                    deltas.append(_UINT(m.id()))
+                    weights.append(_FLOAT(m.weight()))
+                    starts.append(count)
+                    rebase.append(base - last)
+                    count += 1
+                    last = base + m.id()
                     m.next()
-        return Postings(
-            np.cumsum(np.array(deltas, dtype=np.int64)), np.array(weights, dtype=np.float64)
-        )
+        ids = np.frombuffer(b"".join(deltas), dtype=np.uint32).astype(np.int64)
+        ids[np.array(starts, dtype=np.intp)] += np.array(rebase, dtype=np.int64)
+        impacts = np.frombuffer(b"".join(weights), dtype=np.float32).astype(np.float64)
+        return Postings(np.cumsum(ids), impacts)
 
     def posting_values(self, field: str, term: str, docs: set[int]) -> dict[int, bytes]:
         """The term's posting values (phrase data) in the given documents; blocks holding none
@@ -160,13 +170,13 @@ class QueryRunner:
             end = base + size
             local = [d - base for d in wanted[bisect_left(wanted, base) : bisect_left(wanted, end)]]
             here = set(local)
-            if isinstance(m, W3LeafMatcher):
+            if isinstance(m, BlockMatcher):
                 low = -1
                 while m.is_active():
                     high = m.block_max_id()
                     if bisect_right(local, high) > bisect_right(local, low):
                         deltas, _, block_values = _block(m)
-                        ids = list(accumulate(deltas))
+                        ids = list(accumulate(memoryview(deltas).cast("I")))
                         keep = list(map(here.__contains__, ids))
                         out.update(
                             zip(
@@ -485,10 +495,9 @@ def _mask_of(ids: np.ndarray, size: int) -> Mask:
     return mask
 
 
-def _block(m: W3LeafMatcher) -> tuple[tuple[int, ...], Any, Any]:
-    """The current block's (id deltas, weights, values) as Whoosh stored them: weights None
-    when all are 1.0, one float when all are equal. Read here rather than through _read_ids,
-    which undoes the deltas in a Python generator; accumulate() does it in C."""
+def _block(m: BlockMatcher) -> tuple[bytes, Any, Any]:
+    """The current block's (id deltas, weights, values) as codec.py stored them: weights
+    None when all are 1.0, one float when all are equal, else array("f") bytes."""
     m._read_data()
     return m._data  # type: ignore[no-any-return]
 
