@@ -30,7 +30,7 @@ from operator import add, itemgetter, lshift, rshift
 from typing import Any
 
 import numpy as np
-from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from indexer import analysis, schema, synonyms
@@ -113,12 +113,20 @@ class QueryRunner:
     def _matchers(self, field: str, term: str) -> Iterator[tuple[Any, int, int]]:
         """The term's raw posting reader in each segment that has it, with the segment's first
         document number and its size."""
+        if field not in self.searcher.schema:
+            return
+        key = term.encode()
+        form = self.searcher.schema[field].format
         for reader, base in self.leaves:
-            if (field, term) in reader:
-                m = reader.postings(field, term)
-                if isinstance(m, FilterMatcher):  # deletions are taken out once, at the end
-                    m = m.child
-                yield m, base, reader.doc_count_all()
+            # The segment's term table directly (private): one lookup, where `in` and then
+            # reader.postings() looked the term up twice, in every segment, for every term
+            # (a sixth of a query's time at 100,000 documents); deletions are taken out once,
+            # at the end, so Whoosh's deletion filter is not wanted either.
+            try:
+                m = reader._terms.matcher(field, key, form)
+            except TermNotFound:
+                continue
+            yield m, base, reader.doc_count_all()
 
     def postings(self, field: str, term: str) -> Postings:
         """Document numbers (deleted ones included) and weights, a block at a time.
@@ -303,13 +311,13 @@ class QueryRunner:
         if not terms:
             return None
         size = self.doc_count_all
+        if synonyms.is_indexed_phrase(terms):  # one list, without reading the words' lists
+            return self._postings(cache, PHRASES, PHRASE_JOIN.join(terms)).mask(size)
         found = np.logical_and.reduce(
             [self._postings(cache, "body", t).mask(size) for t in dict.fromkeys(terms)]
         )
         if len(terms) == 1:
             return found
-        if synonyms.is_indexed_phrase(terms):
-            return self._postings(cache, PHRASES, PHRASE_JOIN.join(terms)).mask(size)
         candidates = _and(within, found)
         if not candidates.any():
             return candidates
