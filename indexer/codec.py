@@ -61,6 +61,12 @@ class Codec(W3Codec):
 
     length_stats = False
 
+    def __init__(self) -> None:
+        # 512 postings a block, not Whoosh's 128: a search reads whole posting lists (it skips
+        # blocks only for phrase checks), and each block costs a seek, two unpickles and a
+        # decompression whatever its size.
+        super().__init__(blocklimit=512)
+
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> W3PostingsWriter:
         cls = W3PostingsWriter if byteids else BlockWriter
         return cls(

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from indexer import Index, IndexDoc
+from indexer.codec import Codec
 
 WORDS = [
     "nämnd",
@@ -65,10 +66,10 @@ def _as_searched(index: Index, field: str, term: str) -> tuple[list[int], list[f
 @pytest.fixture()
 def index(tmp_path: Path) -> Index:
     index = Index(tmp_path / "index", features=frozenset())
-    index.rebuild(_docs(0, 300))
-    for first in (300, 450):  # more segments
-        index.add(_docs(first, 150))
-    index.remove([f"doc{n:04d}" for n in range(0, 600, 7)])
+    index.rebuild(_docs(0, 1400))
+    for first in (1400, 1700):  # more segments
+        index.add(_docs(first, 300))
+    index.remove([f"doc{n:04d}" for n in range(0, 2000, 7)])
     return index
 
 
@@ -76,7 +77,8 @@ def test_whoosh_and_the_fast_path_read_the_same_postings(index: Index) -> None:
     with index._reading() as runner:
         assert len(runner.leaves) > 1, "the postings should span several segments"
         terms = ["nämnd", "bistånd", "tax"]  # stems, as the index holds them
-        assert min(len(runner.postings("body", t).ids) for t in terms) > 3 * 128
+        block = Codec()._blocklimit
+        assert min(len(runner.postings("body", t).ids) for t in terms) > 2 * block
     for term in terms:
         ids, weights = _as_whoosh_reads(index, "body", term)
         got_ids, got_weights = _as_searched(index, "body", term)
