@@ -7,6 +7,8 @@ Layout (everything else, the search index included, is derived from it):
     ROOT/documents/ab/abcdef0123456789/record.json    the Document (what `show --json` prints)
     ROOT/tmp/                                         staging; a document is built here, then
                                                       renamed into place in one atomic step
+    ROOT/generated/<fingerprint>                      the id `generate --file` filed for the
+                                                      same kind, template and data
     ROOT/settings.yaml                                optional: templates, synonyms, ... folders
 
 A document folder appears whole or not at all (rename is atomic on one file system), so a kill at
@@ -336,11 +338,22 @@ class Archive:
             if stage.exists():
                 shutil.rmtree(stage, ignore_errors=True)
 
-    def store_generated(self, path: Path, metadata: dict[str, Any]) -> tuple[Document, bool]:
-        """File a document diarium made itself: its metadata is known, so it is not re-read."""
+    def store_generated(
+        self, path: Path, metadata: dict[str, Any], *, made_from: str | None = None
+    ) -> tuple[Document, bool]:
+        """File a document diarium made itself: its metadata is known, so it is not re-read.
+
+        `made_from`: a fingerprint of what it was made from (templates.Generated.fingerprint).
+        A document made again from the same data has new bytes (the time is stamped in), but
+        is the same document: it is reported as already in the archive, not filed twice.
+        """
         from archive.extract import extract
         from archive.overrides import normalise
 
+        if made_from:
+            earlier = self._made_from(made_from)
+            if earlier is not None:
+                return earlier, False
         data = path.read_bytes()
         sha = sha256_of(data)
         if self.contains(sha):
@@ -358,7 +371,30 @@ class Archive:
         )
         doc.sections = [{"heading": s["heading"], "text": s["text"]} for s in sections]
         added = self.commit(doc, data, extraction)
+        if made_from:
+            self._note_made_from(made_from, doc.id)
         return (doc if added else self.get(doc.id)), added
+
+    def _made_from(self, fingerprint: str) -> Document | None:
+        try:
+            doc_id = (self.root / "generated" / fingerprint).read_text("ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return self.get(doc_id) if self.contains(doc_id) else None  # removed since: file anew
+
+    def _note_made_from(self, fingerprint: str, doc_id: str) -> None:
+        folder = self.root / "generated"
+        folder.mkdir(parents=True, exist_ok=True)
+        stage = self._new_stage()
+        try:
+            note = stage / fingerprint
+            note.write_text(doc_id, "ascii")
+            with note.open("rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(note, folder / fingerprint)
+            _fsync_dir(folder)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
 
     def remove(self, doc_id: str) -> Document:
         """Take a document out; its folder is moved aside first so removal is atomic too."""

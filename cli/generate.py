@@ -76,7 +76,9 @@ def _finish(generated: Generated, *, pdf: bool, file: bool, archive: Archive) ->
         click.echo(f"wrote {made}")
         filed = made  # the PDF/A is the archival copy
     if file:
-        document, added = archive.store_generated(filed, generated.metadata)
+        document, added = archive.store_generated(
+            filed, generated.metadata, made_from=generated.fingerprint(filed)
+        )
         if added:
             index_after_change(archive, [document.id])
         state = "filed" if added else "already in the archive as"

@@ -8,6 +8,7 @@ and only then renamed into place, so a refused document never appears under its 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -68,6 +69,24 @@ class Generated:
     kind: Kind
     values: dict[str, Any]  # the validated data, as rendered
     metadata: dict[str, Any]  # the archive's keys, for Archive.store_generated
+
+    def fingerprint(self, filed: Path) -> str:
+        """What the filed document was made from: kind, template, data and file format.
+
+        Rendering stamps the time into DOCX and PDF, so the same data made twice gives new
+        bytes; the archive files a second document with this fingerprint as the first.
+        """
+        template = self.kind.template
+        made_from = {
+            "kind": self.kind.kind,
+            "template": hashlib.sha256(
+                _template_bytes(template, template.stat().st_mtime_ns)
+            ).hexdigest(),
+            "values": self.values,
+            "format": filed.suffix.lower(),
+        }
+        text = json.dumps(made_from, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
 
 
 class _DataLoader(yaml.SafeLoader):

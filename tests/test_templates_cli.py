@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import click
@@ -286,6 +287,36 @@ def test_file_puts_the_document_into_the_archive_with_the_datas_metadata(
     assert document.officers == [h["namn"] for h in data["handläggare"]]
     assert document.format == "docx"
     assert f"filed {document.id} (verksamhetsuppföljning, 2023-06-09," in result.output
+
+
+def test_the_same_data_filed_twice_is_one_document(
+    diarium: click.Group, tmp_path: Path, archive_dir: Path
+) -> None:
+    # Each render stamps the time into the file (new bytes); the archive still knows it.
+    data = example("yttrande")
+    path = tmp_path / "data.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    target = tmp_path / "y.docx"
+    first = run(diarium, "generate", "yttrande", str(path), "-o", str(target), "--file")
+    first_bytes = target.read_bytes()
+    time.sleep(1.1)  # a DOCX part's time stamp is in seconds
+    second = run(diarium, "generate", "yttrande", str(path), "-o", str(target), "--file")
+    assert first.exit_code == second.exit_code == 0, first.output + second.output
+    assert target.read_bytes() != first_bytes
+    from archive import Archive
+
+    (document,) = list(Archive(archive_dir).documents())
+    assert f"already in the archive as {document.id}" in second.output
+    changed_data = yaml.safe_dump(data | {"rubrik": "Ändrad rubrik"}, allow_unicode=True)
+    path.write_text(changed_data, encoding="utf-8")
+    changed = run(diarium, "generate", "yttrande", str(path), "-o", str(target), "--file")
+    assert changed.exit_code == 0 and "filed " in changed.output
+    assert len(list(Archive(archive_dir).documents())) == 2
+    Archive(archive_dir).remove(document.id)  # removed: the same data files it anew
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    refiled = run(diarium, "generate", "yttrande", str(path), "-o", str(target), "--file")
+    assert refiled.exit_code == 0 and "filed " in refiled.output
+    assert len(list(Archive(archive_dir).documents())) == 2
 
 
 def test_output_must_be_a_docx(diarium: click.Group, tmp_path: Path) -> None:
