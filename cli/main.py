@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -64,5 +65,26 @@ def _register() -> None:
 _register()
 
 
+_OWN_PACKAGES = {"archive", "cli", "indexer", "templates"}
+_show_warning = warnings.showwarning
+
+
+def _one_line_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """diarium's own warnings (a missing lexicon, say) as one line for a person, not Python's
+    `file:line: Category: ...` with a line of source under it."""
+    if category.__module__.split(".")[0] in _OWN_PACKAGES:
+        click.echo(f"diarium: warning: {message}", err=True)
+    else:
+        _show_warning(message, category, filename, lineno, file, line)
+
+
 def main() -> None:
+    warnings.showwarning = _one_line_warning
     cli(prog_name="diarium")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import shutil
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -156,3 +159,24 @@ def test_missing_lexicon_warns_once_and_leaves_words_whole(use_dic, tmp_path: Pa
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert compounds.part_stems("socialnämnden") == ()
+
+
+def test_the_command_says_a_missing_lexicon_in_one_line(tmp_path: Path) -> None:
+    text = tmp_path / "beslut.txt"
+    text.write_text("Socialnämnden beslutar om försörjningsstöd.\n", encoding="utf-8")
+    env = os.environ | {
+        compounds.DIC_ENV: str(tmp_path / "nowhere" / "sv_SE.dic"),
+        "DIARIUM_ARCHIVE": str(tmp_path / "archive"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "cli", "ingest", str(text)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parents[1],
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    warned = [line for line in result.stderr.splitlines() if "lexicon" in line]
+    assert len(warned) == 1 and warned[0].startswith("diarium: warning: the Swedish lexicon")
+    assert "LexiconWarning" not in result.stderr and ".py:" not in result.stderr
