@@ -4,7 +4,13 @@ Only the names below are the API; no Whoosh type crosses it, so another engine c
 `Index` later.
 """
 
-from indexer.errors import IndexBusy, IndexUnavailable, QueryError, SearchIndexError
+from indexer.errors import (
+    IndexBusy,
+    IndexUnavailable,
+    IndexWarning,
+    QueryError,
+    SearchIndexError,
+)
 from indexer.index import Index
 from indexer.model import Hit, IndexDoc, SearchResult
 
@@ -14,6 +20,7 @@ __all__ = [
     "IndexBusy",
     "IndexDoc",
     "IndexUnavailable",
+    "IndexWarning",
     "QueryError",
     "SearchIndexError",
     "SearchResult",

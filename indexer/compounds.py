@@ -211,6 +211,11 @@ def default_lexicon() -> Lexicon | None:
         return None
 
 
+def has_lexicon() -> bool:
+    """Whether compounds are split (warns once when not, as default_lexicon does)."""
+    return default_lexicon() is not None
+
+
 def lexicon_problem() -> str | None:
     """Why compound splitting is off, as one line for a person; None when the lexicon is there."""
     dic = dictionary_path()

@@ -23,3 +23,7 @@ class IndexUnavailable(SearchIndexError):
 
 class IndexBusy(SearchIndexError):
     """Another process kept the index's write lock for longer than the bounded wait."""
+
+
+class IndexWarning(UserWarning):
+    """The index answers, but less well than it could until `diarium reindex` rebuilds it."""

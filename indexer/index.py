@@ -18,6 +18,7 @@ import re
 import shutil
 import time
 import uuid
+import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -30,10 +31,10 @@ from whoosh import index as windex
 from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock, try_for
 
-from indexer import analysis, highlight, schema, spelling, synonyms
+from indexer import analysis, compounds, highlight, schema, spelling, synonyms
 from indexer import facets as facet_counts
 from indexer.codec import Codec
-from indexer.errors import IndexBusy, IndexUnavailable, SearchIndexError
+from indexer.errors import IndexBusy, IndexUnavailable, IndexWarning, SearchIndexError
 from indexer.expand import BODY, FOLDED, PARTS, Expanded, describe, expand, variants
 from indexer.model import Hit, IndexDoc, SearchResult
 from indexer.query import (
@@ -52,6 +53,9 @@ from indexer.synonyms import Synonyms
 
 CURRENT = "CURRENT"
 VERSION_FILE = "diarium-index.json"
+# Whether every document in a generation had its compounds split: without the lexicon the
+# `parts` field stays empty, and installing the lexicon later does not fill it in.
+PARTS_FILE = "compound-parts.json"
 LOCK_FILE = "write.lock"
 
 # How long a writer waits for another one before giving up with IndexBusy.
@@ -193,6 +197,14 @@ class Index:
         with self._damage_reported():
             ix = windex.open_dir(str(folder), schema=self._schema)
         self._ix, self._generation = ix, generation
+        if PARTS in self._fields and not _parts_complete(folder) and compounds.has_lexicon():
+            warnings.warn(
+                f"the search index in {self.path} was made without the Swedish lexicon, so "
+                "compound words are not split in it (`stöd` will not find `försörjningsstöd`); "
+                "run `diarium reindex`",
+                IndexWarning,
+                stacklevel=2,
+            )
         return ix
 
     def _query_runner(self) -> QueryRunner:
@@ -280,6 +292,9 @@ class Index:
                 writer.cancel()
                 raise
             writer.commit()
+            if count and not compounds.has_lexicon():
+                assert self._generation is not None
+                _note_parts(self.path / self._generation, complete=False)
         return count
 
     def remove(self, ids: Iterable[str]) -> int:
@@ -314,6 +329,7 @@ class Index:
             folder.mkdir()
             try:
                 count = self._build(folder, docs, total=total, progress=progress)
+                _note_parts(folder, complete=compounds.has_lexicon())
                 (folder / VERSION_FILE).write_text(json.dumps(_versions()), "utf-8")
                 self._swap(generation)
             except BaseException:
@@ -512,6 +528,19 @@ class Index:
             snippet=snippet.text,
             highlights=snippet.highlights,
         )
+
+
+def _note_parts(folder: Path, *, complete: bool) -> None:
+    note = folder / f"{PARTS_FILE}.{os.getpid()}.tmp"
+    note.write_text(json.dumps({"complete": complete}), "utf-8")
+    os.replace(note, folder / PARTS_FILE)
+
+
+def _parts_complete(folder: Path) -> bool:
+    try:
+        return bool(json.loads((folder / PARTS_FILE).read_text("utf-8"))["complete"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return True  # no note: nothing known against it
 
 
 def _filters(

@@ -180,3 +180,37 @@ def test_the_command_says_a_missing_lexicon_in_one_line(tmp_path: Path) -> None:
     warned = [line for line in result.stderr.splitlines() if "lexicon" in line]
     assert len(warned) == 1 and warned[0].startswith("diarium: warning: the Swedish lexicon")
     assert "LexiconWarning" not in result.stderr and ".py:" not in result.stderr
+
+
+def test_an_index_made_without_the_lexicon_asks_for_a_reindex_once_it_is_there(
+    use_dic, dic: Path, tmp_path: Path
+) -> None:
+    from indexer import Index, IndexDoc, IndexWarning
+
+    def found(query: str) -> int:
+        with Index(tmp_path / "index") as index:
+            return index.search(query).total
+
+    def write(docs: list[IndexDoc], *, rebuild: bool = False) -> None:
+        with Index(tmp_path / "index") as index:
+            index.rebuild(docs) if rebuild else index.add(docs)
+
+    doc = IndexDoc(id="a1", title="Uppföljning", pages=[(1, "Beslut om försörjningsstöd.")])
+    use_dic(tmp_path / "nowhere" / "sv_SE.dic")
+    with pytest.warns(LexiconWarning):
+        write([doc], rebuild=True)
+    use_dic(dic)
+    with pytest.warns(IndexWarning, match="without the Swedish lexicon.*diarium reindex"):
+        assert found("stöd") == 0
+    write([doc], rebuild=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", IndexWarning)
+        assert found("stöd") == 1
+        write([doc])  # added with the lexicon: the index stays complete
+        assert found("stöd") == 1
+    use_dic(tmp_path / "nowhere" / "sv_SE.dic")
+    with pytest.warns(LexiconWarning):
+        write([IndexDoc(id="b2", pages=[(1, "Ekonomiskt bistånd.")])])
+    use_dic(dic)
+    with pytest.warns(IndexWarning):
+        found("stöd")
