@@ -3,8 +3,9 @@
 Whoosh 3 pickles each block of up to 128 postings as a tuple of ints (the id deltas) and a tuple
 of floats (the weights), so reading a common word's 30,000 postings at 100,000 documents built
 60,000 Python numbers before numpy got them. Here the block tuple keeps its shape, but the
-deltas are array("I") bytes and differing weights array("f") bytes (the float32 Whoosh holds
-them in anyway): searching.py turns a whole posting list into arrays with a few numpy calls,
+deltas are array("I") bytes, differing weights array("f") bytes (the float32 Whoosh holds
+them in anyway) and variable-size values (the positions a phrase is checked by) one blob with
+their lengths: searching.py turns a whole posting list into arrays with a few numpy calls,
 and Whoosh's own reading (its matchers, merging segments) decodes them back to what it expects.
 Written by hand because no Whoosh release offers a faster block format; the subclasses only
 swap the (de)minifying of ids and weights and leave the file layout to Whoosh.
@@ -31,6 +32,12 @@ class BlockWriter(W3PostingsWriter):
         weights = super()._mini_weights()  # None when all 1.0, one float when all equal
         return array("f", weights).tobytes() if isinstance(weights, tuple) else weights
 
+    def _mini_values(self) -> Any:
+        if not _variable(self._format):
+            return super()._mini_values()
+        # One blob and the values' lengths, not a tuple of a bytes object per posting.
+        return array("I", map(len, self._values)).tobytes(), b"".join(self._values)
+
 
 class BlockMatcher(W3LeafMatcher):
     def _read_ids(self) -> None:
@@ -40,6 +47,14 @@ class BlockMatcher(W3LeafMatcher):
         deltas.frombytes(self._data[0])
         self._ids = tuple(accumulate(deltas))
 
+    def _read_values(self) -> None:
+        if not _variable(self.format):
+            super()._read_values()
+            return
+        if self._data is None:
+            self._read_data()
+        self._values = tuple(split_values(*self._data[2]))
+
     def _read_weights(self) -> None:
         if self._data is None:
             self._read_data()
@@ -48,6 +63,21 @@ class BlockMatcher(W3LeafMatcher):
             self._weights.frombytes(self._data[1])
         else:
             super()._read_weights()
+
+
+def _variable(form: Any) -> bool:
+    size = form.fixed_value_size()
+    return size is None or size < 0
+
+
+def value_ends(lengths: bytes) -> list[int]:
+    """Where each value of a block ends in its blob."""
+    return list(accumulate(memoryview(lengths).cast("I")))
+
+
+def split_values(lengths: bytes, blob: bytes) -> list[bytes]:
+    ends = value_ends(lengths)
+    return [blob[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
 
 class Codec(W3Codec):

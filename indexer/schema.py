@@ -30,7 +30,7 @@ from indexer.model import IndexDoc
 from indexer.query import case_digits_key, case_key
 
 # Bump when fields or what goes into them change; an index with another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # BM25 parameters; the pivots stand in for the collection's average field length (see above).
 K1 = 1.2

@@ -34,7 +34,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from indexer import analysis, schema, synonyms
-from indexer.codec import BlockMatcher
+from indexer.codec import BlockMatcher, value_ends
 from indexer.errors import QueryError
 from indexer.expand import BODY, Expanded, Variant, variants
 from indexer.query import (
@@ -183,16 +183,12 @@ class QueryRunner:
                 while m.is_active():
                     high = m.block_max_id()
                     if bisect_right(local, high) > bisect_right(local, low):
-                        deltas, _, block_values = _block(m)
+                        deltas, _, (lengths, blob) = _block(m)
                         ids = list(accumulate(memoryview(deltas).cast("I")))
-                        keep = list(map(here.__contains__, ids))
-                        out.update(
-                            zip(
-                                map(base.__add__, compress(ids, keep)),
-                                compress(block_values, keep),
-                                strict=True,
-                            )
-                        )
+                        keep = list(compress(range(len(ids)), map(here.__contains__, ids)))
+                        ends = value_ends(lengths)
+                        for i in keep:  # only the wanted values are cut out of the blob
+                            out[base + ids[i]] = blob[ends[i - 1] if i else 0 : ends[i]]
                     low = high
                     m._next_block()
             else:

@@ -98,3 +98,21 @@ def test_a_merge_of_segments_keeps_every_posting(index: Index) -> None:
         after = index.search(query, limit=1000)
         assert after.total == result.total > 0
         assert [(h.id, h.score) for h in after.hits] == [(h.id, h.score) for h in result.hits]
+
+
+def test_whoosh_and_the_phrase_check_read_the_same_positions(index: Index) -> None:
+    ix = index._open()
+    expected: dict[int, bytes] = {}
+    with ix.searcher() as searcher:
+        for sub, base in searcher.leaf_searchers():
+            m = sub.reader().postings("body_pos", "vård")
+            while m.is_active():
+                expected[base + m.id()] = m.value()
+                m.next()
+    with index._reading() as runner:
+        live = set(np.flatnonzero(runner.live).tolist())  # Whoosh leaves deleted ones out
+        assert runner.posting_values("body_pos", "vård", live) == expected
+        some = set(sorted(expected)[::5])
+        got = runner.posting_values("body_pos", "vård", some)
+        assert got == {doc: expected[doc] for doc in some}
+    assert len(expected) > 2 * Codec()._blocklimit
