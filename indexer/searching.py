@@ -11,9 +11,10 @@ did this first; at 100,000 documents a word found in half of them spent most of 
 building them (issue 6: compound parts and synonyms double a common word's postings). The index
 files, segments, term dictionary, stored fields and columns are all Whoosh's.
 
-The block access uses W3LeafMatcher's block methods (_read_data, _next_block, block_max_id),
-which are not public API of whoosh-reloaded 2.7: the tests run every query shape against real
-indexes, so a Whoosh release that changes them fails the suite rather than users.
+The block access uses W3LeafMatcher's block methods (_read_data, _next_block, block_max_id)
+and a segment's term table (reader._terms), which are not public API of whoosh-reloaded 2.7:
+the tests run every query shape against real indexes, so a Whoosh release that changes them
+fails the suite rather than users.
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ TITLE_BOOST = 3.0
 # A document number as the bytes of one element of array("I") (packed positions use that too).
 _UINT = struct.Struct("=I").pack
 _FLOAT = struct.Struct("=f").pack  # a weight as the bytes of one element of array("f")
-# Fields whose term sets are kept between queries (few distinct values, used as filters/facets).
+# The field of the synonyms data's expressions, each indexed as one term (see schema.py).
 PHRASES = "phrases"
+# Fields whose term sets are kept between queries (few distinct values, used as filters/facets).
 _CACHED_FIELDS = frozenset({"municipality", "kind", "year", "municipality_name", "kind_name"})
 
 
