@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,6 +46,10 @@ SHARED_FIELD_NAMES = (
 
 class SchemaError(DiariumError):
     """A schema or template folder that cannot be used; the message names the file."""
+
+
+class KindWarning(UserWarning):
+    """A municipality's kind folder cannot be read; the other kinds still work."""
 
 
 class UnknownKind(DiariumError):
@@ -227,21 +232,38 @@ def _kind_folders(root: Path) -> Iterator[Path]:
                 yield child
 
 
-def load_kinds(templates_dir: Path | None = None) -> dict[str, Kind]:
-    """Every kind by slug: the built-in ones, replaced or extended by a municipality's folder."""
+def load_kinds(
+    templates_dir: Path | None = None, *, broken: dict[str, SchemaError] | None = None
+) -> dict[str, Kind]:
+    """Every kind by slug: the built-in ones, replaced or extended by a municipality's folder.
+
+    A municipality's kind that cannot be read leaves that kind out (not the built-in one in its
+    place: the municipality's layout is the one wanted) and the others usable; its error goes
+    into `broken`, or, without one, out as a KindWarning.
+    """
     kinds = {f.name: load_kind_folder(f, builtin=True) for f in _kind_folders(BUILTIN_DIR)}
     if templates_dir is not None:
         if not templates_dir.is_dir():
             raise SchemaError(f"{templates_dir}: templates folder does not exist")
         for folder in _kind_folders(templates_dir):
-            kinds[folder.name] = load_kind_folder(folder)
+            try:
+                kinds[folder.name] = load_kind_folder(folder)
+            except SchemaError as exc:
+                kinds.pop(folder.name, None)
+                if broken is None:
+                    warnings.warn(f"{exc} (kind left out)", KindWarning, stacklevel=2)
+                else:
+                    broken[folder.name] = exc
     return kinds
 
 
 def find_kind(name: str, templates_dir: Path | None = None) -> Kind:
     """A kind by slug or by its Swedish name as a registrar types it: "svar på revisionsrapport"."""
-    kinds = load_kinds(templates_dir)
+    broken: dict[str, SchemaError] = {}
+    kinds = load_kinds(templates_dir, broken=broken)
     slug = slugify(name)
+    if slug in broken:
+        raise broken[slug]
     if slug in kinds:
         return kinds[slug]
     for kind in kinds.values():

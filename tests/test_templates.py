@@ -9,7 +9,7 @@ import pytest
 from docx import Document
 
 from templates.render import GenerationRefused, archive_metadata, check_template, render
-from templates.schema import find_kind, load_kinds
+from templates.schema import KindWarning, SchemaError, find_kind, load_kinds
 from templates.validate import validate
 from tests.templates_helpers import (
     SLUGS,
@@ -344,6 +344,21 @@ def test_a_municipalitys_folder_wins_over_the_builtin_kind(tmp_path: Path) -> No
     render(kind, example("yttrande"), tmp_path / "y.docx")
     assert "Remissvar" in docx_text(tmp_path / "y.docx")
     assert find_kind("tjansteskrivelse", folder.parent).builtin
+
+
+def test_a_broken_kind_in_a_municipalitys_folder_leaves_the_others_usable(
+    tmp_path: Path,
+) -> None:
+    good = kind_copy(tmp_path, "yttrande")
+    broken = kind_copy(tmp_path, "tjansteskrivelse")
+    (broken / "schema.yaml").write_text("fields: [unclosed\n", encoding="utf-8")
+    assert find_kind("yttrande", good.parent).folder == good
+    with pytest.raises(SchemaError, match="schema.yaml"):  # not the built-in in its place
+        find_kind("tjänsteskrivelse", good.parent)
+    with pytest.warns(KindWarning, match="schema.yaml.*kind left out"):
+        kinds = load_kinds(good.parent)
+    assert "tjansteskrivelse" not in kinds and not kinds["yttrande"].builtin
+    assert kinds["protokollsutdrag"].builtin
 
 
 def test_check_lists_unknown_placeholders_and_required_fields_never_shown(tmp_path: Path) -> None:
