@@ -176,6 +176,10 @@ class Archive:
         return self.root / "tmp"
 
     @property
+    def generated_dir(self) -> Path:
+        return self.root / "generated"
+
+    @property
     def settings(self) -> dict[str, Any]:
         path = self.root / "settings.yaml"
         if not path.is_file():
@@ -377,20 +381,18 @@ class Archive:
 
     def _made_from(self, fingerprint: str) -> Document | None:
         try:
-            doc_id = (self.root / "generated" / fingerprint).read_text("ascii").strip()
+            doc_id = (self.generated_dir / fingerprint).read_text("ascii").strip()
         except (OSError, UnicodeDecodeError):
             return None
         return self.get(doc_id) if self.contains(doc_id) else None  # removed since: file anew
 
     def _note_made_from(self, fingerprint: str, doc_id: str) -> None:
-        folder = self.root / "generated"
+        folder = self.generated_dir
         folder.mkdir(parents=True, exist_ok=True)
         stage = self._new_stage()
         try:
             note = stage / fingerprint
-            note.write_text(doc_id, "ascii")
-            with note.open("rb") as handle:
-                os.fsync(handle.fileno())
+            _write_synced(note, doc_id.encode("ascii"))
             os.replace(note, folder / fingerprint)
             _fsync_dir(folder)
         finally:

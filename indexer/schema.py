@@ -121,9 +121,7 @@ class AnalysedField(fields.FieldType):
     ) -> Iterator[tuple[bytes, int, float, bytes]]:
         terms = value if isinstance(value, list) else self.terms(value)
         if not isinstance(self.format, PhrasePositions):
-            length, pivot = len(terms), self.pivot
-            for term, tf in Counter(terms).items():
-                yield term.encode(), tf, impact(tf, length, pivot), b""
+            yield from self._impacts(terms, len(terms))
             return
         # Positions and followers; the weight stays unread.
         places: defaultdict[str, list[int]] = defaultdict(list)
@@ -135,6 +133,10 @@ class AnalysedField(fields.FieldType):
         encode = self.format.encode
         for term, where in places.items():
             yield term.encode(), len(where), 1.0, encode((where, followers.get(term, ())))
+
+    def _impacts(self, terms: list[str], length: int) -> Iterator[tuple[bytes, int, float, bytes]]:
+        for term, tf in Counter(terms).items():
+            yield term.encode(), tf, impact(tf, length, self.pivot), b""
 
 
 class PhrasesField(AnalysedField):
@@ -149,8 +151,7 @@ class PhrasesField(AnalysedField):
         self, value: tuple[list[str], int], **kwargs: Any
     ) -> Iterator[tuple[bytes, int, float, bytes]]:
         terms, length = value
-        for term, tf in Counter(terms).items():
-            yield term.encode(), tf, impact(tf, length, self.pivot), b""
+        return self._impacts(terms, length)
 
 
 def build_schema() -> fields.Schema:

@@ -38,11 +38,11 @@ def _docs(first: int, count: int) -> list[IndexDoc]:
     ]
 
 
-def _as_whoosh_reads(index: Index, field: str, term: str) -> tuple[list[int], list[float]]:
-    """The term's live postings through Whoosh's own matchers (which merging also uses)."""
+def _as_whoosh_reads(index: Index, field: str, term: str) -> dict[int, tuple[float, bytes]]:
+    """The term's live postings, (weight, value) by document, through Whoosh's own matchers
+    (which merging also uses)."""
     ix = index._open()
-    ids: list[int] = []
-    weights: list[float] = []
+    out: dict[int, tuple[float, bytes]] = {}
     with ix.searcher() as searcher:
         for sub, base in searcher.leaf_searchers():
             reader = sub.reader()
@@ -50,10 +50,9 @@ def _as_whoosh_reads(index: Index, field: str, term: str) -> tuple[list[int], li
                 continue
             m = reader.postings(field, term)
             while m.is_active():
-                ids.append(base + m.id())
-                weights.append(m.weight())
+                out[base + m.id()] = (m.weight(), m.value())
                 m.next()
-    return ids, weights
+    return out
 
 
 def _as_searched(index: Index, field: str, term: str) -> tuple[list[int], list[float]]:
@@ -80,7 +79,8 @@ def test_whoosh_and_the_fast_path_read_the_same_postings(index: Index) -> None:
         block = Codec()._blocklimit
         assert min(len(runner.postings("body", t).ids) for t in terms) > 2 * block
     for term in terms:
-        ids, weights = _as_whoosh_reads(index, "body", term)
+        read = _as_whoosh_reads(index, "body", term)
+        ids, weights = list(read), [weight for weight, _ in read.values()]
         got_ids, got_weights = _as_searched(index, "body", term)
         assert got_ids == ids
         assert np.allclose(got_weights, weights, rtol=0, atol=1e-6)
@@ -101,14 +101,9 @@ def test_a_merge_of_segments_keeps_every_posting(index: Index) -> None:
 
 
 def test_whoosh_and_the_phrase_check_read_the_same_positions(index: Index) -> None:
-    ix = index._open()
-    expected: dict[int, bytes] = {}
-    with ix.searcher() as searcher:
-        for sub, base in searcher.leaf_searchers():
-            m = sub.reader().postings("body_pos", "vård")
-            while m.is_active():
-                expected[base + m.id()] = m.value()
-                m.next()
+    expected = {
+        doc: value for doc, (_, value) in _as_whoosh_reads(index, "body_pos", "vård").items()
+    }
     with index._reading() as runner:
         live = set(np.flatnonzero(runner.live).tolist())  # Whoosh leaves deleted ones out
         assert runner.posting_values("body_pos", "vård", live) == expected
