@@ -5,7 +5,8 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito hunspell hunspell-sv poppler-utils qpdf
+APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito hunspell hunspell-sv poppler-utils qpdf \
+	ocrmypdf tesseract-ocr-swe ghostscript chromium postgresql wrk
 DEMO_DIR ?= demo-out
 
 .PHONY: system venv install demo test bench clean
@@ -20,7 +21,7 @@ venv:
 	rm -rf $(VENV)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) -m pip install -q -e '.[test,bench,ocr,web]'
 
 install: system venv
 

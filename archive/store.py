@@ -398,6 +398,37 @@ class Archive:
         finally:
             shutil.rmtree(stage, ignore_errors=True)
 
+    def update_record(self, doc_id: str, change: Callable[[dict[str, Any]], None]) -> Document:
+        """Change a stored document's record in place: `change` edits the record's dict.
+
+        The one way every later change (hand-set values, OCR, privacy marks, secrecy) reaches a
+        stored record, so each is written the same way: to a file beside it, synced, renamed
+        over the old one, and the folder synced; a kill leaves the old record or the new one.
+        """
+        folder = self._folder(self.resolve(doc_id))
+        record = json.loads((folder / "record.json").read_text("utf-8"))
+        change(record)
+        doc = Document.from_dict(record)
+        self.write_file(
+            doc.id, "record.json", json.dumps(record, ensure_ascii=False, indent=1).encode()
+        )
+        return doc
+
+    def write_file(self, doc_id: str, name: str, data: bytes) -> Path:
+        """Write (or replace) one file of a stored document atomically: text.json after OCR,
+        a searchable copy beside the original. The original itself is never replaced."""
+        if name.startswith("original.") or "/" in name or name in ("", ".", ".."):
+            raise DiariumError(f"{name!r} is not a file a stored document may have replaced")
+        folder = self._folder(self.resolve(doc_id))
+        temporary = folder / f".{name}.{os.getpid()}-{uuid.uuid4().hex}.tmp"
+        try:
+            _write_synced(temporary, data)
+            os.replace(temporary, folder / name)
+        finally:
+            temporary.unlink(missing_ok=True)
+        _fsync_dir(folder)
+        return folder / name
+
     def remove(self, doc_id: str) -> Document:
         """Take a document out; its folder is moved aside first so removal is atomic too."""
         doc = self.get(doc_id)

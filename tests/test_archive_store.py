@@ -193,3 +193,22 @@ def test_archive_option_beats_the_environment(
     assert len(Archive(other)) == 1 and not Archive(archive_dir).exists()
     code, out, _ = run("list", "--archive", str(other), "--json")
     assert [d["source"] for d in json.loads(out)] == ["uppfoljning.txt"]
+
+
+def test_update_record_and_write_file_replace_in_place(archive_dir: Path, sample: Path) -> None:
+    archive = Archive(archive_dir)
+    doc = archive.ingest([sample], jobs=1).added[0]
+    folder = archive.original(doc.id).parent
+    original = archive.original(doc.id).read_bytes()
+
+    changed = archive.update_record(doc.id, lambda record: record.update(board="Socialnämnden"))
+
+    assert changed.board == "Socialnämnden"
+    assert archive.get(doc.id).board == "Socialnämnden"
+    assert json.loads((folder / "record.json").read_text("utf-8"))["title"] == doc.title
+    archive.write_file(doc.id, "extra.txt", b"beside")
+    assert (folder / "extra.txt").read_bytes() == b"beside"
+    assert sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp")) == []
+    with pytest.raises(Exception, match="original"):
+        archive.write_file(doc.id, "original.txt", b"replaced")
+    assert archive.original(doc.id).read_bytes() == original
