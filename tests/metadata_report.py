@@ -1,4 +1,4 @@
-"""Per-field accuracy of the metadata rules on ../shared/labelled (`python -m tests.metadata_report`).
+"""Per-field accuracy of metadata rules on ../shared/labelled: `python -m tests.metadata_report`.
 
 The labels say what a careful registrar would record (README.md and LABEL_NOTES.tsv there); they
 are compared as that README says: case and diacritics folded, white space normalised, a title
@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     for miss in misses:
-        print(f"MISS {miss.field:<12} {miss.document}\n     want {miss.want!r}\n     got  {miss.got!r}")
+        print(f"MISS {miss.field:<12} {miss.document}")
+        print(f"     want {miss.want!r}\n     got  {miss.got!r}")
     print()
     for field, (right, total) in scores.items():
         print(f"{field:<13} {right:>3}/{total:<3} {100 * right / total:5.1f} %")

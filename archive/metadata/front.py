@@ -60,7 +60,8 @@ def heads(doc: Doc) -> list[Head]:
         if not line.text or line.where == "footer" or line.furniture:
             continue
         seen += 1
-        if seen > HEAD_LINES:
+        # The text proper begins at its first headed part; what stands there is no front.
+        if seen > HEAD_LINES or (line.where == "body" and doc.heading(i) is not None):
             break
         text = strip_counters(line.text)
         if not text:
