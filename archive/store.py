@@ -11,6 +11,7 @@ Layout (everything else, the search index included, is derived from it):
                                                       same kind, template and data
     ROOT/settings.yaml                                optional: templates, synonyms, ... folders
     ROOT/journal                                      every change, appended (archive/journal.py)
+    ROOT/catalogue.sqlite                             the records' listing columns (derived)
 
 A document folder appears whole or not at all (rename is atomic on one file system), so a kill at
 any moment leaves no half-written document, and two processes storing the same bytes cannot both
@@ -25,7 +26,6 @@ import json
 import os
 import shutil
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +34,7 @@ from typing import Any
 import platformdirs
 import yaml
 
+from archive.catalogue import Catalogue
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
 from archive.journal import CHANGED, REMOVED, STORED, Journal
@@ -271,33 +272,21 @@ class Archive:
     def __len__(self) -> int:
         return sum(1 for _ in self.ids())
 
+    @property
+    def catalogue(self) -> Catalogue:
+        """The records' listing columns in SQLite, following the journal (archive/catalogue.py)."""
+        return Catalogue(self)
+
+    def listing(
+        self, *, kind: str | None = None, municipality: str | None = None, year: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Each document's listing columns (catalogue.COLUMNS), oldest date first; filtered by
+        kind, municipality (any case) and year."""
+        return self.catalogue.list(kind=kind, municipality=municipality, year=year)
+
     def stats(self) -> dict[str, Any]:
-        kinds: Counter[str] = Counter()
-        municipalities: Counter[str] = Counter()
-        years: Counter[str] = Counter()
-        formats: Counter[str] = Counter()
-        flags: Counter[str] = Counter()
-        documents = pages = size = 0
-        for doc in self.documents():
-            documents += 1
-            pages += doc.pages
-            size += doc.size
-            kinds[doc.kind] += 1
-            municipalities[doc.municipality or "(okänd)"] += 1
-            years[str(doc.year) if doc.year else "(okänt)"] += 1
-            formats[doc.format] += 1
-            flags.update(doc.flags)
-        return {
-            "archive": str(self.root),
-            "documents": documents,
-            "pages": pages,
-            "bytes": size,
-            "kind": dict(kinds.most_common()),
-            "municipality": dict(municipalities.most_common()),
-            "year": dict(sorted(years.items())),
-            "format": dict(formats.most_common()),
-            "flags": dict(flags.most_common()),
-        }
+        """Documents, pages and bytes, and counts by kind, municipality, year, format, flag."""
+        return {"archive": str(self.root), **self.catalogue.stats()}
 
     # -- writing -----------------------------------------------------------------------------
 

@@ -10,24 +10,9 @@ from typing import Any
 import click
 
 from archive import Archive, Document, IngestReport
+from archive.catalogue import LIST_COLUMNS
 from archive.overrides import parse_assignments
 from cli.common import archive_option, print_json, warn
-
-LIST_KEYS = (
-    "id",
-    "source",
-    "format",
-    "kind",
-    "title",
-    "date",
-    "year",
-    "case_number",
-    "municipality",
-    "board",
-    "pages",
-    "flags",
-    "added_at",
-)
 
 
 class TerminalProgress:
@@ -185,21 +170,16 @@ def list_(
     diarium list --kind yttrande --year 2021
     diarium list --json | jq -r '.[].id'
     """
-    docs = [
-        d
-        for d in archive.documents()
-        if (not kind or d.kind == kind)
-        and (not municipality or (d.municipality or "").casefold() == municipality.casefold())
-        and (not year or d.year == year)
-    ]
-    docs.sort(key=lambda d: (d.date or f"{d.year or 9999}", d.source))
+    docs = archive.listing(kind=kind, municipality=municipality, year=year)
     if as_json:
-        print_json([{key: getattr(d, key) for key in LIST_KEYS} for d in docs])
+        print_json([{key: d[key] for key in LIST_COLUMNS} for d in docs])
         return
     for d in docs:
-        title = textwrap.shorten(d.title or d.source, width=60, placeholder="…")
-        when = d.date or str(d.year or "–")
-        click.echo(f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}")
+        title = textwrap.shorten(d["title"] or d["source"], width=60, placeholder="…")
+        when = d["date"] or str(d["year"] or "–")
+        click.echo(
+            f"{d['id']}  {when:<10}  {d['kind']:<24}  {d['municipality'] or '–':<12}  {title}"
+        )
     warn(f"{len(docs)} document(s) in {archive.root}")
 
 
@@ -220,18 +200,24 @@ def remove(archive: Archive, doc_id: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @archive_option
 def stats(archive: Archive, as_json: bool) -> None:
-    """Count the archive's documents and pages by kind, municipality, year and format.
+    """Count the archive's documents and pages by kind, municipality, year and format, and say
+    which search engine indexes them and how large the index is.
 
     \b
     diarium stats
     diarium stats --json
     """
+    from indexer.archive_sync import index_of
+
     data = archive.stats()
+    with index_of(archive) as index:
+        data["index"] = {"engine": index.engine(), "bytes": index.size()}
     if as_json:
         print_json(data)
         return
     click.echo(f"Arkiv: {data['archive']}")
     click.echo(f"{data['documents']} dokument, {data['pages']} sidor, {data['bytes']:,} byte")
+    click.echo(f"Sökindex: {data['index']['engine']}, {data['index']['bytes']:,} byte")
     for key, label in (
         ("kind", "Dokumenttyp"),
         ("municipality", "Kommun"),

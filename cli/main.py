@@ -2,31 +2,67 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
+import traceback
 import warnings
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
+import platformdirs
 
 from archive.errors import DiariumError
 
 
 class Diarium(click.Group):
-    """Turns every error a user can cause into one line on stderr and exit code 1."""
+    """Turns every error a user can cause into one line on stderr and exit code 1, and a bug of
+    diarium's own into "internal error" (its traceback in the log file, and with --debug)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except DiariumError as exc:
             click.echo(f"diarium: {exc}", err=True)
             sys.exit(1)
         except PermissionError as exc:
             click.echo(f"diarium: permission denied: {exc.filename}", err=True)
             sys.exit(1)
+        except OSError as exc:  # disk full, a read-only or vanished folder: the system's words
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"diarium: {exc.strerror or exc}{where}", err=True)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("diarium: interrupted; what was reported as stored is kept", err=True)
             sys.exit(130)
+        except Exception as exc:
+            log = _log_internal_error(exc)
+            if ctx.params.get("debug"):
+                traceback.print_exception(exc, file=sys.stderr)
+            detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+            logged = f"; felet med spårning står i {log}" if log else ""
+            click.echo(
+                f"diarium: internt fel ({detail}): ett fel i diarium, inte i arkivet eller "
+                f"sökindexet{logged}; kör kommandot med --debug för att se spårningen",
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _log_internal_error(exc: BaseException) -> Path | None:
+    """Appends the traceback to the user's log file (platformdirs' user log folder)."""
+    path = Path(platformdirs.user_log_dir("diarium")) / "diarium.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            stamp = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+            log.write(f"--- {stamp} diarium {' '.join(sys.argv[1:])}\n")
+            log.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return path
 
 
 @click.group(cls=Diarium, context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,8 +73,11 @@ class Diarium(click.Group):
     envvar="DIARIUM_ARCHIVE",
     help="Archive folder for every command (default: $DIARIUM_ARCHIVE or the user data folder).",
 )
+@click.option(
+    "--debug", is_flag=True, help="Show the traceback of an internal error (a bug of diarium's)."
+)
 @click.version_option(package_name="diarium")
-def cli(archive_root: Path | None) -> None:
+def cli(archive_root: Path | None, debug: bool) -> None:
     """diarium: write, archive and search municipal decision documents.
 
     \b

@@ -156,10 +156,15 @@ def _print_hit(number: int, hit: Hit) -> None:
 @click.command()
 @archive_option
 def reindex(archive: Archive) -> None:
-    """Rebuild the search index from the archive, then swap it in at once.
+    """Rebuild the search index and the catalogue from the archive, then swap them in at once.
 
-    Searches running meanwhile use the old index. Needed after an upgrade that changes the
-    index, or when the index is reported damaged; the archive itself is never changed.
+    The index is built with the engine settings.yaml names (search_engine: whoosh | tantivy;
+    whoosh when unset) beside the live one. Searches running meanwhile use the old index.
+    Needed after an upgrade that changes the index, after choosing another engine, or when
+    the index is reported damaged; the archive itself is never changed.
+
+    \b
+    diarium reindex
     """
     if not archive.exists():
         raise DiariumError(
@@ -169,4 +174,5 @@ def reindex(archive: Archive) -> None:
     total = len(archive)
     with click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True) as bar:
         count = rebuild_from_archive(archive, progress=bar.update)
+    archive.catalogue.rebuild()
     warn(f"indexed {count} documents in {time.monotonic() - started:.1f} s ({archive.index_dir})")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from indexer import engines
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -42,3 +45,12 @@ def archive_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "archive"
     monkeypatch.setenv("DIARIUM_ARCHIVE", str(root))
     return root
+
+
+@pytest.fixture(scope="module", params=engines.ENGINES)
+def search_engine(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every search engine in turn as the default for a whole test module: the contract tests
+    (`pytestmark = pytest.mark.usefixtures("search_engine")`) run unchanged on each engine."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engines, "DEFAULT_ENGINE", request.param)
+        yield request.param

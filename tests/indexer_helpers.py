@@ -28,6 +28,26 @@ VARIANTS = [
 ]
 
 
+# Each engine's table of contents and the files of its segments: what damaging an index means.
+ENGINE_FILES = {
+    "whoosh": {"toc": ["*.toc"], "segment": ["*.trm", "*.pst"]},
+    "tantivy": {"toc": ["meta.json"], "segment": ["*.term", "*.idx", "*.pos"]},
+}
+
+
+def damage(folder: Path, engine: str, part: str) -> None:
+    """Cut an engine's table of contents short, or overwrite the middle half of its segments."""
+    files = [f for pattern in ENGINE_FILES[engine][part] for f in folder.glob(pattern)]
+    assert files, f"no {part} files of {engine} in {folder}"
+    for path in files:
+        if part == "toc":
+            path.write_bytes(path.read_bytes()[:40])
+            continue
+        data = bytearray(path.read_bytes())
+        data[len(data) // 4 : len(data) * 3 // 4] = b"\x07" * (len(data) * 3 // 4 - len(data) // 4)
+        path.write_bytes(bytes(data))
+
+
 def generated_archive(root: Path) -> Archive:
     """Fifteen documents diarium writes itself, filed as `generate --file` files them."""
     archive = Archive(root / "archive")
