@@ -211,6 +211,9 @@ def test_same_case_compares_normalised_numbers() -> None:
     assert same_case("2023/730", "KS 2023-730")  # written without its series
     assert not same_case("KS 2023-730", "SN 2023-730")
     assert not same_case("KS 2023-730", "KS 2023-731")
+    assert same_case("KS 2008/0229-00 och 2008/0230-04", "KS 2008-229-0")
+    assert same_case("KS 2008/0230-04", "KS 2008/0229-00 och 2008/0230-04")
+    assert not same_case("KS 2008/0229-00 och 2008/0230-04", "KS 2008/0231-04")
     with pytest.raises(DiariumError):
         find_case(Archive(REPO / "nowhere"), "KS")
 
@@ -238,6 +241,7 @@ def test_real_documents_join_a_case_with_generated_ones(shared_dir: Path, tmp_pa
     real += sorted((shared_dir / "labelled" / "docs").rglob("*.txt"))
     assert not archive.ingest(real, jobs=1).failed
     _render(tmp_path, "protokollsutdrag", "2021.004 KUN", "2021-02-24")
+    _render(tmp_path, "tjansteskrivelse", "KS 2008/230-4", "2008-04-02")
     data = copy.deepcopy(load_data(EXAMPLES / "yttrande.yaml"))
     data |= {"diarienummer": "KUN 2021/4", "datum": "2021-11-05"}
     data_file = tmp_path / "yttrande.json"
@@ -263,3 +267,12 @@ def test_real_documents_join_a_case_with_generated_ones(shared_dir: Path, tmp_pa
     related = [archive.get(hit["id"]).source for hit in found["related"]]
     assert "001_9ac84fee95ffe6b8.txt" in related[:3], related
     assert not {d["id"] for d in found["documents"]} & {hit["id"] for hit in found["related"]}
+
+    # Gotland's regional board decided one matter filed under two numbers; a tjänsteskrivelse
+    # under the second of them (written unpadded) is in the same case.
+    pair = find_case(archive, "KS 2008/0230-04", related=0).documents
+    assert [(e.document.kind, e.document.date) for e in pair] == [
+        ("tjänsteskrivelse", "2008-04-02"),
+        ("protokollsutdrag", "2008-05-29"),
+    ]
+    assert pair[1].document.case_number == "KS 2008/0229-00 och 2008/0230-04"
