@@ -89,8 +89,16 @@ def _case_json(archive: Path, *number: str, related: int = 5) -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
-def test_a_case_lists_its_documents_across_kinds_in_date_order(case_archive: Path) -> None:
-    data = _case_json(case_archive, "KS", "2023-730")
+@pytest.fixture(scope="module")
+def ks_case(case_archive: Path) -> dict[str, Any]:
+    """`diarium case KS 2023-730 --json --related 10`, run once for the tests that read it."""
+    return _case_json(case_archive, "KS", "2023-730", related=10)
+
+
+def test_a_case_lists_its_documents_across_kinds_in_date_order(
+    case_archive: Path, ks_case: dict[str, Any]
+) -> None:
+    data = ks_case
     documents = data["documents"]
     assert [d["kind"] for d in documents] == IN_DATE_ORDER
     assert [d["date"] for d in documents] == sorted(d["date"] for d in documents)
@@ -102,16 +110,18 @@ def test_a_case_lists_its_documents_across_kinds_in_date_order(case_archive: Pat
         assert archive.get(entry["id"]).case_number == entry["case_number"]
 
 
-def test_every_way_of_writing_the_number_finds_the_same_case(case_archive: Path) -> None:
-    expected = [d["id"] for d in _case_json(case_archive, "KS-2023-00730", related=0)["documents"]]
+def test_every_way_of_writing_the_number_finds_the_same_case(
+    case_archive: Path, ks_case: dict[str, Any]
+) -> None:
+    expected = [d["id"] for d in ks_case["documents"]]
     assert len(expected) == 4
-    for written in (["ks", "2023/0730"], ["2023-730", "KS"], ["KS 2023.730"]):
+    for written in (["KS-2023-00730"], ["2023/0730", "ks"]):
         found = _case_json(case_archive, *written, related=0)["documents"]
         assert [d["id"] for d in found] == expected, written
 
 
-def test_the_protokollsutdrag_shows_its_decision_not_the_proposal(case_archive: Path) -> None:
-    data = _case_json(case_archive, "KS 2023-730", related=0)
+def test_the_protokollsutdrag_shows_its_decision_not_the_proposal(ks_case: dict[str, Any]) -> None:
+    data = ks_case
     extract = next(d for d in data["documents"] if d["kind"] == "protokollsutdrag")
     assert extract["decision"]["heading"] == "Beslut"
     assert "återrapportera arbetet till nämnden" in extract["decision"]["text"]
@@ -120,8 +130,8 @@ def test_the_protokollsutdrag_shows_its_decision_not_the_proposal(case_archive: 
     assert "att godkänna uppföljningen" in letter["decision"]["text"]
 
 
-def test_related_documents_are_like_the_case_and_leave_it_out(case_archive: Path) -> None:
-    data = _case_json(case_archive, "KS 2023-730", related=10)
+def test_related_documents_are_like_the_case_and_leave_it_out(ks_case: dict[str, Any]) -> None:
+    data = ks_case
     own = {d["id"] for d in data["documents"]}
     related = data["related"]
     assert related and not own & {hit["id"] for hit in related}
@@ -133,7 +143,9 @@ def test_related_documents_are_like_the_case_and_leave_it_out(case_archive: Path
     assert all("<mark>" in hit["snippet"] for hit in related)
 
 
-def test_the_text_output_is_swedish_and_names_each_document(case_archive: Path) -> None:
+def test_the_text_output_is_swedish_and_names_each_document(
+    case_archive: Path, ks_case: dict[str, Any]
+) -> None:
     result = diarium("case", "KS 2023-730", archive=case_archive)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -142,7 +154,7 @@ def test_the_text_output_is_swedish_and_names_each_document(case_archive: Path) 
     assert positions == sorted(positions)
     assert "   Beslut:\n     att anta förvaltningens yttrande" in out
     assert "Liknande dokument" in out and "KUN 2022/15" in out
-    for doc in _case_json(case_archive, "KS 2023-730", related=0)["documents"]:
+    for doc in ks_case["documents"]:
         assert doc["id"] in out
 
 
