@@ -19,11 +19,12 @@ from web import rights
 PAGE_SIZE = 20
 EXPORT_LIMIT = 10_000
 SORTS = ("relevance", "date")
-SECRET_IDS_SECONDS = 30.0
+SECRET_IDS_SECONDS = 60.0
 
 _lock = threading.Lock()
 _indexes: dict[str, Index] = {}
 _secret_cache: dict[str, tuple[float, frozenset[str]]] = {}
+_refreshing: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -99,15 +100,7 @@ def index(archive: Archive) -> Index:
         return _indexes[key]
 
 
-def _secret_ids(archive: Archive) -> frozenset[str]:
-    """Documents secret as a whole, read from their records. Used only until `Index.search`
-    takes `cleared` (issue 14); cached briefly, and every hit shown is checked against its own
-    record again, so a cache that lags can only make a count lag, never show a document."""
-    key = str(archive.root)
-    now = time.monotonic()
-    cached = _secret_cache.get(key)
-    if cached and now - cached[0] < SECRET_IDS_SECONDS:
-        return cached[1]
+def _scan_secret_ids(archive: Archive) -> frozenset[str]:
     found = set()
     for doc_id in archive.ids():
         try:
@@ -116,13 +109,44 @@ def _secret_ids(archive: Archive) -> frozenset[str]:
             continue
         if b'"secrecy"' in raw and rights.secrecy(json.loads(raw))[0]:
             found.add(doc_id)
-    ids = frozenset(found)
-    _secret_cache[key] = (now, ids)
-    return ids
+    return frozenset(found)
 
 
-def forget_secret_ids(archive: Archive) -> None:
-    _secret_cache.pop(str(archive.root), None)
+def _refresh(key: str, archive: Archive) -> None:
+    try:
+        _secret_cache[key] = (time.monotonic(), _scan_secret_ids(archive))
+    finally:
+        _refreshing.discard(key)
+
+
+def secret_ids(archive: Archive) -> frozenset[str]:
+    """Documents secret as a whole, read from their records. Needed only until `Index.search`
+    takes `cleared` (issue 14): read once (before the server forks its workers), then again in
+    the background every SECRET_IDS_SECONDS, so no search waits for a scan of the archive.
+    Every hit shown is checked against its own record again, so a set that lags can only make
+    a count lag, never show a secret document."""
+    key = str(archive.root)
+    cached = _secret_cache.get(key)
+    if cached is None:
+        _refresh(key, archive)
+        return _secret_cache[key][1]
+    if time.monotonic() - cached[0] > SECRET_IDS_SECONDS and key not in _refreshing:
+        _refreshing.add(key)
+        threading.Thread(target=_refresh, args=(key, archive), daemon=True).start()
+    return cached[1]
+
+
+def warm(archive: Archive) -> None:
+    """What the first search would otherwise wait for."""
+    if not _takes_cleared(index(archive)):
+        secret_ids(archive)
+
+
+def forget_index() -> None:
+    """Before the server forks: each worker opens its own index."""
+    for idx in _indexes.values():
+        idx.close()
+    _indexes.clear()
 
 
 def record_of(archive: Archive, doc_id: str) -> dict[str, Any] | None:
@@ -148,7 +172,7 @@ def search(
         kwargs["cleared"] = cleared
     result = idx.search(params.q, limit=params.limit, page=params.page, facets=facets, **kwargs)
     if not cleared and not _takes_cleared(idx):
-        secret = _secret_ids(archive)
+        secret = secret_ids(archive)
         if secret and result.total:
             result = _without(idx, params, kwargs, secret, facets)
     hits = [as_seen(user, archive, hit) for hit in result.hits]

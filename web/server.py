@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from archive import Archive
-from web import config
+from web import config, searching
 
 
 def default_workers() -> int:
@@ -25,7 +25,9 @@ def serve(archive: Archive, *, host: str, port: int, workers: int | None = None)
     hosts = [host, *[str(h) for h in archive.settings.get("web_hosts") or []]]
     config.configure(archive, hosts=hosts)
     config.migrate()
-    connections.close_all()  # each worker opens its own connection after the fork
+    searching.warm(archive)
+    searching.forget_index()  # each worker opens its own index, and its own connection
+    connections.close_all()
     application = get_wsgi_application()
 
     class Server(BaseApplication):  # type: ignore[misc]

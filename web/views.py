@@ -240,6 +240,10 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "error": "",
     }
     archive = config.archive()
+    if params.empty:
+        context["nothing_yet"] = next(archive.ids(), None) is None
+        context["facets"] = {}
+        return render(request, "web/search.html", context)
     try:
         result = searching.search(request.user, archive, params)
     except (QueryError, DiariumError, ValueError) as exc:
