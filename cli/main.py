@@ -49,12 +49,13 @@ def cli(archive_root: Path | None) -> None:
 
 
 def _register() -> None:
-    from cli import archive_cmds, generate, search, web_cmds
+    from cli import archive_cmds, case, generate, search, web_cmds
 
     for command in (
         *archive_cmds.COMMANDS,
         search.search,
         search.reindex,
+        case.case,
         generate.generate,
         generate.new,
         generate.templates,
