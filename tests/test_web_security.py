@@ -276,8 +276,8 @@ def _without_token(page: str) -> str:
 
 
 def _results(page: str) -> str:
-    """The list of hits and their counts, without the search box that repeats the query."""
-    return page.split('id="result-heading"', 1)[1]
+    """The hits and their counts, without the search box and the links that repeat the query."""
+    return re.sub(r'href="[^"]*"', "", page.split('id="result-heading"', 1)[1])
 
 
 def _facet_count(page: str, value: str) -> int:
@@ -379,3 +379,36 @@ def test_admin_manages_accounts_in_the_page(web_server: Server) -> None:
     admin.get("/konton")
     admin.post("/konton/nyling", {"role": "registrator"})  # active unticked: switched off
     assert Client(web_server.url).login("nyling").status == 401
+
+
+def test_registrar_sets_metadata_by_hand(web_server: Server) -> None:
+    doc = web_server.archive.case_ids[1]
+    registrar = logged_in(web_server, "rita")
+    form = registrar.get(f"/dokument/{doc}/metadata")
+    assert form.status == 200
+    bad = registrar.post(f"/dokument/{doc}/metadata", {"date": "2021-13-45", "board": "X"})
+    assert bad.status == 400 and "YYYY-MM-DD" in bad.text
+    before = json.loads(web_server.diarium("show", doc, "--json").stdout)
+    fields = {
+        key: before[key] or ""
+        for key in ("kind", "title", "date", "case_number", "municipality", "board", "department")
+    }
+    fields["officers"] = ", ".join(before["officers"])
+    done = registrar.post(
+        f"/dokument/{doc}/metadata", fields | {"board": "Kommunstyrelsen", "date": "2021-09-20"}
+    )
+    assert done.status == 302
+    record = json.loads(
+        (web_server.archive.root / "documents" / doc[:2] / doc / "record.json").read_text()
+    )
+    assert record["board"] == "Kommunstyrelsen" and record["year"] == 2021
+    assert record["date"] == "2021-09-20"
+    assert record["provenance"]["board"]["source"] == "hand"
+    assert record["provenance"]["board"]["by"] == "rita"
+    assert {"board", "date"} <= set(record["manual"])
+    assert "kind" not in record["provenance"]  # unchanged values are not claimed
+    found = json.loads(web_server.diarium("search", "board:Kommunstyrelsen", "--json").stdout)
+    assert doc in [hit["id"] for hit in found["hits"]]  # the index followed
+    change = json.loads(web_server.diarium("audit", "--action", "change", "--json").stdout)[0]
+    assert change["account"] == "rita" and change["target"] == doc
+    assert change["detail"]["board"] == "Kommunstyrelsen"

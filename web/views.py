@@ -31,6 +31,8 @@ from archive import DiariumError, Document, NotFound
 from archive.overrides import normalise
 from indexer import IndexUnavailable
 from indexer.archive_sync import update_index
+from indexer.cases import decision as decision_of
+from indexer.cases import find_case
 from indexer.query import QueryError
 from templates.pdf import to_pdf
 from templates.render import GenerationRefused, default_output
@@ -39,7 +41,6 @@ from templates.schema import UnknownKind, find_kind, load_kinds
 from web import accounts, audit, config, generating, marking, rights, searching
 from web.models import ROLES
 
-DECISION_HEADINGS = ("förslag till beslut", "beslut")
 EDITABLE = (
     ("kind", "Dokumenttyp"),
     ("title", "Titel"),
@@ -388,8 +389,9 @@ def document_page(request: HttpRequest, doc_id: str) -> HttpResponse:
                 "ocr": ocr.get(page.number),
             }
         )
-    decision = [s for s in doc.sections if s["heading"].casefold().startswith(DECISION_HEADINGS)]
-    others = [s for s in doc.sections if s not in decision]
+    found = decision_of(doc)
+    decision = [found] if found else []
+    others = [s for s in doc.sections if s["heading"] != (found or {}).get("heading")]
     fields = [
         {
             "label": label,
@@ -530,8 +532,6 @@ def _reindex(request: HttpRequest, ids: list[str]) -> None:
 
 
 def case_page(request: HttpRequest, number: str) -> HttpResponse:
-    from indexer.cases import find_case
-
     archive = config.archive()
     user = request.user
 
