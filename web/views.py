@@ -29,8 +29,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from archive import DiariumError, Document, NotFound
 from archive.overrides import normalise
-from indexer import IndexUnavailable
-from indexer.archive_sync import update_index
 from indexer.cases import decision as decision_of
 from indexer.cases import find_case
 from indexer.query import QueryError
@@ -496,8 +494,7 @@ def edit_metadata(request: HttpRequest, doc_id: str) -> HttpResponse:
 
 
 def change_record(request: HttpRequest, doc_id: str, changed: dict[str, Any]) -> Document:
-    """Set values by hand through `Archive.update_record`, recording who set them; the index
-    follows."""
+    """Set values by hand through `Archive.update_record`, recording who set them."""
     archive = config.archive()
     by = request.user.username
     at = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -512,19 +509,11 @@ def change_record(request: HttpRequest, doc_id: str, changed: dict[str, Any]) ->
         for key in changed:
             provenance[key] = {"source": "hand", "by": by, "at": at}
 
-    doc = archive.update_record(doc_id, change)
-    _reindex(request, [doc.id])
+    doc = archive.update_record(doc_id, change)  # journalled: the index follows
     audit.record(
         request.user, "change", doc.id, {k: str(v) for k, v in changed.items()}, request=request
     )
     return doc
-
-
-def _reindex(request: HttpRequest, ids: list[str]) -> None:
-    try:
-        update_index(config.archive(), added=ids)
-    except (DiariumError, IndexUnavailable) as exc:
-        messages.warning(request, f"Sökindexet uppdaterades inte ({exc}); kör diarium reindex.")
 
 
 # -- case -----------------------------------------------------------------------------------
@@ -602,8 +591,6 @@ def upload(request: HttpRequest) -> HttpResponse:
             report = archive.ingest(paths, municipality=municipality, jobs=1)
         for failure in report.failed:  # the scratch folder means nothing to the person
             failure.path = Path(failure.path).name
-        if report.added:
-            _reindex(request, [d.id for d in report.added])
         data = report.to_dict()
         audit.record(
             request.user,
@@ -682,8 +669,6 @@ def _generate(request: HttpRequest, kind: Any, values: dict[str, Any], action: s
             document, added = archive.store_generated(
                 made, generated.metadata, made_from=generated.fingerprint(made)
             )
-            if added:
-                _reindex(request, [document.id])
             audit.record(
                 request.user,
                 "file",
