@@ -63,7 +63,8 @@ def form_fields(
     for problem in problems:
         top = re.split(r"[.\[]", problem.where, maxsplit=1)[0]
         if top in kind.fields:
-            by_field.setdefault(top, []).append(str(problem))
+            said = problem.message if problem.where == top else str(problem)
+            by_field.setdefault(top, []).append(said)
         else:
             general.append(str(problem))
     out = []
