@@ -49,7 +49,7 @@ def cli(archive_root: Path | None) -> None:
 
 
 def _register() -> None:
-    from cli import archive_cmds, case, generate, search
+    from cli import archive_cmds, case, generate, search, web_cmds
 
     for command in (
         *archive_cmds.COMMANDS,
@@ -59,6 +59,7 @@ def _register() -> None:
         generate.generate,
         generate.new,
         generate.templates,
+        *web_cmds.COMMANDS,
     ):
         cli.add_command(command)
 
@@ -66,7 +67,7 @@ def _register() -> None:
 _register()
 
 
-_OWN_PACKAGES = {"archive", "cli", "indexer", "templates"}
+_OWN_PACKAGES = {"archive", "cli", "indexer", "templates", "web"}
 _show_warning = warnings.showwarning
 
 
