@@ -54,3 +54,16 @@ def search_engine(request: pytest.FixtureRequest) -> Iterator[str]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(engines, "DEFAULT_ENGINE", request.param)
         yield request.param
+
+
+@pytest.fixture(scope="session")
+def web_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One real `diarium serve` over a test archive for the web tests (tests/web_helpers.py)."""
+    pytest.importorskip("django")
+    from tests.web_helpers import running_server
+
+    folder = tmp_path_factory.mktemp("web")
+    scratch = folder / "scratch"
+    scratch.mkdir()
+    with running_server(folder / "archive", scratch) as server:
+        yield server
