@@ -18,6 +18,8 @@ too, so neither a figure nor the coverage can shrink unseen.
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import statistics
 import tempfile
 from collections.abc import Iterator
@@ -134,15 +136,16 @@ def generate_examples(folder: Path) -> list[tuple[Path, dict[str, object]]]:
     return made
 
 
-@contextmanager
-def built_archive(engine: str) -> Iterator[tuple[Archive, str]]:
-    """A fresh archive of the harness's documents, indexed by the engine (set as a person sets
-    it, in settings.yaml); yields it with the corpus name."""
-    with tempfile.TemporaryDirectory(prefix="diarium-relevance-") as tmp:
-        root = Path(tmp)
+# The harness's documents, archived once per process (without an index): each engine's run
+# copies them and indexes the copy.
+_MADE: dict[str, tuple[Path, str]] = {}
+
+
+def _made_archive() -> tuple[Path, str]:
+    if "archive" not in _MADE:
+        root = Path(tempfile.mkdtemp(prefix="diarium-relevance-made-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
         archive = Archive(root / "archive")
-        archive.root.mkdir()
-        (archive.root / "settings.yaml").write_text(f"{ENGINE_SETTING}: {engine}\n", "utf-8")
         files = corpus_files()
         if files:
             report = archive.ingest(files, jobs=2)
@@ -151,8 +154,21 @@ def built_archive(engine: str) -> Iterator[tuple[Archive, str]]:
         (root / "generated").mkdir()
         for docx, metadata in generate_examples(root / "generated"):
             archive.store_generated(docx, metadata)
+        _MADE["archive"] = (archive.root, "full" if files else "own")
+    return _MADE["archive"]
+
+
+@contextmanager
+def built_archive(engine: str) -> Iterator[tuple[Archive, str]]:
+    """A fresh archive of the harness's documents, indexed by the engine (set as a person sets
+    it, in settings.yaml); yields it with the corpus name."""
+    made, corpus = _made_archive()
+    with tempfile.TemporaryDirectory(prefix="diarium-relevance-") as tmp:
+        archive = Archive(Path(tmp) / "archive")
+        shutil.copytree(made, archive.root)
+        (archive.root / "settings.yaml").write_text(f"{ENGINE_SETTING}: {engine}\n", "utf-8")
         rebuild_from_archive(archive)
-        yield archive, "full" if files else "own"
+        yield archive, corpus
 
 
 def run(steps: list[frozenset[str]] | None = None, engine: str | None = None) -> list[Report]:
