@@ -17,6 +17,7 @@ from tests.web_helpers import (
     SECRET_WORD,
     Client,
     Server,
+    logged_in,
     password,
 )
 
@@ -56,20 +57,6 @@ ADMIN_ONLY = [
 
 def q(text: str) -> str:
     return urllib.parse.quote(text)
-
-
-_SESSIONS: dict[tuple[str, str], Client] = {}
-
-
-def logged_in(server: Server, name: str) -> Client:
-    """A logged-in client per account and server, kept: each login hashes a password."""
-    key = (server.url, name)
-    if key not in _SESSIONS:
-        client = Client(server.url)
-        answer = client.login(name)
-        assert answer.status == 302, answer.text
-        _SESSIONS[key] = client
-    return _SESSIONS[key]
 
 
 def fresh_login(server: Server, name: str) -> Client:
