@@ -281,6 +281,9 @@ def test_secret_page_and_personal_data_masked_for_readers(web_server: Server) ->
     assert reader.get(f"/dokument/{partly}/original").status == 403
     full = registrar.get(f"/dokument/{partly}").text
     assert SECRET_PAGE_WORD in full and PERSONNUMMER in full
+    assert "OSL 26 kap. 1 §, sidor 2" in full  # the secrecy mark, for those cleared
+    assert "OSL 26 kap." not in seen
+    assert "läst med OCR, säkerhet 72 %: <strong>osäker läsning</strong>" in full
     assert registrar.get(f"/dokument/{partly}/original").status == 200
     hits = _search(reader, "försörjningsstöd hyra")
     assert "Ansökan om försörjningsstöd" in hits and PERSONNUMMER not in hits

@@ -105,6 +105,7 @@ def build_archive(root: Path, scratch: Path) -> TestArchive:
 
     def mark_partly(record: dict[str, Any]) -> None:
         record["secrecy"] = [{**mark, "pages": [2]}]
+        record["ocr"] = {"pages": [{"page": 1, "confidence": 71.6, "uncertain": True, "words": 19}]}
         record["personal_data"] = [
             {"kind": "personnummer", "page": 1, "start": start, "end": start + len(PERSONNUMMER)}
         ]
