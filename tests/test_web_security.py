@@ -8,9 +8,11 @@ import json
 import re
 import sqlite3
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
+from archive import Archive
 from tests.web_helpers import (
     PERSONNUMMER,
     SECRET_PAGE_WORD,
@@ -402,3 +404,22 @@ def test_registrar_sets_metadata_by_hand(web_server: Server) -> None:
     change = json.loads(web_server.diarium("audit", "--action", "change", "--json").stdout)[0]
     assert change["account"] == "rita" and change["target"] == doc
     assert change["detail"]["board"] == "Kommunstyrelsen"
+
+
+def test_a_document_marked_secret_meanwhile_is_hidden_at_once(
+    web_server: Server, tmp_path: Path
+) -> None:
+    source = tmp_path / "sent-markerad.txt"
+    source.write_text("Beslut om stöd\n\nÄrendet gäller ordet grävlingsgryt.\n", "utf-8")
+    archive = Archive(web_server.archive.root)
+    (doc,) = archive.ingest([source], jobs=1).added
+    reader = logged_in(web_server, "lasse")
+    link = f"/dokument/{doc.id}"
+    assert link in _search(reader, "grävlingsgryt")
+    mark = {"ground": "OSL 21 kap. 1 §", "pages": None, "until": None, "by": "test", "at": "x"}
+    archive.update_record(doc.id, lambda record: record.update(secrecy=[mark]))
+    assert link not in _search(reader, "grävlingsgryt")
+    assert "Inga dokument matchar" in _search(reader, "grävlingsgryt")
+    assert reader.get(f"/dokument/{doc.id}").status == 404
+    archive.update_record(doc.id, lambda record: record.update(secrecy=[]))
+    assert link in _search(reader, "grävlingsgryt")
