@@ -9,7 +9,7 @@ matching is one structure scored as a constant, and the ranking is added beside 
 optional clauses with the weights expand.score_terms gives (BM25 by tantivy, over tantivy's
 collection statistics where the Whoosh engine uses fixed pivots). Snippets stay diarium's own.
 
-Version pin: tantivy >=0.25,<0.28 (pyproject.toml): the query builders and aggregation result
+Version pin: tantivy >=0.27,<0.28 (pyproject.toml): the query builders and aggregation result
 shapes used here changed between releases.
 """
 
