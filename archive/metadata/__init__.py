@@ -57,7 +57,7 @@ def read_metadata(
         date=find_date(doc, kind),
         case_number=find_case_number(doc, kind),
         municipality=municipality,
-        board=find_board(doc, title),
+        board=find_board(doc, title, kind),
         department=find_department(doc),
         officers=find_officers(doc),
         sections=sections,

@@ -51,6 +51,7 @@ COMMON_LISTS = (
     "header_skip_patterns",
     "footer_patterns",
     "time_labels",
+    "place_labels",
     "cover_date_labels",
     "auditors",
 )
