@@ -16,7 +16,13 @@ from archive.metadata.people import find_officers
 from archive.metadata.places import PlaceFinder
 from archive.metadata.profiles import Profiles
 from archive.metadata.sections import find_sections
-from archive.metadata.titles import find_title
+from archive.metadata.titles import (
+    composed_title,
+    find_title,
+    paragraph_title,
+    piece_title,
+    tidy_title,
+)
 from archive.model import Extraction, Metadata
 
 _FINDERS: dict[int, PlaceFinder] = {}
@@ -49,15 +55,23 @@ def read_metadata(
     title, title_line = find_title(doc, finder)
     sections = find_sections(doc, title_line)
     kind = find_kind(doc, profiles.kind_rules, title, sections)
-    if kind == "protokoll":
-        title = None  # a protocol's first line is its first paragraph's matter, not its title
+    title = piece_title(doc, finder, kind) or tidy_title(title)
+    board = find_board(doc, title, kind)
+    date = find_date(doc, kind)
+    if kind in ("protokoll", "annat") and (composed := composed_title(doc, board, date)):
+        # A protocol's first line is its first paragraph's matter; its title says what it is.
+        title = composed
+    elif kind == "protokoll":
+        title = None
+    elif kind == "protokollsutdrag":
+        title = paragraph_title(doc, finder) or title
     return Metadata(
         kind=kind,
         title=title,
-        date=find_date(doc, kind),
+        date=date,
         case_number=find_case_number(doc, kind),
         municipality=municipality,
-        board=find_board(doc, title, kind),
+        board=board,
         department=find_department(doc),
         officers=find_officers(doc),
         sections=sections,

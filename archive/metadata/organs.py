@@ -12,8 +12,8 @@ import re
 from archive.metadata.front import after_labels, front_text, heads
 from archive.metadata.lines import TOP_MAX_LINES, Doc, words
 
-TOP_LINES = 2 * TOP_MAX_LINES
-HEADER_LINES = 3  # a board named in the first words of these first lines heads the document  # lines with blank ones, furniture included
+TOP_LINES = 2 * TOP_MAX_LINES  # lines with blank ones, furniture included
+HEADER_LINES = 3  # a board named in the first words of these first lines heads the document
 
 _WORD = r"[\w-]+"
 _BOARD = rf"{_WORD}(?:\s+och\s+{_WORD})?(?:nämnden|styrelsen|fullmäktige)"
@@ -94,7 +94,7 @@ _ORGAN = (
     r"(?:[A-ZÅÄÖa-zåäö]+-\s+och\s+)?[A-ZÅÄÖa-zåäö]{3,}(?:nämnd(?:en)?|styrelse(?:n)?|fullmäktige|"
     r"utskott(?:et)?)(?:s\s+arbetsutskott)?"
 )
-_ORGAN_WORD = re.compile(rf"(?<![\wåäö-])(?P<board>{_ORGAN})(?![\wåäö-])")
+_ORGAN_WORD = re.compile(rf"(?<![\wåäö-])(?P<board>{_ORGAN})(?P<genitive>s)?(?![\wåäö-])")
 _NOT_ORGAN = re.compile(r"(?:omnämnd|benämnd|ovannämnd|ledamotsnämnd)", re.I)
 _PROTOCOL_WORD = r"(?:sammanträdes|möte?s)?protokoll(?!et)\b"
 _BETWEEN = r"(?:\s+(?:sida|sammanträdesdatum|utdrag|\d{1,3}\s*\(\d{1,3}\)|\(\d{1,3}\)|\d{1,3}))*"
@@ -104,13 +104,14 @@ _MUNICIPAL_GENITIVE = re.compile(
 _SEVERAL = re.compile(r"\s+(?:och|samt)\s+(?:nämnderna|övriga nämnder|styrelserna)", re.I)
 
 
-def _organs(text: str) -> list[re.Match[str]]:
+def _organs(text: str, *, genitive: bool = False) -> list[re.Match[str]]:
+    """Boards named in a text; a genitive ("nämndens ordförande") only when asked for."""
     return [
         m
         for m in _ORGAN_WORD.finditer(text)
         if not _NOT_ORGAN.search(m.group("board"))
         and not _SEVERAL.match(text, m.end())
-        and not re.match(r"s\b", text[m.end() : m.end() + 2])
+        and (genitive or not m.group("genitive"))
     ]
 
 
@@ -173,7 +174,8 @@ def _from_front(doc: Doc, title: str | None, kind: str) -> tuple[str | None, str
             for m in _organs(head.text) if head.line in first_lines else ():
                 return _normalised(m.group("board")), "board in the header"
     if kind == "revisionsrapport":
-        found = _organs(title) if title else []
+        # "Granskning av överförmyndarnämndens verksamhet": the audited board.
+        found = _organs(title, genitive=True) if title else []
         if len({_normalised(m.group("board")) for m in found}) == 1:
             return _normalised(found[0].group("board")), "audited board in the title"
         audited = re.search(

@@ -25,6 +25,14 @@ LEAD_FACTOR = 2  # the leader must score at least this many times the runner-up
 _WEB = re.compile(r"\bwww\.\s?(?P<domain>[a-z-]+)\.se\b", re.I)
 
 
+# Where a place's value ends in a front page run together: the time, the next label.
+_PLACE_END = re.compile(
+    r"\b(?:kl\b|klockan|beslutande|ledamöter|närvarande|övriga|utses|justerare|paragrafer|"
+    r"sekreterare|underskrift|dag och tid|tid\b)",
+    re.I,
+)
+
+
 def _domain(name: str) -> str:
     table = str.maketrans("åäöéü", "aaoeu")
     return name.casefold().translate(table).replace(" ", "")
@@ -46,7 +54,8 @@ class PlaceFinder:
         suffix = r"(?:kommun|Kommun|KOMMUN|stad|Stad|STAD)s?"
         # Aliases such as "Göteborgs Stad" already end in "Stad"; the suffix is then optional.
         self._strong = re.compile(
-            rf"(?<![\w-])(?<!Region )(?<!region )(?P<name>{alternation})(?:[sS]?\s+{suffix})?(?![\w-])"
+            rf"(?<![\w-])(?<!Region )(?<!region )(?P<name>{alternation})"
+            rf"(?:[sS]?\s+{suffix})?(?![\w-])"
         )
         self._weak = re.compile(rf"(?<![\w-])i (?P<name>{alternation})(?![\w-])")
         self._aliases = {alias.casefold() for p in profiles.profiles.values() for alias in p.names}
@@ -111,7 +120,8 @@ class PlaceFinder:
         # Kulturrum", "Justeringens plats och tid Krokom 2020-06-16".
         labels = doc.rules.common["place_labels"]
         for match in after_labels(front_text(doc), labels, r"(?P<value>[^\n]{0,80})"):
-            for place in self._standalone.finditer(match.group("value")):
+            value = _PLACE_END.split(match.group("value"), maxsplit=1)[0]
+            for place in self._standalone.finditer(value):
                 name = self._name_of(place.group("name"))
                 scores[name] += STRONG_WEIGHT
                 why.setdefault(name, "place of meeting")
