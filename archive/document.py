@@ -32,6 +32,8 @@ class Document:
     flags: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)  # keys whose value a person set by hand
     size: int = 0
+    # {field: {"source": "rule"|"hand"|"template", "rule": name}}: where each value came from.
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -71,6 +71,8 @@ class Metadata:
     department: str | None = None
     officers: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    # {field: {"source": "rule", "rule": name}}: which rule read each value.
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

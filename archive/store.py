@@ -93,10 +93,16 @@ def build_document(
     extraction: Extraction,
     metadata: Metadata,
     overrides: dict[str, Any],
+    origin: str = "hand",
 ) -> Document:
-    """Merge what the rules read with what a person set; the person's value always wins."""
+    """Merge what the rules read with what a person set; the person's value always wins.
+
+    `origin` says where the set values came from: "hand" (--set, a sidecar) or "template".
+    """
     values = metadata.to_dict()
     values.update(overrides)
+    provenance = dict(metadata.provenance)
+    provenance.update({key: {"source": origin} for key in overrides})
     date = values.get("date")
     year = values.get("year") or (int(date[:4]) if date else None)
     return Document(
@@ -120,6 +126,7 @@ def build_document(
         flags=list(extraction.flags),
         manual=sorted(overrides),
         size=size,
+        provenance=provenance,
     )
 
 
@@ -372,6 +379,7 @@ class Archive:
             extraction=extraction,
             metadata=Metadata(sections=[]),
             overrides=given,
+            origin="template",
         )
         doc.sections = [{"heading": s["heading"], "text": s["text"]} for s in sections]
         added = self.commit(doc, data, extraction)

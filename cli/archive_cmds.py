@@ -140,9 +140,9 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
         print_json(data)
         return
     click.echo(click.style(doc.title or doc.source, bold=True))
-    for label, value in _fields(doc):
+    for label, value, key in _fields(doc):
         if value:
-            click.echo(f"  {label:<14} {value}")
+            click.echo(f"  {label:<14} {value}{_origin(doc, key)}")
     if doc.sections:
         click.echo("  Avsnitt:")
         for section in doc.sections:
@@ -153,21 +153,35 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
             click.echo(page.text)
 
 
-def _fields(doc: Document) -> list[tuple[str, Any]]:
+def _fields(doc: Document) -> list[tuple[str, Any, str]]:
     return [
-        ("id", doc.id),
-        ("dokumenttyp", doc.kind),
-        ("datum", doc.date or (str(doc.year) if doc.year else None)),
-        ("diarienummer", doc.case_number),
-        ("kommun", doc.municipality),
-        ("nämnd", doc.board),
-        ("förvaltning", doc.department),
-        ("handläggare", ", ".join(doc.officers)),
-        ("fil", f"{doc.source} ({doc.format}, {doc.pages} s.)"),
-        ("flaggor", ", ".join(doc.flags)),
-        ("satt för hand", ", ".join(doc.manual)),
-        ("tillagd", doc.added_at),
+        ("id", doc.id, ""),
+        ("dokumenttyp", doc.kind, "kind"),
+        ("datum", doc.date or (str(doc.year) if doc.year else None), "date"),
+        ("diarienummer", doc.case_number, "case_number"),
+        ("kommun", doc.municipality, "municipality"),
+        ("nämnd", doc.board, "board"),
+        ("förvaltning", doc.department, "department"),
+        ("handläggare", ", ".join(doc.officers), "officers"),
+        ("titel", doc.title, "title"),
+        ("fil", f"{doc.source} ({doc.format}, {doc.pages} s.)", ""),
+        ("flaggor", ", ".join(doc.flags), ""),
+        ("satt för hand", ", ".join(doc.manual), ""),
+        ("tillagd", doc.added_at, ""),
     ]
+
+
+_SOURCES = {"rule": "regel", "hand": "för hand", "template": "mall"}
+
+
+def _origin(doc: Document, key: str) -> str:
+    """ "  [regel: protocol's heading]", "  [för hand]": where a shown value came from."""
+    origin = doc.provenance.get(key) if key else None
+    if not origin:
+        return ""
+    source = _SOURCES.get(origin.get("source", ""), origin.get("source", ""))
+    rule = origin.get("rule")
+    return click.style(f"  [{source}: {rule}]" if rule else f"  [{source}]", dim=True)
 
 
 @click.command(name="list")
@@ -247,4 +261,58 @@ def stats(archive: Archive, as_json: bool) -> None:
                 click.echo(f"  {count:>6}  {name}")
 
 
-COMMANDS = [ingest, show, list_, remove, stats]
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="List what is missing as JSON; ask nothing.")
+@archive_option
+def review(archive: Archive, as_json: bool) -> None:
+    """Fill in what the rules left empty: kind, date and municipality, one question each.
+
+    Each question shows the lines of the text where the value usually stands; the answer is
+    stored as set by hand. An empty answer skips the question; end of input stops the review.
+
+    \b
+    diarium review
+    diarium review --json | jq '.[] | select(.field == "date") | .id'
+    """
+    from archive.overrides import OverrideError
+    from archive.review import LABELS, missing, set_by_hand
+
+    gaps = list(missing(archive))
+    if as_json:
+        print_json([gap.to_dict() for gap in gaps])
+        return
+    if not gaps:
+        click.echo("Inget saknas: alla dokument har dokumenttyp, datum och kommun.")
+        return
+    changed: list[str] = []
+    answered = skipped = 0
+    try:
+        for gap in gaps:
+            label = LABELS[gap.field]
+            click.echo(click.style(f"\n{gap.id}  {gap.source}: {label} saknas", bold=True))
+            for line in gap.context:
+                click.echo(f"  | {line}")
+            while True:
+                answer = click.prompt(
+                    f"  {label} (tomt = hoppa över)", default="", show_default=False
+                ).strip()
+                if not answer:
+                    skipped += 1
+                    break
+                try:
+                    set_by_hand(archive, gap.id, {gap.field: answer})
+                except OverrideError as exc:
+                    click.echo(f"  ogiltigt värde: {exc}", err=True)
+                    continue
+                answered += 1
+                changed.append(gap.id)
+                break
+    except click.Abort:
+        click.echo("", err=True)
+    finally:
+        if changed:
+            index_after_change(archive, added_ids=changed)
+    click.echo(f"{answered} värden satta för hand, {skipped} överhoppade.")
+
+
+COMMANDS = [ingest, show, list_, remove, stats, review]
