@@ -282,7 +282,6 @@ def review(archive: Archive, as_json: bool) -> None:
     if not gaps:
         click.echo("Inget saknas: alla dokument har dokumenttyp, datum och kommun.")
         return
-    changed: list[str] = []
     answered = skipped = 0
     try:
         for gap in gaps:
@@ -303,13 +302,9 @@ def review(archive: Archive, as_json: bool) -> None:
                     click.echo(f"  ogiltigt värde: {exc}", err=True)
                     continue
                 answered += 1
-                changed.append(gap.id)
                 break
     except click.Abort:
         click.echo("", err=True)
-    finally:
-        if changed:
-            index_after_change(archive, added_ids=changed)
     click.echo(f"{answered} värden satta för hand, {skipped} överhoppade.")
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from indexer import analysis, compounds, folding, synonyms
 from indexer.model import IndexDoc
-from indexer.query import case_digits_key, case_key
+from indexer.query import case_keys
 
 # Kinds of field; each engine says how it stores each kind.
 TEXT = "text"  # analysed terms (a list, in order), scored
@@ -149,7 +149,7 @@ def analyse(doc: IndexDoc) -> Analysed:
         values["kind"] = [key(doc.kind)]
         values["kind_name"] = doc.kind
     if doc.case_number:
-        values["case"] = [case_key(doc.case_number), case_digits_key(doc.case_number)]
+        values["case"] = case_keys(doc.case_number)
     if doc.source:
         values["source"] = sorted(source_keys(doc.source))
     if doc.year is not None:
