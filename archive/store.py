@@ -290,8 +290,8 @@ class Archive:
             pages += doc.pages
             size += doc.size
             kinds[doc.kind] += 1
-            municipalities[doc.municipality or "(okänd)"] += 1
-            years[str(doc.year) if doc.year else "(okänt)"] += 1
+            municipalities[doc.municipality or "okänd kommun"] += 1
+            years[str(doc.year) if doc.year else "okänt år"] += 1
             formats[doc.format] += 1
             flags.update(doc.flags)
         return {

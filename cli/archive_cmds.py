@@ -1,4 +1,4 @@
-"""ingest, show, list, remove, stats: thin shells over `archive.Archive`."""
+"""ingest, show, list, remove, stats, review: thin shells over `archive.Archive`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 import click
 
 from archive import Archive, Document, IngestReport
+from archive.names import fold
 from archive.overrides import parse_assignments
-from cli.common import archive_option, print_json, warn
+from cli.common import archive_option, note_left_out, print_json, resolve_filters, warn
 
 LIST_KEYS = (
     "id",
@@ -185,28 +186,54 @@ def _origin(doc: Document, key: str) -> str:
 
 @click.command(name="list")
 @click.option("--kind", help="Only this kind, e.g. yttrande.")
-@click.option("--municipality", "-m", help="Only this municipality.")
-@click.option("--year", type=int, help="Only this year.")
+@click.option(
+    "--municipality",
+    "-m",
+    "municipalities",
+    multiple=True,
+    help="Only this municipality (repeatable).",
+)
+@click.option("--board", help="Only this board (nämnd), e.g. socialnämnden or SN.")
+@click.option("--year", help="Only this year or range, e.g. 2021 or 2021..2023.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @archive_option
 def list_(
-    archive: Archive, kind: str | None, municipality: str | None, year: int | None, as_json: bool
+    archive: Archive,
+    kind: str | None,
+    municipalities: tuple[str, ...],
+    board: str | None,
+    year: str | None,
+    as_json: bool,
 ) -> None:
-    """List the archive's documents, oldest date first.
+    """List the archive's documents, oldest date first; filters as `search` takes them.
 
     \b
     diarium list
-    diarium list --kind yttrande --year 2021
+    diarium list --kind yttrande --year 2021..2023 -m lekeberg
     diarium list --json | jq -r '.[].id'
     """
-    docs = [
-        d
-        for d in archive.documents()
-        if (not kind or d.kind == kind)
-        and (not municipality or (d.municipality or "").casefold() == municipality.casefold())
-        and (not year or d.year == year)
-    ]
+    from archive.names import years
+
+    places, organ, kind = resolve_filters(
+        archive, municipalities=municipalities, board=board, kind=kind
+    )
+    span = years(year)
+    docs: list[Document] = []
+    unknown = {"year": 0, "kind": 0}
+    for d in archive.documents():
+        if places and d.municipality not in places:
+            continue
+        if organ and fold(d.board or "") != fold(organ):
+            continue
+        if kind and d.kind != kind:
+            unknown["kind"] += kind != "annat" and d.kind == "annat" and _in_span(d, span)
+            continue
+        if span and not _in_span(d, span):
+            unknown["year"] += d.year is None
+            continue
+        docs.append(d)
     docs.sort(key=lambda d: (d.date or f"{d.year or 9999}", d.source))
+    note_left_out(unknown)
     if as_json:
         print_json([{key: getattr(d, key) for key in LIST_KEYS} for d in docs])
         return
@@ -215,6 +242,10 @@ def list_(
         when = d.date or str(d.year or "–")
         click.echo(f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}")
     warn(f"{len(docs)} document(s) in {archive.root}")
+
+
+def _in_span(doc: Document, span: tuple[int, int] | None) -> bool:
+    return span is None or (doc.year is not None and span[0] <= doc.year <= span[1])
 
 
 @click.command()
