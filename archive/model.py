@@ -46,6 +46,9 @@ class Extraction:
     footer_text: str = ""  # DOCX page footer, kept apart from the body
     flags: list[str] = field(default_factory=list)  # e.g. "no text layer"
     properties: dict[str, str] = field(default_factory=dict)  # file's own title/author/subject
+    # A layout-aware reader's (PDF) text in each page's top and bottom margin band, for the
+    # cleaning step; not stored.
+    margins: list[tuple[str, str]] | None = None
 
     @property
     def text(self) -> str:
