@@ -256,6 +256,11 @@ class Archive:
     def pages(self, doc_id: str) -> list[Page]:
         return [Page(p["number"], p["text"]) for p in self._text_data(doc_id)["pages"]]
 
+    def furniture(self, doc_id: str) -> str:
+        """The page header and footer lines taken out of the text, as one text."""
+        data = self._text_data(doc_id)
+        return "\n".join(t for t in (data.get("header_text"), data.get("footer_text")) if t)
+
     def text(self, doc_id: str) -> str:
         return "\n\n".join(p.text for p in self.pages(doc_id))
 

@@ -128,7 +128,8 @@ def analyse(doc: IndexDoc) -> Analysed:
         PurePath(doc.source).stem if doc.source else None,
     ]
     body = "\n".join(
-        [doc.title or "", " ".join(m for m in meta if m)] + [text for _, text in doc.pages]
+        [doc.title or "", " ".join(m for m in meta if m), doc.furniture]
+        + [text for _, text in doc.pages]
     )
     words = analysis.words(body)
     terms = analysis.analyze_words(words)

@@ -28,6 +28,9 @@ class IndexDoc:
     year: int | None = None
     source: str | None = None  # file name the document came from
     pages: list[tuple[int, str]] = field(default_factory=list)  # (page number, body text)
+    # The page header and footer lines cleaning took out (a letterhead's address, a running
+    # header): words of the document, searched, but never a snippet's page.
+    furniture: str = ""
 
 
 @dataclass

@@ -26,9 +26,7 @@ def clean(extraction: Extraction, *, footer_patterns: Sequence[str] = ()) -> Ext
         if extraction.format == "pdf"
         else [Page(page.number, join_hyphenated(page.text)) for page in extraction.pages]
     )
-    furniture = remove_furniture(
-        pages, footer_patterns=footer_patterns, margins=extraction.margins
-    )
+    furniture = remove_furniture(pages, footer_patterns=footer_patterns, margins=extraction.margins)
     return replace(
         extraction,
         pages=furniture.pages,
