@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from archive.document import SETTABLE_KEYS as _SETTABLE_KEYS
+
 
 @dataclass
 class Page:
@@ -81,18 +83,9 @@ class Metadata:
         return asdict(self)
 
 
-# Keys a user may set by hand (`--set key=value`, a sidecar NAME.meta.yaml).
-SETTABLE_KEYS = (
-    "year",
-    "kind",
-    "title",
-    "date",
-    "case_number",
-    "municipality",
-    "board",
-    "department",
-    "officers",
-)
+# Keys a user may set by hand (`--set key=value`, a sidecar NAME.meta.yaml), from the record's
+# one field declaration.
+SETTABLE_KEYS = _SETTABLE_KEYS
 
 KINDS = (
     "tjänsteskrivelse",

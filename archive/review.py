@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from archive.document import Document
+from archive.document import FIELDS_BY_NAME, Document
 from archive.overrides import normalise
 from archive.store import Archive
 
 REVIEWED = ("kind", "date", "municipality")
-LABELS = {"kind": "dokumenttyp", "date": "datum", "municipality": "kommun"}
+LABELS = {name: FIELDS_BY_NAME[name].label for name in REVIEWED}
 CONTEXT_LINES = 3
 CONTEXT_CHARS = 160  # per line shown
 

@@ -10,25 +10,10 @@ from typing import Any
 import click
 
 from archive import Archive, Document, IngestReport
+from archive.document import FIELDS_BY_NAME, LIST_KEYS, RECORD_FIELDS
 from archive.names import fold
 from archive.overrides import parse_assignments
 from cli.common import archive_option, note_left_out, print_json, resolve_filters, warn
-
-LIST_KEYS = (
-    "id",
-    "source",
-    "format",
-    "kind",
-    "title",
-    "date",
-    "year",
-    "case_number",
-    "municipality",
-    "board",
-    "pages",
-    "flags",
-    "added_at",
-)
 
 
 class TerminalProgress:
@@ -154,21 +139,20 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
 
 
 def _fields(doc: Document) -> list[tuple[str, Any, str]]:
-    return [
-        ("id", doc.id, ""),
-        ("dokumenttyp", doc.kind, "kind"),
-        ("datum", doc.date or (str(doc.year) if doc.year else None), "date"),
-        ("diarienummer", doc.case_number, "case_number"),
-        ("kommun", doc.municipality, "municipality"),
-        ("nämnd", doc.board, "board"),
-        ("förvaltning", doc.department, "department"),
-        ("handläggare", ", ".join(doc.officers), "officers"),
-        ("titel", doc.title, "title"),
-        ("fil", f"{doc.source} ({doc.format}, {doc.pages} s.)", ""),
-        ("flaggor", ", ".join(doc.flags), ""),
-        ("satt för hand", ", ".join(doc.manual), ""),
-        ("tillagd", doc.added_at, ""),
-    ]
+    """(label, value, field) for each shown field, in the declared order."""
+    out: list[tuple[str, Any, str]] = []
+    for f in RECORD_FIELDS:
+        if not f.shown:
+            continue
+        value = getattr(doc, f.name)
+        if f.name == "date":
+            value = value or (str(doc.year) if doc.year else None)
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        out.append((f.label, value, f.name if f.name != "id" else ""))
+    where = f"{doc.source} ({doc.format}, {doc.pages} s.)"
+    out.insert(-3, (FIELDS_BY_NAME["source"].label, where, ""))
+    return out
 
 
 _SOURCES = {"rule": "regel", "hand": "för hand", "template": "mall"}
