@@ -53,6 +53,9 @@ _VOWEL_SHARE = 0.6
 _VOWELS = frozenset("aeiouyåäöéüæø")
 _PUNCTUATION = frozenset(string.punctuation + "–—§«»”“‘’…•€°½·")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# Tesseract reads a list's bullet as a letter or sign ("e Uppföljning"); Swedish has no
+# one-letter word "e", and the others are no words at all, at the start of a line.
+_BULLET = re.compile(r"^[eo«»©°*] (?=\S)", re.M)
 
 
 @dataclass
@@ -132,6 +135,11 @@ class OcrUnavailable(DiariumError):
     """OCRmyPDF or a program it needs is missing; the message says which, in one line."""
 
 
+def tidy(text: str) -> str:
+    """OCR text with Tesseract's known misreadings that no word can be put right."""
+    return _BULLET.sub("• ", text)
+
+
 def text_is_usable(text: str, *, on_image: bool) -> bool:
     """Whether a page's own text layer is its text, or the page must be read by OCR.
 
@@ -139,12 +147,11 @@ def text_is_usable(text: str, *, on_image: bool) -> bool:
     visible = [c for c in text if not c.isspace()]
     if not visible:
         return False
-    alnum = sum(c.isalnum() for c in visible)
-    if alnum < MIN_CHARACTERS:
-        return not on_image
     ordinary = sum(1 for c in visible if (c.isalnum() and ord(c) < 0x250) or c in _PUNCTUATION)
     if ordinary / len(visible) < _ORDINARY_SHARE:
         return False
+    if sum(c.isalnum() for c in visible) < MIN_CHARACTERS:
+        return not on_image
     words = _WORD.findall(text.lower())
     voiced = sum(1 for w in words if _VOWELS.intersection(w))
     return not words or voiced / len(words) >= _VOWEL_SHARE

@@ -46,6 +46,7 @@ from archive.extract.ocr import (
     OcrUnavailable,
     run_ocr,
     text_is_usable,
+    tidy,
 )
 from archive.model import Extraction, Page, Table
 
@@ -118,7 +119,10 @@ def extract_pdf(
         else:
             copy = _read_document(pdfium.PdfDocument(run.copy))
             for number in wanted:
-                read[number - 1] = copy[number - 1]
+                page = copy[number - 1]
+                page.text = tidy(page.text)
+                page.margins = (tidy(page.margins[0]), tidy(page.margins[1]))
+                read[number - 1] = page
             flags += run.flags
             files[ARCHIVE_COPY] = run.copy
             ocr_record = run.record()
