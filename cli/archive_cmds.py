@@ -12,7 +12,7 @@ import click
 from archive import Archive, Document, IngestReport
 from archive.extract.ocr import MODES
 from archive.overrides import parse_assignments
-from cli.common import archive_option, index_after_change, ocr_mark, print_json, warn
+from cli.common import archive_option, ocr_mark, print_json, warn
 
 LIST_KEYS = (
     "id",
@@ -105,7 +105,6 @@ def ingest(
         )
     finally:
         progress.close()
-    index_after_change(archive, added_ids=[d.id for d in report.added])
     _print_report(report, as_json)
     if report.failed:
         sys.exit(1)
@@ -244,7 +243,6 @@ def remove(archive: Archive, doc_id: str) -> None:
     diarium remove 3fa1c2
     """
     doc = archive.remove(doc_id)
-    index_after_change(archive, removed_ids=[doc.id])
     click.echo(f"removed {doc.id}  {doc.source}")
 
 
@@ -307,7 +305,6 @@ def ocr(archive: Archive, ids: tuple[str, ...], always: bool, as_json: bool) -> 
     diarium ocr --json | jq '.read[].ocr.pages'
     """
     report = archive.ocr(list(ids) or None, mode="always" if always else "auto")
-    index_after_change(archive, added_ids=[d.id for d in report.read])
     if as_json:
         print_json(report.to_dict())
     else:
