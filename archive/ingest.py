@@ -23,6 +23,7 @@ from archive.extract import ocr as ocr_step
 from archive.extract.ocr import OcrSettings
 from archive.extract.pdf import NO_TEXT_LAYER
 from archive.metadata import read_metadata
+from archive.model import Extraction
 from archive.overrides import read_sidecar
 from archive.store import (
     ID_LENGTH,
@@ -81,18 +82,8 @@ def ingest_file(
         hand_set.update(read_sidecar(file))
         if not data:
             raise DiariumError("empty file")
-        profiles = archive.profiles()
-        municipality = hand_set.get("municipality")
-        footers = [p.pattern for p in profiles.footer_patterns(municipality)]
-        extraction = extract(file, footer_patterns=footers, ocr=ocr)
-        metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
-        doc = build_document(
-            sha256=sha,
-            source=file.name,
-            size=len(data),
-            extraction=extraction,
-            metadata=metadata,
-            overrides=hand_set,
+        doc, extraction = read_document(
+            archive, file, sha256=sha, source=file.name, size=len(data), hand_set=hand_set, ocr=ocr
         )
         if archive.commit(doc, data, extraction):
             return "added", doc.to_dict()
@@ -103,6 +94,34 @@ def ingest_file(
         return "failed", f"cannot read the file: {exc.strerror or exc}"
     except Exception as exc:  # noqa: BLE001 - a library choking on one file must not stop a batch
         return "failed", f"could not be read ({type(exc).__name__}: {exc})"
+
+
+def read_document(
+    archive: Archive,
+    file: Path,
+    *,
+    sha256: str,
+    source: str,
+    size: int,
+    hand_set: dict[str, Any],
+    ocr: OcrSettings | None,
+) -> tuple[Document, Extraction]:
+    """Extract the text, read the metadata and build the record: what ingest does to a new file
+    and `diarium ocr` to a stored scan. `hand_set`: values a person set, which win."""
+    profiles = archive.profiles()
+    municipality = hand_set.get("municipality")
+    footers = [p.pattern for p in profiles.footer_patterns(municipality)]
+    extraction = extract(file, footer_patterns=footers, ocr=ocr)
+    metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
+    doc = build_document(
+        sha256=sha256,
+        source=source,
+        size=size,
+        extraction=extraction,
+        metadata=metadata,
+        overrides=hand_set,
+    )
+    return doc, extraction
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:

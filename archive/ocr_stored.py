@@ -16,30 +16,16 @@ from typing import Any
 
 from archive.document import Document
 from archive.errors import DiariumError
-from archive.extract import extract
 from archive.extract import ocr as ocr_step
 from archive.extract.ocr import FAILED, UNCERTAIN, OcrSettings, OcrUnavailable
 from archive.extract.pdf import NO_TEXT_LAYER
-from archive.metadata import read_metadata
-from archive.store import Archive, build_document, text_json
+from archive.ingest import read_document
+from archive.model import SETTABLE_KEYS
+from archive.store import Archive, text_json
 
-# Record keys that follow from the text; every other key (id, hand-set values, marks other
-# parts of diarium add) is left as it is.
-_FROM_TEXT = (
-    "kind",
-    "title",
-    "date",
-    "year",
-    "case_number",
-    "municipality",
-    "board",
-    "department",
-    "officers",
-    "pages",
-    "sections",
-    "tables",
-    "ocr",
-)
+# Record keys that follow from the text (a hand-set value is set again as it was); every other
+# key (id, hash, when it was added, marks other parts of diarium add) is left as it is.
+_FROM_TEXT = (*SETTABLE_KEYS, "pages", "sections", "tables", "ocr")
 _OCR_FLAGS = (NO_TEXT_LAYER, UNCERTAIN, FAILED)
 
 
@@ -108,22 +94,19 @@ def _read_one(archive: Archive, doc_id: str, settings: OcrSettings) -> tuple[Doc
     doc = archive.get(doc_id)
     if doc.format != "pdf":
         return doc, "inte en PDF"
-    profiles = archive.profiles()
     hand_set = {key: getattr(doc, key) for key in doc.manual if hasattr(doc, key)}
-    municipality = hand_set.get("municipality")
-    footers = [p.pattern for p in profiles.footer_patterns(municipality)]
-    extraction = extract(archive.original(doc_id), footer_patterns=footers, ocr=settings)
-    if extraction.ocr is None:
-        return doc, "alla sidor har redan ett textlager"
-    metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
-    fresh = build_document(
+    fresh_doc, extraction = read_document(
+        archive,
+        archive.original(doc_id),
         sha256=doc.sha256,
         source=doc.source,
         size=doc.size,
-        extraction=extraction,
-        metadata=metadata,
-        overrides=hand_set,
-    ).to_dict()
+        hand_set=hand_set,
+        ocr=settings,
+    )
+    if extraction.ocr is None:
+        return doc, "alla sidor har redan ett textlager"
+    fresh = fresh_doc.to_dict()
     for name, data in extraction.files.items():
         archive.write_file(doc_id, name, data)
     archive.write_file(doc_id, "text.json", text_json(extraction))

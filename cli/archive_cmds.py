@@ -116,7 +116,9 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
     else:
         for doc in report.added:
             flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
-            click.echo(f"added      {doc.id}  {doc.source}  ({_kind_date(doc)}){flags}")
+            read = len((doc.ocr or {}).get("pages", []))
+            ocr = f"  (OCR: {read} s.)" if read else ""
+            click.echo(f"added      {doc.id}  {doc.source}  ({_kind_date(doc)}){ocr}{flags}")
         for doc in report.unchanged:
             click.echo(f"unchanged  {doc.id}  {doc.source}")
     for failure in report.failed:

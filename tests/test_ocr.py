@@ -8,8 +8,10 @@ with a text layer, and the six pages of the Göteborg scan in ../shared.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,8 +22,9 @@ import pytest
 from PIL import Image
 
 from archive import Archive
-from archive.extract import ocr
-from archive.extract.ocr import text_is_usable
+from archive.extract import extract, ocr
+from archive.extract.ocr import text_is_usable, tidy
+from archive.metadata import read_metadata
 from indexer.archive_sync import index_of, mark_ocr
 from templates.pdf import to_pdf
 from templates.render import render
@@ -116,6 +119,26 @@ def test_clean_300_dpi_scan_reads_back_the_text_and_the_metadata(
     assert [p["page"] for p in ours["ocr"]["pages"]] == [1, 2]
     assert all(not p["uncertain"] and p["confidence"] > 85 for p in ours["ocr"]["pages"])
     assert theirs["ocr"] is None and "no text layer" not in ours["flags"]
+
+
+@needs_libreoffice
+def test_dates_and_case_numbers_misread_by_ocr_are_read_as_printed(generated_pdf: Path) -> None:
+    """Tesseract's O, o, l and I inside numbers: the rules still read the date and case number."""
+    printed = extract(generated_pdf)
+    truth = read_metadata(printed)
+    assert truth.date and truth.case_number
+    digits = str.maketrans("01", "Ol")
+    misread = copy.deepcopy(printed)
+    for page in misread.pages:
+        for value in (truth.date, truth.case_number, *re.findall(r"\d{4}-\d\d-\d\d", page.text)):
+            page.text = page.text.replace(value, value.translate(digits))
+    assert truth.date.translate(digits) in misread.text
+    assert read_metadata(misread).date != truth.date  # the misreading alone hides the date
+    for page in misread.pages:
+        page.text = tidy(page.text)
+    again = read_metadata(misread)
+    assert (again.date, again.case_number) == (truth.date, truth.case_number)
+    assert tidy("e Punkt ett\nOlle IO 2O") == "• Punkt ett\nOlle IO 2O"  # words stay words
 
 
 # -- a mixed PDF: a text page, a soiled and tilted scan, a page fed sideways ------------------

@@ -56,6 +56,9 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 # Tesseract reads a list's bullet as a letter or sign ("e Uppföljning"); Swedish has no
 # one-letter word "e", and the others are no words at all, at the start of a line.
 _BULLET = re.compile(r"^[eo«»©°*] (?=\S)", re.M)
+# A number as Tesseract may misread it: digits, separators and the letters it takes digits for.
+_NUMBERISH = re.compile(r"(?<![^\W\d_])[\dOolI|][\dOolI|./:-]*[\dOolI|](?![^\W\d_])")
+_AS_DIGIT = str.maketrans("OolI|", "00111")
 
 
 @dataclass
@@ -136,8 +139,19 @@ class OcrUnavailable(DiariumError):
 
 
 def tidy(text: str) -> str:
-    """OCR text with Tesseract's known misreadings that no word can be put right."""
-    return _BULLET.sub("• ", text)
+    """OCR text with Tesseract's misreadings that no word can have: a list's bullet read as a
+    letter, and O, o, l, I or | inside a number (`2O21-O9-l6`, `KS 2019/l77`), which would
+    keep a date or a case number from being read and found."""
+    text = _BULLET.sub("• ", text)
+    return _NUMBERISH.sub(_digits, text)
+
+
+def _digits(match: re.Match[str]) -> str:
+    token = match.group(0)
+    # Mostly digits: a number with a misread digit, not a word or an abbreviation like "IO".
+    if sum(c.isdigit() for c in token) < 2:
+        return token
+    return token.translate(_AS_DIGIT)
 
 
 def text_is_usable(text: str, *, on_image: bool) -> bool:
