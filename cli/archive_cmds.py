@@ -12,6 +12,7 @@ import click
 from archive import Archive, Document, IngestReport
 from archive.extract.ocr import MODES
 from archive.overrides import parse_assignments
+from archive.show import show_data
 from cli.common import archive_option, ocr_mark, print_json, warn
 
 LIST_KEYS = (
@@ -149,13 +150,10 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
     diarium show 3fa1c2 --json | jq .case_number
     diarium show 3fa1c2 --text | less
     """
-    doc = archive.get(doc_id)
     if as_json:
-        data = doc.to_dict()
-        if with_text:
-            data["text"] = [{"page": p.number, "text": p.text} for p in archive.pages(doc.id)]
-        print_json(data)
+        print_json(show_data(archive, doc_id, with_text=with_text))
         return
+    doc = archive.get(doc_id)
     click.echo(click.style(doc.title or doc.source, bold=True))
     for label, value in _fields(doc):
         if value:
