@@ -204,9 +204,7 @@ def run_ocr(path: Path, page_numbers: Sequence[int], settings: OcrSettings) -> O
     import ocrmypdf
     from ocrmypdf.exceptions import ExitCodeException
 
-    # OCRmyPDF logs its progress and advice; without a handler of the application's own,
-    # Python would print its warnings on the user's terminal.
-    logging.getLogger("ocrmypdf").addHandler(logging.NullHandler())
+    _quiet()
     with tempfile.TemporaryDirectory(prefix="diarium-ocr-") as work:
         folder = Path(work)
         confidences = folder / "confidences"
@@ -243,6 +241,13 @@ def run_ocr(path: Path, page_numbers: Sequence[int], settings: OcrSettings) -> O
             threshold=settings.threshold,
             flags=flags,
         )
+
+
+@cache
+def _quiet() -> None:
+    """OCRmyPDF logs its progress and advice; without a handler of the application's own,
+    Python would print its warnings on the user's terminal."""
+    logging.getLogger("ocrmypdf").addHandler(logging.NullHandler())
 
 
 def _page(folder: Path, number: int, threshold: float) -> OcrPage:
