@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from archive.document import Document
+from archive.extract import ocr as ocr_step
+from archive.extract.ocr import OcrSettings
+from archive.extract.pdf import NO_TEXT_LAYER
 from archive.pipeline import Batch, Outcome, ingest_one
 from archive.store import Archive, Failure, IngestReport
 
@@ -43,10 +46,14 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Failure]]:
 
 
 def ingest_file(
-    root: str, path: str, municipality: str | None, overrides: dict[str, Any]
+    root: str,
+    path: str,
+    municipality: str | None,
+    overrides: dict[str, Any],
+    ocr: OcrSettings | None = None,
 ) -> Outcome:
     """Every step for one file (archive.pipeline); runs in a worker process."""
-    return ingest_one(Batch(root, municipality, dict(overrides)), path)
+    return ingest_one(Batch(root, municipality, dict(overrides), ocr=ocr), path)
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -65,11 +72,14 @@ def ingest(
     overrides: dict[str, Any],
     jobs: int | None,
     progress: Callable[[int, int, str, str], None] | None,
+    ocr: str | None = None,
 ) -> IngestReport:
-    """`progress(done, total, path, status)` is called after each file."""
+    """`progress(done, total, path, status)` is called after each file; `ocr`: auto, always or
+    never (default: the archive's setting `ocr`, else auto)."""
+    reading = OcrSettings.from_settings(archive.settings, ocr)
     archive.clean_stale()
     # The archive's settings are read once for the batch, not once per file.
-    batch = Batch.of(archive, municipality, overrides)
+    batch = Batch.of(archive, municipality, overrides, ocr=reading)
     files, failures = collect(paths)
     outcomes: dict[int, Outcome] = {}
 
@@ -104,6 +114,10 @@ def ingest(
         elif isinstance(value, dict):
             target = report.added if status == "added" else report.unchanged
             target.append(Document.from_dict(value))
+    if reading.mode != "never" and any(NO_TEXT_LAYER in d.flags for d in report.added):
+        reason = ocr_step.missing()
+        if reason:
+            report.warnings.append(f"skannade sidor lästes inte: {reason}; kör `diarium ocr` sedan")
     return report
 
 

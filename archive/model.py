@@ -51,6 +51,9 @@ class Extraction:
     # A layout-aware reader's (PDF) text in each page's top and bottom margin band, for the
     # cleaning step; not stored.
     margins: list[tuple[str, str]] | None = None
+    ocr: dict[str, Any] | None = None  # the record's `ocr` field when pages were read by OCR
+    # Files stored beside the original, by name: the searchable PDF/A copy of a scan.
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

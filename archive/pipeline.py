@@ -17,6 +17,7 @@ from typing import Any
 from archive import extract as extractors
 from archive.document import Document
 from archive.errors import DiariumError
+from archive.extract.ocr import OcrSettings
 from archive.metadata import profiles as profiles_module
 from archive.metadata import read_metadata
 from archive.metadata.profiles import Profiles
@@ -71,9 +72,10 @@ def hand_set(path: Path, batch: Batch) -> dict[str, Any]:
     return values
 
 
-def extract(path: Path) -> Extraction:
-    """The format's reader, found through the registry (archive/extract/__init__.py)."""
-    return extractors.read(path)
+def extract(path: Path, ocr: OcrSettings | None = None) -> Extraction:
+    """The format's reader, found through the registry (archive/extract/__init__.py); a PDF's
+    pages without a usable text layer are read by OCR as `ocr` says."""
+    return extractors.read(path, ocr=ocr)
 
 
 def clean(extraction: Extraction, profiles: Profiles, municipality: str | None) -> Extraction:
@@ -128,10 +130,58 @@ def build_document(
         manual=sorted(overrides),
         size=size,
         provenance=provenance,
+        ocr=extraction.ocr,
     )
 
 
 # -- the pipeline -----------------------------------------------------------------------------
+
+
+def document_of(
+    profiles: Profiles,
+    file: Path,
+    *,
+    sha256: str,
+    size: int,
+    hand_set: dict[str, Any],
+    ocr: OcrSettings | None,
+    source: str | None = None,
+) -> tuple[Document, Extraction]:
+    """Extract, clean, read the metadata and build the record: what ingest does to a new file
+    and `diarium ocr` to a stored scan. `hand_set`: values a person set, which win."""
+    municipality = hand_set.get("municipality")
+    extraction = clean(extract(file, ocr), profiles, municipality)
+    doc = build_document(
+        sha256=sha256,
+        source=source or file.name,
+        size=size,
+        extraction=extraction,
+        metadata=metadata(extraction, profiles, municipality),
+        overrides=hand_set,
+    )
+    return doc, extraction
+
+
+def read_document(
+    archive: Archive,
+    file: Path,
+    *,
+    sha256: str,
+    source: str,
+    size: int,
+    hand_set: dict[str, Any],
+    ocr: OcrSettings | None,
+) -> tuple[Document, Extraction]:
+    """`document_of` with the archive's own municipality data (for `diarium ocr`)."""
+    return document_of(
+        archive.profiles(),
+        file,
+        sha256=sha256,
+        size=size,
+        hand_set=hand_set,
+        ocr=ocr,
+        source=source,
+    )
 
 
 def ingest_one(batch: Batch, path: str) -> Outcome:
@@ -149,16 +199,8 @@ def ingest_one(batch: Batch, path: str) -> Outcome:
         values = hand_set(file, batch)
         if not data:
             raise DiariumError("empty file")
-        profiles = batch.profiles()
-        municipality = values.get("municipality")
-        extraction = clean(extract(file), profiles, municipality)
-        doc = build_document(
-            sha256=sha,
-            source=file.name,
-            size=len(data),
-            extraction=extraction,
-            metadata=metadata(extraction, profiles, municipality),
-            overrides=values,
+        doc, extraction = document_of(
+            batch.profiles(), file, sha256=sha, size=len(data), hand_set=values, ocr=batch.ocr
         )
         if archive.commit(doc, data, extraction):
             return "added", doc.to_dict()

@@ -85,3 +85,14 @@ def note_left_out(unknown: dict[str, int]) -> None:
     for key, count in unknown.items():
         if count:
             warn(f"{count} dokument {what[key]} kom inte med (filtret kan inte avgöra dem)")
+
+
+def ocr_mark(page: dict[str, Any], *, short: bool = False) -> str:
+    """How a page read by OCR is marked wherever its text is shown: misreadings are possible."""
+    if page.get("error"):
+        return "OCR misslyckades" if not short else "misslyckades"
+    confidence = page.get("confidence")
+    sure = "tom sida" if confidence is None else f"säkerhet {confidence:g}".replace(".", ",")
+    if page.get("uncertain"):
+        sure += ", osäker"
+    return sure if short else f"OCR, {sure}"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from archive.errors import ExtractionError
 from archive.extract.cleaning import clean
+from archive.extract.ocr import OcrSettings
 from archive.model import Extraction
 
 
@@ -24,6 +25,7 @@ class Extractor:
     suffixes: tuple[str, ...]
     module: str  # imported on first use
     function: str  # module.function(path) -> Extraction, not yet cleaned
+    ocr: bool = False  # the reader takes `ocr=` (OcrSettings) for pages without text
 
     def reader(self) -> Callable[[Path], Extraction]:
         return getattr(importlib.import_module(self.module), self.function)
@@ -37,7 +39,7 @@ def register(extractor: Extractor) -> None:
         REGISTRY[suffix.lower()] = extractor
 
 
-register(Extractor("pdf", (".pdf",), "archive.extract.pdf", "read_extraction"))
+register(Extractor("pdf", (".pdf",), "archive.extract.pdf", "read_extraction", ocr=True))
 register(Extractor("docx", (".docx",), "archive.extract.docx", "extract_docx"))
 register(Extractor("txt", (".txt", ".text"), "archive.extract.text", "extract_text"))
 register(Extractor("md", (".md", ".markdown"), "archive.extract.text", "extract_text"))
@@ -70,14 +72,21 @@ def _extractor(path: Path) -> Extractor:
     raise ExtractionError(f"unsupported format {shown}: diarium takes {taken}")
 
 
-def read(path: Path) -> Extraction:
-    """The format's reader alone: text, tables and headings before any cleaning."""
+def read(path: Path, *, ocr: OcrSettings | None = None) -> Extraction:
+    """The format's reader alone: text, tables and headings before any cleaning.
+
+    `ocr`: how a PDF's pages without a usable text layer are read (None: they are not); only
+    readers registered with `ocr=True` take it."""
     extractor = _extractor(path)
     if path.stat().st_size == 0:
         raise ExtractionError("empty file")
+    if extractor.ocr:
+        return extractor.reader()(path, ocr=ocr)
     return extractor.reader()(path)
 
 
-def extract(path: Path, *, footer_patterns: Sequence[str] = ()) -> Extraction:
+def extract(
+    path: Path, *, footer_patterns: Sequence[str] = (), ocr: OcrSettings | None = None
+) -> Extraction:
     """Read and clean one file. `footer_patterns`: a municipality's own page-footer lines."""
-    return clean(read(path), footer_patterns=footer_patterns)
+    return clean(read(path, ocr=ocr), footer_patterns=footer_patterns)
