@@ -35,6 +35,7 @@ class Batch:
     root: str
     municipality: str | None = None
     overrides: dict[str, Any] = field(default_factory=dict)
+    ocr: OcrSettings | None = None  # how pages without a text layer are read (None: not)
     extra_dirs: tuple[str, ...] = ()  # the archive's own municipality data folders
 
     @classmethod
@@ -43,11 +44,12 @@ class Batch:
         archive: Archive,
         municipality: str | None = None,
         overrides: dict[str, Any] | None = None,
+        *,
+        ocr: OcrSettings | None = None,
     ) -> Batch:
         extra = archive.setting_path("municipalities")
-        return cls(
-            str(archive.root), municipality, dict(overrides or {}), (str(extra),) if extra else ()
-        )
+        dirs = (str(extra),) if extra else ()
+        return cls(str(archive.root), municipality, dict(overrides or {}), ocr, dirs)
 
     def profiles(self) -> Profiles:
         return profiles_module.load(self.extra_dirs)  # cached: loaded once per process
