@@ -195,8 +195,8 @@ class Catalogue:
         out: dict[str, Any] = {"documents": 0, "pages": 0, "bytes": 0}
         groups = {
             "kind": "kind",
-            "municipality": "coalesce(municipality, '(okänd)')",
-            "year": "coalesce(CAST(year AS TEXT), '(okänt)')",
+            "municipality": "coalesce(municipality, 'okänd kommun')",
+            "year": "coalesce(CAST(year AS TEXT), 'okänt år')",
             "format": "format",
         }
         if not self.path.is_file():

@@ -26,10 +26,11 @@ import json
 import os
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import yaml
@@ -40,7 +41,10 @@ from archive.errors import DiariumError, NotFound
 from archive.journal import CHANGED, REMOVED, STORED, Journal
 from archive.metadata import profiles
 from archive.metadata.profiles import Profiles
-from archive.model import Extraction, Metadata, Page
+from archive.model import Extraction, Page
+
+if TYPE_CHECKING:
+    from archive.ocr_stored import OcrReport
 
 ID_LENGTH = 16
 
@@ -56,6 +60,7 @@ class IngestReport:
     added: list[Document] = field(default_factory=list)
     unchanged: list[Document] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # about the batch as a whole
 
     def to_dict(self) -> dict[str, Any]:
         def brief(doc: Document) -> dict[str, Any]:
@@ -72,6 +77,7 @@ class IngestReport:
             "added": [brief(d) for d in self.added],
             "unchanged": [brief(d) for d in self.unchanged],
             "failed": [asdict(f) for f in self.failed],
+            "warnings": self.warnings,
         }
 
 
@@ -88,42 +94,16 @@ def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def build_document(
-    *,
-    sha256: str,
-    source: str,
-    size: int,
-    extraction: Extraction,
-    metadata: Metadata,
-    overrides: dict[str, Any],
-) -> Document:
-    """Merge what the rules read with what a person set; the person's value always wins."""
-    values = metadata.to_dict()
-    values.update(overrides)
-    date = values.get("date")
-    year = values.get("year") or (int(date[:4]) if date else None)
-    return Document(
-        id=sha256[:ID_LENGTH],
-        sha256=sha256,
-        source=source,
-        format=extraction.format,
-        kind=values.get("kind") or "annat",
-        title=values.get("title"),
-        date=date,
-        year=year,
-        case_number=values.get("case_number"),
-        municipality=values.get("municipality"),
-        board=values.get("board"),
-        department=values.get("department"),
-        officers=list(values.get("officers") or []),
-        pages=len(extraction.pages),
-        sections=[{"heading": s["heading"], "text": s["text"]} for s in values.get("sections", [])],
-        tables=[{"page": t.page, "rows": t.rows} for t in extraction.tables],
-        added_at=now_iso(),
-        flags=list(extraction.flags),
-        manual=sorted(overrides),
-        size=size,
-    )
+def text_json(extraction: Extraction) -> bytes:
+    """A document's text.json: its pages, headings, header and footer text, file properties."""
+    text = {
+        "pages": [asdict(p) for p in extraction.pages],
+        "headings": [asdict(h) for h in extraction.headings],
+        "header_text": extraction.header_text,
+        "footer_text": extraction.footer_text,
+        "properties": extraction.properties,
+    }
+    return json.dumps(text, ensure_ascii=False).encode()
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -250,6 +230,11 @@ class Archive:
     def pages(self, doc_id: str) -> list[Page]:
         return [Page(p["number"], p["text"]) for p in self._text_data(doc_id)["pages"]]
 
+    def furniture(self, doc_id: str) -> str:
+        """The page header and footer lines taken out of the text, as one text."""
+        data = self._text_data(doc_id)
+        return "\n".join(t for t in (data.get("header_text"), data.get("footer_text")) if t)
+
     def text(self, doc_id: str) -> str:
         return "\n\n".join(p.text for p in self.pages(doc_id))
 
@@ -285,8 +270,48 @@ class Archive:
         return self.catalogue.list(kind=kind, municipality=municipality, year=year)
 
     def stats(self) -> dict[str, Any]:
-        """Documents, pages and bytes, and counts by kind, municipality, year, format, flag."""
-        return {"archive": str(self.root), **self.catalogue.stats()}
+        kinds: Counter[str] = Counter()
+        municipalities: Counter[str] = Counter()
+        years: Counter[str] = Counter()
+        formats: Counter[str] = Counter()
+        flags: Counter[str] = Counter()
+        documents = pages = size = 0
+        ocr_documents = ocr_pages = uncertain = 0
+        confidences: list[float] = []
+        for doc in self.documents():
+            documents += 1
+            pages += doc.pages
+            size += doc.size
+            kinds[doc.kind] += 1
+            municipalities[doc.municipality or "okänd kommun"] += 1
+            years[str(doc.year) if doc.year else "okänt år"] += 1
+            formats[doc.format] += 1
+            flags.update(doc.flags)
+            read = (doc.ocr or {}).get("pages", [])
+            if read:
+                ocr_documents += 1
+                ocr_pages += len(read)
+                uncertain += sum(1 for p in read if p.get("uncertain"))
+                confidences += [p["confidence"] for p in read if p.get("confidence") is not None]
+        return {
+            "archive": str(self.root),
+            "documents": documents,
+            "pages": pages,
+            "bytes": size,
+            "kind": dict(kinds.most_common()),
+            "municipality": dict(municipalities.most_common()),
+            "year": dict(sorted(years.items())),
+            "format": dict(formats.most_common()),
+            "flags": dict(flags.most_common()),
+            "ocr": {
+                "documents": ocr_documents,
+                "pages": ocr_pages,
+                "uncertain_pages": uncertain,
+                "mean_confidence": (
+                    round(sum(confidences) / len(confidences), 1) if confidences else None
+                ),
+            },
+        }
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -314,14 +339,9 @@ class Archive:
         try:
             suffix = Path(doc.source).suffix.lower() or ".bin"
             _write_synced(stage / f"original{suffix}", original)
-            text = {
-                "pages": [asdict(p) for p in extraction.pages],
-                "headings": [asdict(h) for h in extraction.headings],
-                "header_text": extraction.header_text,
-                "footer_text": extraction.footer_text,
-                "properties": extraction.properties,
-            }
-            _write_synced(stage / "text.json", json.dumps(text, ensure_ascii=False).encode())
+            _write_synced(stage / "text.json", text_json(extraction))
+            for name, data in extraction.files.items():
+                _write_synced(stage / name, data)
             record = json.dumps(doc.to_dict(), ensure_ascii=False, indent=1).encode()
             _write_synced(stage / "record.json", record)
             _fsync_dir(stage)
@@ -342,48 +362,19 @@ class Archive:
     def store_generated(
         self, path: Path, metadata: dict[str, Any], *, made_from: str | None = None
     ) -> tuple[Document, bool]:
-        """File a document diarium made itself: its metadata is known, so it is not re-read.
+        """File a document diarium made itself (see archive.pipeline.file_generated)."""
+        from archive.pipeline import file_generated
 
-        `made_from`: a fingerprint of what it was made from (templates.Generated.fingerprint).
-        A document made again from the same data has new bytes (the time is stamped in), but
-        is the same document: it is reported as already in the archive, not filed twice.
-        """
-        from archive.extract import extract
-        from archive.overrides import normalise
+        return file_generated(self, path, metadata, made_from=made_from)
 
-        if made_from:
-            earlier = self._made_from(made_from)
-            if earlier is not None:
-                return earlier, False
-        data = path.read_bytes()
-        sha = sha256_of(data)
-        if self.contains(sha):
-            return self.get(sha[:ID_LENGTH]), False
-        extraction = extract(path)
-        sections = metadata.get("sections", [])
-        given = normalise({k: v for k, v in metadata.items() if k != "sections"}, origin="data")
-        doc = build_document(
-            sha256=sha,
-            source=path.name,
-            size=len(data),
-            extraction=extraction,
-            metadata=Metadata(sections=[]),
-            overrides=given,
-        )
-        doc.sections = [{"heading": s["heading"], "text": s["text"]} for s in sections]
-        added = self.commit(doc, data, extraction)
-        if made_from:
-            self._note_made_from(made_from, doc.id)
-        return (doc if added else self.get(doc.id)), added
-
-    def _made_from(self, fingerprint: str) -> Document | None:
+    def made_from(self, fingerprint: str) -> Document | None:
         try:
             doc_id = (self.generated_dir / fingerprint).read_text("ascii").strip()
         except (OSError, UnicodeDecodeError):
             return None
         return self.get(doc_id) if self.contains(doc_id) else None  # removed since: file anew
 
-    def _note_made_from(self, fingerprint: str, doc_id: str) -> None:
+    def note_made_from(self, fingerprint: str, doc_id: str) -> None:
         folder = self.generated_dir
         folder.mkdir(parents=True, exist_ok=True)
         stage = self._new_stage()
@@ -437,6 +428,18 @@ class Archive:
         shutil.rmtree(doomed, ignore_errors=True)
         return doc
 
+    def ocr(
+        self,
+        ids: Iterable[str] | None = None,
+        *,
+        mode: str = "auto",
+        progress: Callable[[Document], None] | None = None,
+    ) -> OcrReport:
+        """Read stored scans with OCR (default: all flagged `no text layer`); an OcrReport."""
+        from archive.ocr_stored import ocr_stored
+
+        return ocr_stored(self, ids, mode=mode, progress=progress)
+
     def ingest(
         self,
         paths: Iterable[Path | str],
@@ -445,7 +448,10 @@ class Archive:
         overrides: dict[str, Any] | None = None,
         jobs: int | None = None,
         progress: Callable[[int, int, str, str], None] | None = None,
+        ocr: str | None = None,
     ) -> IngestReport:
+        """`ocr`: read scanned pages `auto` (pages without a usable text layer), `always` or
+        `never`; default: the setting `ocr` in settings.yaml, else auto."""
         from archive.ingest import ingest
 
         return ingest(
@@ -455,4 +461,5 @@ class Archive:
             overrides=overrides or {},
             jobs=jobs,
             progress=progress,
+            ocr=ocr,
         )

@@ -1,4 +1,4 @@
-"""ingest, show, list, remove, stats: thin shells over `archive.Archive`."""
+"""ingest, show, list, remove, stats, review: thin shells over `archive.Archive`."""
 
 from __future__ import annotations
 
@@ -10,10 +10,19 @@ from typing import Any
 import click
 
 from archive import Archive, Document, IngestReport
-from archive.catalogue import LIST_COLUMNS
+from archive.document import FIELDS_BY_NAME, LIST_KEYS, RECORD_FIELDS
+from archive.extract.ocr import MODES
+from archive.names import fold
 from archive.overrides import parse_assignments
 from archive.show import show_data
-from cli.common import archive_option, print_json, warn
+from cli.common import (
+    archive_option,
+    note_left_out,
+    ocr_mark,
+    print_json,
+    resolve_filters,
+    warn,
+)
 
 
 class TerminalProgress:
@@ -48,6 +57,12 @@ class TerminalProgress:
     help="Set a value by hand for every file, e.g. --set kind=yttrande (repeatable).",
 )
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option(
+    "--ocr",
+    type=click.Choice(MODES),
+    help="Läs skannade sidor med OCR: auto (sidor utan användbart textlager), always eller "
+    "never (standard: arkivets inställning ocr, annars auto).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @archive_option
 def ingest(
@@ -56,6 +71,7 @@ def ingest(
     municipality: str | None,
     assignments: tuple[str, ...],
     jobs: int | None,
+    ocr: str | None,
     as_json: bool,
 ) -> None:
     """Take files and folders (recursively) into the archive.
@@ -68,12 +84,18 @@ def ingest(
     diarium ingest rapporter/ --municipality Uppsala
     diarium ingest svar.pdf --set kind="svar på revisionsrapport" --set date=2023-11-02
     diarium ingest arkiv/2021 --json > rapport.json
+    diarium ingest skannat/ --ocr=always
     """
     overrides = parse_assignments(list(assignments))
     progress = TerminalProgress("Tar in", enabled=sys.stderr.isatty() and not as_json)
     try:
         report = archive.ingest(
-            paths, municipality=municipality, overrides=overrides, jobs=jobs, progress=progress
+            paths,
+            municipality=municipality,
+            overrides=overrides,
+            jobs=jobs,
+            progress=progress,
+            ocr=ocr,
         )
     finally:
         progress.close()
@@ -88,11 +110,15 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
     else:
         for doc in report.added:
             flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
-            click.echo(f"added      {doc.id}  {doc.source}  ({_kind_date(doc)}){flags}")
+            read = len((doc.ocr or {}).get("pages", []))
+            ocr = f"  (OCR: {read} s.)" if read else ""
+            click.echo(f"added      {doc.id}  {doc.source}  ({_kind_date(doc)}){ocr}{flags}")
         for doc in report.unchanged:
             click.echo(f"unchanged  {doc.id}  {doc.source}")
     for failure in report.failed:
         warn(f"failed: {failure.path}: {failure.error}")
+    for message in report.warnings:
+        warn(f"diarium: {message}")
     warn(
         f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
     )
@@ -122,63 +148,125 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
         return
     doc = archive.get(doc_id)
     click.echo(click.style(doc.title or doc.source, bold=True))
-    for label, value in _fields(doc):
+    for label, value, key in _fields(doc):
         if value:
-            click.echo(f"  {label:<14} {value}")
+            click.echo(f"  {label:<14} {value}{_origin(doc, key)}")
     if doc.sections:
         click.echo("  Avsnitt:")
         for section in doc.sections:
             click.echo(f"    - {section['heading']}")
     if with_text:
         for page in archive.pages(doc.id):
-            click.echo(click.style(f"\n--- sida {page.number} ---", dim=True))
+            read = doc.ocr_page(page.number)
+            how = f" ({ocr_mark(read)})" if read else ""
+            click.echo(click.style(f"\n--- sida {page.number}{how} ---", dim=True))
             click.echo(page.text)
 
 
-def _fields(doc: Document) -> list[tuple[str, Any]]:
-    return [
-        ("id", doc.id),
-        ("dokumenttyp", doc.kind),
-        ("datum", doc.date or (str(doc.year) if doc.year else None)),
-        ("diarienummer", doc.case_number),
-        ("kommun", doc.municipality),
-        ("nämnd", doc.board),
-        ("förvaltning", doc.department),
-        ("handläggare", ", ".join(doc.officers)),
-        ("fil", f"{doc.source} ({doc.format}, {doc.pages} s.)"),
-        ("flaggor", ", ".join(doc.flags)),
-        ("satt för hand", ", ".join(doc.manual)),
-        ("tillagd", doc.added_at),
-    ]
+def _fields(doc: Document) -> list[tuple[str, Any, str]]:
+    """(label, value, field) for each shown field, in the declared order."""
+    out: list[tuple[str, Any, str]] = []
+    for f in RECORD_FIELDS:
+        if not f.shown:
+            continue
+        value = getattr(doc, f.name)
+        if f.name == "date":
+            value = value or (str(doc.year) if doc.year else None)
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        out.append((f.label, value, f.name if f.name != "id" else ""))
+    where = f"{doc.source} ({doc.format}, {doc.pages} s.)"
+    out.insert(-3, (FIELDS_BY_NAME["source"].label, where, ""))
+    out.insert(-2, ("OCR", _ocr_summary(doc), ""))
+    return out
+
+
+_SOURCES = {"rule": "regel", "hand": "för hand", "template": "mall"}
+
+
+def _origin(doc: Document, key: str) -> str:
+    """ "  [regel: protocol's heading]", "  [för hand]": where a shown value came from."""
+    origin = doc.provenance.get(key) if key else None
+    if not origin:
+        return ""
+    source = _SOURCES.get(origin.get("source", ""), origin.get("source", ""))
+    rule = origin.get("rule")
+    return click.style(f"  [{source}: {rule}]" if rule else f"  [{source}]", dim=True)
+
+
+def _ocr_summary(doc: Document) -> str | None:
+    """Which pages OCR read and how sure it was, so a reader knows what may be misread."""
+    if not doc.ocr:
+        return None
+    if doc.ocr.get("error"):
+        return f"misslyckades: {doc.ocr['error']}"
+    pages = doc.ocr.get("pages", [])
+    read = ", ".join(f"{p['page']} ({ocr_mark(p, short=True)})" for p in pages)
+    return f"sidor lästa med OCR: {read}; osäker under {doc.ocr.get('threshold', 0):g}"
 
 
 @click.command(name="list")
 @click.option("--kind", help="Only this kind, e.g. yttrande.")
-@click.option("--municipality", "-m", help="Only this municipality.")
-@click.option("--year", type=int, help="Only this year.")
+@click.option(
+    "--municipality",
+    "-m",
+    "municipalities",
+    multiple=True,
+    help="Only this municipality (repeatable).",
+)
+@click.option("--board", help="Only this board (nämnd), e.g. socialnämnden or SN.")
+@click.option("--year", help="Only this year or range, e.g. 2021 or 2021..2023.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @archive_option
 def list_(
-    archive: Archive, kind: str | None, municipality: str | None, year: int | None, as_json: bool
+    archive: Archive,
+    kind: str | None,
+    municipalities: tuple[str, ...],
+    board: str | None,
+    year: str | None,
+    as_json: bool,
 ) -> None:
-    """List the archive's documents, oldest date first.
+    """List the archive's documents, oldest date first; filters as `search` takes them.
 
     \b
     diarium list
-    diarium list --kind yttrande --year 2021
+    diarium list --kind yttrande --year 2021..2023 -m lekeberg
     diarium list --json | jq -r '.[].id'
     """
-    docs = archive.listing(kind=kind, municipality=municipality, year=year)
+    from archive.names import years
+
+    places, organ, kind = resolve_filters(
+        archive, municipalities=municipalities, board=board, kind=kind
+    )
+    span = years(year)
+    docs: list[Document] = []
+    unknown = {"year": 0, "kind": 0}
+    for d in archive.documents():
+        if places and d.municipality not in places:
+            continue
+        if organ and fold(d.board or "") != fold(organ):
+            continue
+        if kind and d.kind != kind:
+            unknown["kind"] += kind != "annat" and d.kind == "annat" and _in_span(d, span)
+            continue
+        if span and not _in_span(d, span):
+            unknown["year"] += d.year is None
+            continue
+        docs.append(d)
+    docs.sort(key=lambda d: (d.date or f"{d.year or 9999}", d.source))
+    note_left_out(unknown)
     if as_json:
-        print_json([{key: d[key] for key in LIST_COLUMNS} for d in docs])
+        print_json([{key: getattr(d, key) for key in LIST_KEYS} for d in docs])
         return
     for d in docs:
-        title = textwrap.shorten(d["title"] or d["source"], width=60, placeholder="…")
-        when = d["date"] or str(d["year"] or "–")
-        click.echo(
-            f"{d['id']}  {when:<10}  {d['kind']:<24}  {d['municipality'] or '–':<12}  {title}"
-        )
+        title = textwrap.shorten(d.title or d.source, width=60, placeholder="…")
+        when = d.date or str(d.year or "–")
+        click.echo(f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}")
     warn(f"{len(docs)} document(s) in {archive.root}")
+
+
+def _in_span(doc: Document, span: tuple[int, int] | None) -> bool:
+    return span is None or (doc.year is not None and span[0] <= doc.year <= span[1])
 
 
 @click.command()
@@ -198,8 +286,7 @@ def remove(archive: Archive, doc_id: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @archive_option
 def stats(archive: Archive, as_json: bool) -> None:
-    """Count the archive's documents and pages by kind, municipality, year and format, and say
-    which search engine indexes them and how large the index is.
+    """Count the archive's documents and pages by kind, municipality, year and format.
 
     \b
     diarium stats
@@ -216,6 +303,14 @@ def stats(archive: Archive, as_json: bool) -> None:
     click.echo(f"Arkiv: {data['archive']}")
     click.echo(f"{data['documents']} dokument, {data['pages']} sidor, {data['bytes']:,} byte")
     click.echo(f"Sökindex: {data['index']['engine']}, {data['index']['bytes']:,} byte")
+    ocr = data["ocr"]
+    if ocr["pages"]:
+        mean = ocr["mean_confidence"]
+        mean = f", medelsäkerhet {mean:g}".replace(".", ",") if mean is not None else ""
+        click.echo(
+            f"OCR: {ocr['pages']} sidor i {ocr['documents']} dokument{mean}, "
+            f"{ocr['uncertain_pages']} osäkra sidor"
+        )
     for key, label in (
         ("kind", "Dokumenttyp"),
         ("municipality", "Kommun"),
@@ -229,4 +324,94 @@ def stats(archive: Archive, as_json: bool) -> None:
                 click.echo(f"  {count:>6}  {name}")
 
 
-COMMANDS = [ingest, show, list_, remove, stats]
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="List what is missing as JSON; ask nothing.")
+@archive_option
+def review(archive: Archive, as_json: bool) -> None:
+    """Fill in what the rules left empty: kind, date and municipality, one question each.
+
+    Each question shows the lines of the text where the value usually stands; the answer is
+    stored as set by hand. An empty answer skips the question; end of input stops the review.
+
+    \b
+    diarium review
+    diarium review --json | jq '.[] | select(.field == "date") | .id'
+    """
+    from archive.overrides import OverrideError
+    from archive.review import LABELS, missing, set_by_hand
+
+    gaps = list(missing(archive))
+    if as_json:
+        print_json([gap.to_dict() for gap in gaps])
+        return
+    if not gaps:
+        click.echo("Inget saknas: alla dokument har dokumenttyp, datum och kommun.")
+        return
+    answered = skipped = 0
+    try:
+        for gap in gaps:
+            label = LABELS[gap.field]
+            click.echo(click.style(f"\n{gap.id}  {gap.source}: {label} saknas", bold=True))
+            for line in gap.context:
+                click.echo(f"  | {line}")
+            while True:
+                answer = click.prompt(
+                    f"  {label} (tomt = hoppa över)", default="", show_default=False
+                ).strip()
+                if not answer:
+                    skipped += 1
+                    break
+                try:
+                    set_by_hand(archive, gap.id, {gap.field: answer})
+                except OverrideError as exc:
+                    click.echo(f"  ogiltigt värde: {exc}", err=True)
+                    continue
+                answered += 1
+                break
+    except click.Abort:
+        click.echo("", err=True)
+    click.echo(f"{answered} värden satta för hand, {skipped} överhoppade.")
+
+
+@click.command(name="ocr")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option(
+    "--always",
+    is_flag=True,
+    help="Läs varje sida med OCR, även sidor som har ett textlager.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
+@archive_option
+def ocr(archive: Archive, ids: tuple[str, ...], always: bool, as_json: bool) -> None:
+    """Läs arkivets skannade dokument med OCR (svenska).
+
+    Utan ID läses alla dokument som är flaggade `no text layer`. Texten, den sökbara
+    PDF/A-kopian (archive.pdf), posten och sökindexet uppdateras; originalet rörs inte.
+    Slutkod 1 om något dokument inte kunde läsas.
+
+    
+    diarium ocr
+    diarium ocr 3fa1c2 9b0e77 --always
+    diarium ocr --json | jq '.read[].ocr.pages'
+    """
+    report = archive.ocr(list(ids) or None, mode="always" if always else "auto")
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        for doc in report.read:
+            pages = doc.ocr.get("pages", []) if doc.ocr else []
+            flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
+            click.echo(f"läst      {doc.id}  {doc.source}  ({len(pages)} sidor med OCR){flags}")
+        for doc, why in report.unchanged:
+            click.echo(f"oförändrad {doc.id}  {doc.source}  ({why})")
+    for doc_id, error in report.failed:
+        warn(f"misslyckades: {doc_id}: {error}")
+    warn(
+        f"{len(report.read)} lästa, {len(report.unchanged)} oförändrade, "
+        f"{len(report.failed)} misslyckades"
+    )
+    if report.failed:
+        sys.exit(1)
+
+
+COMMANDS = [ingest, show, list_, remove, stats, review, ocr]

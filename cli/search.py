@@ -8,9 +8,9 @@ import time
 import click
 
 from archive import Archive, DiariumError
-from cli.common import archive_option, print_json, warn
+from cli.common import archive_option, note_left_out, ocr_mark, print_json, resolve_filters, warn
 from indexer import Hit, IndexUnavailable, SearchResult
-from indexer.archive_sync import index_of, rebuild_from_archive
+from indexer.archive_sync import index_of, mark_ocr, rebuild_from_archive
 from indexer.query import FIELDS
 
 _MARK = {"fg": "yellow", "bold": True}
@@ -81,6 +81,9 @@ def search(
     Fields: FIELDS_HELP
     """
     text = " ".join(query)
+    municipalities, board, kind = resolve_filters(  # type: ignore[assignment]
+        archive, municipalities=municipalities, board=board, kind=kind
+    )
     index = index_of(archive)
     try:
         result = index.search(
@@ -103,6 +106,8 @@ def search(
         index.close()
     if result.total == 0:
         _raise_if_empty(archive)
+    note_left_out(result.unknown)
+    mark_ocr(archive, result)
     if as_json:
         data = result.to_dict()
         if explain:
@@ -149,6 +154,8 @@ def _print_hit(number: int, hit: Hit) -> None:
     if hit.snippet:
         styled = hit.marked_snippet(lambda word: click.style(word, **_MARK))
         where = f"sida {hit.page}: " if hit.page is not None else ""
+        if hit.ocr is not None:
+            where = f"sida {hit.page} ({ocr_mark(hit.ocr)}): "
         click.echo(f"   {where}{styled}")
     click.echo(click.style(f"   {hit.id}  {hit.source or ''}", dim=True))
 

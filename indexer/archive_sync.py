@@ -10,7 +10,7 @@ from archive.model import Page
 from indexer.engines import ENGINES, default_engine
 from indexer.errors import SearchIndexError
 from indexer.index import FEATURES, Index
-from indexer.model import IndexDoc
+from indexer.model import IndexDoc, SearchResult
 from indexer.synonyms import load_synonyms
 
 ENGINE_SETTING = "search_engine"
@@ -37,7 +37,7 @@ class ArchiveFeed:
     def docs(self, ids: Iterable[str]) -> Iterator[IndexDoc]:
         for doc_id in ids:
             try:
-                yield to_index_doc(self.archive.get(doc_id), self.archive.pages(doc_id))
+                yield index_doc(self.archive, doc_id)
             except (NotFound, FileNotFoundError):  # not stored (any more): the index drops it
                 continue
 
@@ -67,7 +67,12 @@ def index_of(archive: Archive, features: frozenset[str] = FEATURES) -> Index:
     )
 
 
-def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
+def index_doc(archive: Archive, doc_id: str) -> IndexDoc:
+    """A stored document as the index sees it: record, pages and page furniture."""
+    return to_index_doc(archive.get(doc_id), archive.pages(doc_id), archive.furniture(doc_id))
+
+
+def to_index_doc(document: Document, pages: list[Page], furniture: str = "") -> IndexDoc:
     return IndexDoc(
         id=document.id,
         title=document.title,
@@ -81,7 +86,23 @@ def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
         year=document.year,
         source=document.source,
         pages=[(page.number, page.text) for page in pages],
+        furniture=furniture,
     )
+
+
+def mark_ocr(archive: Archive, result: SearchResult) -> SearchResult:
+    """Mark each hit whose snippet stands on a page read by OCR with that page's confidence.
+
+    Read from the archive's record at search time rather than stored in the index: `diarium
+    ocr` changes a record, and the mark must follow without the index knowing OCR."""
+    for hit in result.hits:
+        try:
+            page = archive.get(hit.id).ocr_page(hit.page)
+        except NotFound:
+            continue
+        if page is not None:
+            hit.ocr = {"confidence": page.get("confidence"), "uncertain": page.get("uncertain")}
+    return result
 
 
 def rebuild_from_archive(archive: Archive, progress: Callable[[int], None] | None = None) -> int:
