@@ -548,9 +548,11 @@ class Index:
         node: Node | None,
         filters: list[Node],
         query: str,
-        sort: str,
-        wanted: int,
+        sort: str = "date",
+        wanted: int = 1,
     ) -> tuple[Expanded | None, Matched]:
+        """The expanded query and what it matched; `sort` and `wanted` say what will be ranked
+        (the defaults: only the total is wanted)."""
         expanded = expand(node, self.synonyms, fields=self._fields)
         parts = ([expanded] if expanded is not None else []) + filters
         full = parts[0] if len(parts) == 1 else (And(tuple(parts)) if parts else None)  # type: ignore[arg-type]

@@ -3,16 +3,12 @@ what reading every record.json says, whoever changed the archive and however the
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from click.testing import CliRunner
-
 from archive import Archive
 from archive.catalogue import CATALOGUE_FILE, LIST_COLUMNS
-from cli.main import cli
 
 TEXT = "Yttrande om {topic}\n\nSocialnämnden lämnar följande yttrande om {topic} i kommunen.\n"
 FILES = [
