@@ -32,6 +32,11 @@ class Document:
     flags: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)  # keys whose value a person set by hand
     size: int = 0
+    # Personal data found in the text: [{"kind", "page", "start", "end"}], offsets into the
+    # page's text in text.json (archive.privacy); the values themselves are never copied here.
+    personal_data: list[dict[str, Any]] = field(default_factory=list)
+    # Secrecy marks: [{"ground", "pages": [..] | None, "until", "by", "at"}] (archive.privacy).
+    secrecy: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -21,12 +21,15 @@ from archive.errors import DiariumError
 from archive.extract import extract
 from archive.metadata import read_metadata
 from archive.overrides import read_sidecar
+from archive.privacy import scan_pages
+from archive.privacy.secrecy import mark_from_set
 from archive.store import (
     ID_LENGTH,
     Archive,
     Failure,
     IngestReport,
     build_document,
+    now_iso,
     sha256_of,
 )
 
@@ -78,6 +81,7 @@ def ingest_file(
         municipality = hand_set.get("municipality")
         footers = [p.pattern for p in profiles.footer_patterns(municipality)]
         extraction = extract(file, footer_patterns=footers)
+        mark = mark_from_set(hand_set, at=now_iso(), page_count=len(extraction.pages))
         metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
         doc = build_document(
             sha256=sha,
@@ -87,6 +91,8 @@ def ingest_file(
             metadata=metadata,
             overrides=hand_set,
         )
+        doc.personal_data = scan_pages(extraction.pages)
+        doc.secrecy = [mark] if mark else []
         if archive.commit(doc, data, extraction):
             return "added", doc.to_dict()
         return "unchanged", archive.get(doc.id).to_dict()

@@ -353,6 +353,7 @@ class Archive:
         """
         from archive.extract import extract
         from archive.overrides import normalise
+        from archive.privacy import scan_pages
 
         if made_from:
             earlier = self._made_from(made_from)
@@ -374,6 +375,7 @@ class Archive:
             overrides=given,
         )
         doc.sections = [{"heading": s["heading"], "text": s["text"]} for s in sections]
+        doc.personal_data = scan_pages(extraction.pages)
         added = self.commit(doc, data, extraction)
         if made_from:
             self._note_made_from(made_from, doc.id)

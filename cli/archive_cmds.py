@@ -9,8 +9,9 @@ from typing import Any
 
 import click
 
-from archive import Archive, Document, IngestReport
+from archive import Archive, Document, IngestReport, privacy
 from archive.overrides import parse_assignments
+from archive.privacy.operations import masked_pages, masked_record
 from cli.common import archive_option, index_after_change, print_json, warn
 
 LIST_KEYS = (
@@ -26,6 +27,7 @@ LIST_KEYS = (
     "board",
     "pages",
     "flags",
+    "secrecy",
     "added_at",
 )
 
@@ -92,20 +94,24 @@ def ingest(
     finally:
         progress.close()
     index_after_change(archive, added_ids=[d.id for d in report.added])
-    _print_report(report, as_json)
+    _print_report(report, as_json, privacy.masked_kinds(archive.settings))
     if report.failed:
         sys.exit(1)
 
 
-def _print_report(report: IngestReport, as_json: bool) -> None:
+def _print_report(report: IngestReport, as_json: bool, kinds: frozenset[str]) -> None:
     if as_json:
-        print_json(report.to_dict())
+        data = report.to_dict()
+        for key in ("added", "unchanged"):
+            data[key] = privacy.mask_value(data[key], kinds)
+        print_json(data)
     else:
         for doc in report.added:
             flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
-            click.echo(f"added      {doc.id}  {doc.source}  ({_kind_date(doc)}){flags}")
+            source = privacy.mask_string(doc.source, kinds)
+            click.echo(f"added      {doc.id}  {source}  ({_kind_date(doc)}){flags}")
         for doc in report.unchanged:
-            click.echo(f"unchanged  {doc.id}  {doc.source}")
+            click.echo(f"unchanged  {doc.id}  {privacy.mask_string(doc.source, kinds)}")
     for failure in report.failed:
         warn(f"failed: {failure.path}: {failure.error}")
     warn(
@@ -121,36 +127,47 @@ def _kind_date(doc: Document) -> str:
 @click.argument("doc_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole record as JSON.")
 @click.option("--text", "with_text", is_flag=True, help="Print the extracted text, page by page.")
+@click.option(
+    "--unmasked",
+    is_flag=True,
+    help="Visa personuppgifter och sekretessmarkerade sidor omaskerade (för registratorn).",
+)
 @archive_option
-def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
+def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool, unmasked: bool) -> None:
     """Show one document: its metadata, sections and (with --text) its text.
 
     ID is the id that ingest, list and search print; a unique prefix of 4+ characters will do.
+    Personnummer and the other personal data the settings mask are shown as [personnummer],
+    and secret-marked pages are left out, unless --unmasked is given.
 
     \b
     diarium show 3fa1c2
     diarium show 3fa1c2 --json | jq .case_number
     diarium show 3fa1c2 --text | less
+    diarium show 3fa1c2 --text --unmasked
     """
     doc = archive.get(doc_id)
+    pages = archive.pages(doc.id) if with_text else []
+    if not unmasked:
+        pages = masked_pages(archive, doc, pages=pages)
     if as_json:
-        data = doc.to_dict()
+        data = doc.to_dict() if unmasked else masked_record(archive, doc)
         if with_text:
-            data["text"] = [{"page": p.number, "text": p.text} for p in archive.pages(doc.id)]
+            data["text"] = [{"page": p.number, "text": p.text} for p in pages]
         print_json(data)
         return
-    click.echo(click.style(doc.title or doc.source, bold=True))
-    for label, value in _fields(doc):
+    shown = doc if unmasked else Document.from_dict(masked_record(archive, doc))
+    click.echo(click.style(shown.title or shown.source, bold=True))
+    for label, value in _fields(shown):
         if value:
-            click.echo(f"  {label:<14} {value}")
-    if doc.sections:
+            click.echo(f"  {label:<16} {value}")
+    if shown.sections:
         click.echo("  Avsnitt:")
-        for section in doc.sections:
+        for section in shown.sections:
             click.echo(f"    - {section['heading']}")
-    if with_text:
-        for page in archive.pages(doc.id):
-            click.echo(click.style(f"\n--- sida {page.number} ---", dim=True))
-            click.echo(page.text)
+    for page in pages:
+        click.echo(click.style(f"\n--- sida {page.number} ---", dim=True))
+        click.echo(page.text)
 
 
 def _fields(doc: Document) -> list[tuple[str, Any]]:
@@ -165,9 +182,18 @@ def _fields(doc: Document) -> list[tuple[str, Any]]:
         ("handläggare", ", ".join(doc.officers)),
         ("fil", f"{doc.source} ({doc.format}, {doc.pages} s.)"),
         ("flaggor", ", ".join(doc.flags)),
+        ("sekretess", "; ".join(privacy.describe(m) for m in doc.secrecy)),
+        ("personuppgifter", _personal_summary(doc)),
         ("satt för hand", ", ".join(doc.manual)),
         ("tillagd", doc.added_at),
     ]
+
+
+def _personal_summary(doc: Document) -> str:
+    counts: dict[str, int] = {}
+    for found in doc.personal_data:
+        counts[found["kind"]] = counts.get(found["kind"], 0) + 1
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
 
 
 @click.command(name="list")
@@ -194,13 +220,20 @@ def list_(
         and (not year or d.year == year)
     ]
     docs.sort(key=lambda d: (d.date or f"{d.year or 9999}", d.source))
+    kinds = privacy.masked_kinds(archive.settings)
     if as_json:
-        print_json([{key: getattr(d, key) for key in LIST_KEYS} for d in docs])
+        print_json(
+            [privacy.mask_value({key: getattr(d, key) for key in LIST_KEYS}, kinds) for d in docs]
+        )
         return
     for d in docs:
-        title = textwrap.shorten(d.title or d.source, width=60, placeholder="…")
+        title = privacy.mask_string(d.title or d.source, kinds)
+        title = textwrap.shorten(title, width=60, placeholder="…")
         when = d.date or str(d.year or "–")
-        click.echo(f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}")
+        secret = "  [sekretess]" if privacy.active(d.secrecy) else ""
+        click.echo(
+            f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}{secret}"
+        )
     warn(f"{len(docs)} document(s) in {archive.root}")
 
 

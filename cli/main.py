@@ -49,10 +49,11 @@ def cli(archive_root: Path | None) -> None:
 
 
 def _register() -> None:
-    from cli import archive_cmds, generate, search
+    from cli import archive_cmds, generate, privacy_cmds, search
 
     for command in (
         *archive_cmds.COMMANDS,
+        *privacy_cmds.COMMANDS,
         search.search,
         search.reindex,
         generate.generate,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from archive import Archive, Document, NotFound
+from archive import Archive, Document, NotFound, privacy
 from archive.model import Page
 from indexer.index import FEATURES, Index
 from indexer.model import IndexDoc
@@ -26,10 +26,37 @@ def index_of(archive: Archive, features: frozenset[str] = FEATURES) -> Index:
     return Index(archive.index_dir, synonyms=synonyms, features=features)
 
 
-def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
+def to_index_doc(
+    document: Document,
+    pages: list[Page],
+    *,
+    kinds: frozenset[str] = privacy.IDENTITY_KINDS,
+    key: bytes | None = None,
+) -> IndexDoc:
+    """The document as the index may hold it: never a personnummer as text (nor the other
+    `kinds` the archive masks), never a secret-marked page's text among what anyone searches.
+
+    Each identity number becomes a keyed token (`key`, the archive's; see
+    archive.privacy.tokens) that `search --personal` looks up; secret pages go to a field
+    of their own, searched only for someone cleared; a whole-document mark makes it `secret`.
+    """
+    secret = privacy.secret_pages(document.secrecy, len(pages))
+    tokens: set[str] = set()
+    shown: list[tuple[int, str]] = []
+    hidden: list[tuple[int, str]] = []
+    for page in pages:
+        if key is not None:
+            for span in privacy.find(page.text):
+                checked = span.kind in privacy.IDENTITY_KINDS and privacy.identity_number(
+                    page.text[span.start : span.end]
+                )
+                if checked:
+                    tokens.add(privacy.token(key, checked[1]))
+        masked = (page.number, privacy.mask_page(page, document.personal_data, kinds))
+        (hidden if page.number in secret else shown).append(masked)
     return IndexDoc(
         id=document.id,
-        title=document.title,
+        title=privacy.mask_string(document.title, kinds) if document.title else None,
         kind=document.kind,
         municipality=document.municipality,
         board=document.board,
@@ -38,15 +65,20 @@ def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
         case_number=document.case_number,
         date=document.date,
         year=document.year,
-        source=document.source,
-        pages=[(page.number, page.text) for page in pages],
+        source=privacy.mask_string(document.source, kinds),
+        pages=shown,
+        personal=sorted(tokens),
+        secret_pages=hidden,
+        secret=privacy.whole_document(document.secrecy) is not None,
     )
 
 
 def _index_docs(archive: Archive, ids: Iterable[str]) -> Iterator[IndexDoc]:
+    kinds = privacy.masked_kinds(archive.settings)
+    key = privacy.archive_key(archive.root)
     for doc_id in ids:
         try:
-            yield to_index_doc(archive.get(doc_id), archive.pages(doc_id))
+            yield to_index_doc(archive.get(doc_id), archive.pages(doc_id), kinds=kinds, key=key)
         except NotFound:  # removed by another process meanwhile; sync settles the index
             continue
 
