@@ -361,7 +361,7 @@ def _font_file() -> Path:
 def _squeeze(text: str) -> str:
     """Text with no spacing and no line-break hyphens, to compare values however laid out."""
     text = re.sub(r"[-\u00ad\u2010\ufffe](?=\s)", "", text)
-    return re.sub(r"[\s\ufffe]+", "", text).casefold()
+    return re.sub(r"[\s\ufffe\x02]+", "", text).casefold()
 
 
 def _still_readable(output: Path, values: set[str]) -> set[int]:
