@@ -51,9 +51,9 @@ def masked_record(archive: Archive, doc: Document) -> dict[str, Any]:
         data[key] = mask_value(data[key], kinds)
     secret = secret_pages(doc.secrecy, doc.pages)
     if secret:
+        # Sections say no page they stand on, so any secret page empties them all.
         data["tables"] = [t for t in data["tables"] if t.get("page") not in secret]
-        if len(secret) >= doc.pages:  # the whole document: its sections are its text too
-            data["sections"] = [{"heading": s["heading"], "text": ""} for s in data["sections"]]
+        data["sections"] = [{"heading": s["heading"], "text": ""} for s in data["sections"]]
     return data
 
 
