@@ -12,7 +12,7 @@ import click
 from archive import Archive, Document, IngestReport, privacy
 from archive.overrides import parse_assignments
 from archive.privacy.operations import masked_pages, masked_record
-from cli.common import archive_option, index_after_change, print_json, warn
+from cli.common import archive_option, print_json, warn
 
 LIST_KEYS = (
     "id",
@@ -93,7 +93,6 @@ def ingest(
         )
     finally:
         progress.close()
-    index_after_change(archive, added_ids=[d.id for d in report.added])
     _print_report(report, as_json, privacy.masked_kinds(archive.settings))
     if report.failed:
         sys.exit(1)
@@ -247,7 +246,6 @@ def remove(archive: Archive, doc_id: str) -> None:
     diarium remove 3fa1c2
     """
     doc = archive.remove(doc_id)
-    index_after_change(archive, removed_ids=[doc.id])
     click.echo(f"removed {doc.id}  {doc.source}")
 
 

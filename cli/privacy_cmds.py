@@ -9,7 +9,7 @@ import click
 
 from archive import Archive, privacy
 from archive.privacy import operations
-from cli.common import archive_option, index_after_change, print_json, warn
+from cli.common import archive_option, print_json, warn
 
 
 @click.command()
@@ -52,7 +52,6 @@ def mark(
             raise click.UsageError('ange lagrummet med --sekretess, t.ex. --sekretess "OSL 26:1"')
         doc = operations.mark(archive, doc_id, ground, pages=pages, until=until, by=by)
         click.echo(f"markerad  {doc.id}  {privacy.describe(doc.secrecy[-1])}")
-    index_after_change(archive, added_ids=[doc.id])
 
 
 @click.group(name="privacy")
@@ -81,7 +80,6 @@ def scan(archive: Archive, top: int, as_json: bool) -> None:
             report = operations.scan(archive, progress=bar.update)
     else:
         report = operations.scan(archive)
-    index_after_change(archive, added_ids=report.changed)
     if as_json:
         print_json(report.to_dict(top))
         return
