@@ -126,3 +126,10 @@ def rebuild_from_archive(archive: Archive, progress: Callable[[int], None] | Non
         return index.rebuild_from_feed(progress=progress)
     finally:
         index.close()
+
+
+def personal_token(archive: Archive, number: str) -> str:
+    """What `Index.search(personal=...)` takes for an identity number typed in any form; an
+    archive that never indexed one has no key yet, and then no document holds the number."""
+    key = privacy.archive_key(archive.root, create=False) or b""
+    return privacy.token_of(key, number)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
 import stat
 from pathlib import Path
 
@@ -12,47 +11,11 @@ from click.testing import CliRunner, Result
 
 from archive import Archive
 from cli.main import cli
-from tests.privacy_helpers import FORMS, corpus_paragraphs, identity
+from tests.privacy_helpers import Planted
 
 
 def run(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args))
-
-
-class Planted:
-    """A test archive of real text with synthetic identity numbers in every form."""
-
-    def __init__(self, root: Path, shared: Path, tmp: Path) -> None:
-        rng = random.Random(1214)
-        self.root = root
-        self.numbers: list[str] = []  # every way each planted number could be printed
-        self.files: dict[str, list[str]] = {}
-        paragraphs = corpus_paragraphs(shared, 12)
-        sources = tmp / "in"
-        sources.mkdir()
-        for i in range(6):
-            written = []
-            for j, form in enumerate(FORMS):
-                number, digits = identity(rng, form, coordination=(i + j) % 4 == 0)
-                written.append(number)
-                self.numbers += [number, digits, digits[2:], f"{digits[2:8]}-{digits[8:]}"]
-            body = "\n\n".join(
-                [
-                    f"Uppföljning av ekonomiskt bistånd {i}",
-                    paragraphs[2 * i],
-                    f"Sökande: {written[0]} och medsökande {written[1]}.",
-                    f"Barn: {written[2]}, {written[3]}. Förmyndare {written[4]}.",
-                    paragraphs[2 * i + 1],
-                    f"Ärende SN 2021/{i:04d}, beslut 2021-03-0{i + 1}, belopp 12 345 kr.",
-                ]
-            )
-            (sources / f"uppfoljning-{i}.txt").write_text(body, "utf-8")
-            self.files[f"uppfoljning-{i}.txt"] = written
-        self.sources = sources
-
-    def assert_hidden(self, output: str, what: str) -> None:
-        leaked = [n for n in self.numbers if n in output]
-        assert not leaked, f"{what} shows {leaked[:3]}"
 
 
 @pytest.fixture()
