@@ -129,7 +129,6 @@ def rebuild_from_archive(archive: Archive, progress: Callable[[int], None] | Non
 
 
 def personal_token(archive: Archive, number: str) -> str:
-    """What `Index.search(personal=...)` takes for an identity number typed in any form; an
-    archive that never indexed one has no key yet, and then no document holds the number."""
-    key = privacy.archive_key(archive.root, create=False) or b""
-    return privacy.token_of(key, number)
+    """What `Index.search(personal=...)` takes for an identity number typed in any form. The
+    key is made here if the archive has none yet: the index may be built by this very search."""
+    return privacy.token_of(privacy.archive_key(archive.root), number)

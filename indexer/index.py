@@ -490,7 +490,10 @@ class Index:
         if cleared and node is not None:
             node = _with_secret_text(node)
         filters = _filters(municipalities, board, kind, year, date_from, date_to)
-        filters += _privacy_filters(cleared, personal)
+        if personal or filters or (node is not None and _searchable(node)):
+            # Not otherwise: a query of stop words alone (or none) is still a QueryError,
+            # which the access filter, matching every open document, would hide.
+            filters += _privacy_filters(cleared, personal)
         wanted = page * limit
         with self._reading() as reader:
             expanded, matched = self._match(reader, node, filters, query)
@@ -645,6 +648,17 @@ def _privacy_filters(cleared: bool, personal: Iterable[str]) -> list[Node]:
     if tokens:
         out.append(tokens[0] if len(tokens) == 1 else Or(tokens))
     return out
+
+
+def _searchable(node: Node) -> bool:
+    """Whether a query names anything to look for: not only stop words."""
+    if isinstance(node, Text):
+        return bool(analysis.analyze(node.text))
+    if isinstance(node, Not):
+        return _searchable(node.item)
+    if isinstance(node, And | Or):
+        return any(_searchable(item) for item in node.items)
+    return True
 
 
 def _with_secret_text(node: Node) -> Node:

@@ -106,3 +106,22 @@ def test_a_mark_at_ingest_and_bad_marks(archive_dir: Path, tmp_path: Path) -> No
     assert bad.exit_code == 1 and "ÅÅÅÅ-MM-DD" in bad.output
     bad = run("ingest", str(source), "--set", "secrecy_pages=x")
     assert bad.exit_code == 1 and "secrecy_pages" in bad.output and "Traceback" not in bad.output
+
+
+def test_scan_fills_an_archive_stored_before_detection(planted: Planted) -> None:
+    archive = Archive(planted.root)
+    before = {doc.id: doc.personal_data for doc in archive.documents()}
+    for doc_id in before:
+        archive.update_record(doc_id, lambda record: record.pop("personal_data"))
+    assert all(doc.personal_data == [] for doc in archive.documents())
+    result = run("privacy", "scan")
+    assert result.exit_code == 0, result.output
+    assert "6 dokument genomsökta, 6 ändrade" in result.output
+    assert "Flest personuppgifter:" in result.output
+    assert {doc.id: doc.personal_data for doc in archive.documents()} == before
+    again = json.loads(run("privacy", "scan", "--json").output)
+    assert again["changed"] == 0 and again["documents"] == 6
+    # and the index, following the journal of those changes, still finds them
+    number = planted.files["uppfoljning-3.txt"][0]
+    found = json.loads(run("search", "--personal", number, "--json").output)
+    assert [hit["id"] for hit in found["hits"]] == [ids(planted.root)["uppfoljning-3.txt"]]

@@ -25,16 +25,12 @@ def key_path(root: Path) -> Path:
     return root / KEY_FILE
 
 
-def archive_key(root: Path, *, create: bool = True) -> bytes | None:
-    """The archive's key, made on first use (None if there is none and `create` is false)."""
+def archive_key(root: Path) -> bytes:
+    """The archive's key, made on first use by whoever needs it first (indexing or a search)."""
     path = key_path(root)
-    try:
-        return bytes.fromhex(path.read_text("ascii").strip())
-    except FileNotFoundError:
-        if not create:
-            return None
-    except (OSError, ValueError) as exc:
-        raise DiariumError(f"{path}: nyckeln för personnummer kan inte läsas ({exc})") from None
+    key = _read_key(path)
+    if key is not None:
+        return key
     root.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{KEY_FILE}.{os.getpid()}.tmp")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -49,7 +45,19 @@ def archive_key(root: Path, *, create: bool = True) -> bytes | None:
         pass
     finally:
         temporary.unlink(missing_ok=True)
-    return archive_key(root, create=False)
+    key = _read_key(path)
+    if key is None:
+        raise DiariumError(f"{path}: nyckeln för personnummer kunde inte skapas")
+    return key
+
+
+def _read_key(path: Path) -> bytes | None:
+    try:
+        return bytes.fromhex(path.read_text("ascii").strip())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise DiariumError(f"{path}: nyckeln för personnummer kan inte läsas ({exc})") from None
 
 
 def token(key: bytes, digits12: str) -> str:
