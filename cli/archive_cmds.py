@@ -12,6 +12,7 @@ import click
 from archive import Archive, Document, IngestReport, privacy
 from archive.overrides import parse_assignments
 from archive.privacy.operations import masked_pages, masked_record
+from archive.show import show_data
 from cli.common import archive_option, print_json, warn
 
 LIST_KEYS = (
@@ -145,16 +146,13 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool, unmasked
     diarium show 3fa1c2 --text | less
     diarium show 3fa1c2 --text --unmasked
     """
+    if as_json:
+        print_json(show_data(archive, doc_id, with_text=with_text, unmasked=unmasked))
+        return
     doc = archive.get(doc_id)
     pages = archive.pages(doc.id) if with_text else []
     if not unmasked:
         pages = masked_pages(archive, doc, pages=pages)
-    if as_json:
-        data = doc.to_dict() if unmasked else masked_record(archive, doc)
-        if with_text:
-            data["text"] = [{"page": p.number, "text": p.text} for p in pages]
-        print_json(data)
-        return
     shown = doc if unmasked else Document.from_dict(masked_record(archive, doc))
     click.echo(click.style(shown.title or shown.source, bold=True))
     for label, value in _fields(shown):

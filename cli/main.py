@@ -49,16 +49,18 @@ def cli(archive_root: Path | None) -> None:
 
 
 def _register() -> None:
-    from cli import archive_cmds, generate, privacy_cmds, search
+    from cli import archive_cmds, case, generate, privacy_cmds, search, web_cmds
 
     for command in (
         *archive_cmds.COMMANDS,
         *privacy_cmds.COMMANDS,
         search.search,
         search.reindex,
+        case.case,
         generate.generate,
         generate.new,
         generate.templates,
+        *web_cmds.COMMANDS,
     ):
         cli.add_command(command)
 
@@ -66,7 +68,7 @@ def _register() -> None:
 _register()
 
 
-_OWN_PACKAGES = {"archive", "cli", "indexer", "templates"}
+_OWN_PACKAGES = {"archive", "cli", "indexer", "templates", "web"}
 _show_warning = warnings.showwarning
 
 
