@@ -138,7 +138,10 @@ def find_case(
     own_index = index is None
     index = index or index_of(archive)
     try:
-        documents = [d for d in _candidates(archive, index, typed) if visible is None or visible(d)]
+        # With `visible` the caller decides what may be seen, secret documents too (cleared);
+        # without, secrecy-marked documents are left out as in every search.
+        found = _candidates(archive, index, typed, cleared=visible is not None)
+        documents = [d for d in found if visible is None or visible(d)]
         documents.sort(key=_case_order)
         case.documents = [CaseDocument(d, decision(d)) for d in documents]
         if related > 0 and documents:
@@ -151,12 +154,14 @@ def find_case(
     return case
 
 
-def _candidates(archive: Archive, index: Index, typed: str) -> list[Document]:
+def _candidates(archive: Archive, index: Index, typed: str, *, cleared: bool) -> list[Document]:
     """Documents the index files under this case, read from the archive and checked again."""
     found: list[Document] = []
     page = 1
     while True:
-        result = index.search(f'case:"{typed}"', sort="date", limit=_PAGE, page=page)
+        result = index.search(
+            f'case:"{typed}"', sort="date", limit=_PAGE, page=page, cleared=cleared
+        )
         for hit in result.hits:
             try:
                 document = archive.get(hit.id)
@@ -203,7 +208,7 @@ def related_documents(
         excluded = set(own)
         page, per_page = 1, limit + len(own)
         while len(hits) < limit:
-            result = index.search(query, limit=per_page, page=page)
+            result = index.search(query, limit=per_page, page=page, cleared=visible is not None)
             for hit in result.hits:
                 if hit.id in excluded:
                     continue
