@@ -10,10 +10,11 @@ from typing import Any
 import click
 
 from archive import Archive, Document, IngestReport, privacy
+from archive.extract.ocr import MODES
 from archive.overrides import parse_assignments
 from archive.privacy.operations import masked_pages, masked_record
 from archive.show import show_data
-from cli.common import archive_option, print_json, warn
+from cli.common import archive_option, ocr_mark, print_json, warn
 
 LIST_KEYS = (
     "id",
@@ -65,6 +66,12 @@ class TerminalProgress:
     help="Set a value by hand for every file, e.g. --set kind=yttrande (repeatable).",
 )
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option(
+    "--ocr",
+    type=click.Choice(MODES),
+    help="Läs skannade sidor med OCR: auto (sidor utan användbart textlager), always eller "
+    "never (standard: arkivets inställning ocr, annars auto).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @archive_option
 def ingest(
@@ -73,6 +80,7 @@ def ingest(
     municipality: str | None,
     assignments: tuple[str, ...],
     jobs: int | None,
+    ocr: str | None,
     as_json: bool,
 ) -> None:
     """Take files and folders (recursively) into the archive.
@@ -85,12 +93,18 @@ def ingest(
     diarium ingest rapporter/ --municipality Uppsala
     diarium ingest svar.pdf --set kind="svar på revisionsrapport" --set date=2023-11-02
     diarium ingest arkiv/2021 --json > rapport.json
+    diarium ingest skannat/ --ocr=always
     """
     overrides = parse_assignments(list(assignments))
     progress = TerminalProgress("Tar in", enabled=sys.stderr.isatty() and not as_json)
     try:
         report = archive.ingest(
-            paths, municipality=municipality, overrides=overrides, jobs=jobs, progress=progress
+            paths,
+            municipality=municipality,
+            overrides=overrides,
+            jobs=jobs,
+            progress=progress,
+            ocr=ocr,
         )
     finally:
         progress.close()
@@ -108,12 +122,16 @@ def _print_report(report: IngestReport, as_json: bool, kinds: frozenset[str]) ->
     else:
         for doc in report.added:
             flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
+            read = len((doc.ocr or {}).get("pages", []))
+            ocr = f"  (OCR: {read} s.)" if read else ""
             source = privacy.mask_string(doc.source, kinds)
-            click.echo(f"added      {doc.id}  {source}  ({_kind_date(doc)}){flags}")
+            click.echo(f"added      {doc.id}  {source}  ({_kind_date(doc)}){ocr}{flags}")
         for doc in report.unchanged:
             click.echo(f"unchanged  {doc.id}  {privacy.mask_string(doc.source, kinds)}")
     for failure in report.failed:
         warn(f"failed: {failure.path}: {failure.error}")
+    for message in report.warnings:
+        warn(f"diarium: {message}")
     warn(
         f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
     )
@@ -163,7 +181,9 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool, unmasked
         for section in shown.sections:
             click.echo(f"    - {section['heading']}")
     for page in pages:
-        click.echo(click.style(f"\n--- sida {page.number} ---", dim=True))
+        read = doc.ocr_page(page.number)
+        how = f" ({ocr_mark(read)})" if read else ""
+        click.echo(click.style(f"\n--- sida {page.number}{how} ---", dim=True))
         click.echo(page.text)
 
 
@@ -181,6 +201,7 @@ def _fields(doc: Document) -> list[tuple[str, Any]]:
         ("flaggor", ", ".join(doc.flags)),
         ("sekretess", "; ".join(privacy.describe(m) for m in doc.secrecy)),
         ("personuppgifter", _personal_summary(doc)),
+        ("OCR", _ocr_summary(doc)),
         ("satt för hand", ", ".join(doc.manual)),
         ("tillagd", doc.added_at),
     ]
@@ -191,6 +212,17 @@ def _personal_summary(doc: Document) -> str:
     for found in doc.personal_data:
         counts[found["kind"]] = counts.get(found["kind"], 0) + 1
     return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+
+
+def _ocr_summary(doc: Document) -> str | None:
+    """Which pages OCR read and how sure it was, so a reader knows what may be misread."""
+    if not doc.ocr:
+        return None
+    if doc.ocr.get("error"):
+        return f"misslyckades: {doc.ocr['error']}"
+    pages = doc.ocr.get("pages", [])
+    read = ", ".join(f"{p['page']} ({ocr_mark(p, short=True)})" for p in pages)
+    return f"sidor lästa med OCR: {read}; osäker under {doc.ocr.get('threshold', 0):g}"
 
 
 @click.command(name="list")
@@ -263,6 +295,14 @@ def stats(archive: Archive, as_json: bool) -> None:
         return
     click.echo(f"Arkiv: {data['archive']}")
     click.echo(f"{data['documents']} dokument, {data['pages']} sidor, {data['bytes']:,} byte")
+    ocr = data["ocr"]
+    if ocr["pages"]:
+        mean = ocr["mean_confidence"]
+        mean = f", medelsäkerhet {mean:g}".replace(".", ",") if mean is not None else ""
+        click.echo(
+            f"OCR: {ocr['pages']} sidor i {ocr['documents']} dokument{mean}, "
+            f"{ocr['uncertain_pages']} osäkra sidor"
+        )
     for key, label in (
         ("kind", "Dokumenttyp"),
         ("municipality", "Kommun"),
@@ -276,4 +316,45 @@ def stats(archive: Archive, as_json: bool) -> None:
                 click.echo(f"  {count:>6}  {name}")
 
 
-COMMANDS = [ingest, show, list_, remove, stats]
+@click.command(name="ocr")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option(
+    "--always",
+    is_flag=True,
+    help="Läs varje sida med OCR, även sidor som har ett textlager.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
+@archive_option
+def ocr(archive: Archive, ids: tuple[str, ...], always: bool, as_json: bool) -> None:
+    """Läs arkivets skannade dokument med OCR (svenska).
+
+    Utan ID läses alla dokument som är flaggade `no text layer`. Texten, den sökbara
+    PDF/A-kopian (archive.pdf), posten och sökindexet uppdateras; originalet rörs inte.
+    Slutkod 1 om något dokument inte kunde läsas.
+
+    
+    diarium ocr
+    diarium ocr 3fa1c2 9b0e77 --always
+    diarium ocr --json | jq '.read[].ocr.pages'
+    """
+    report = archive.ocr(list(ids) or None, mode="always" if always else "auto")
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        for doc in report.read:
+            pages = doc.ocr.get("pages", []) if doc.ocr else []
+            flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
+            click.echo(f"läst      {doc.id}  {doc.source}  ({len(pages)} sidor med OCR){flags}")
+        for doc, why in report.unchanged:
+            click.echo(f"oförändrad {doc.id}  {doc.source}  ({why})")
+    for doc_id, error in report.failed:
+        warn(f"misslyckades: {doc_id}: {error}")
+    warn(
+        f"{len(report.read)} lästa, {len(report.unchanged)} oförändrade, "
+        f"{len(report.failed)} misslyckades"
+    )
+    if report.failed:
+        sys.exit(1)
+
+
+COMMANDS = [ingest, show, list_, remove, stats, ocr]

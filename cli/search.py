@@ -8,9 +8,9 @@ import time
 import click
 
 from archive import Archive, DiariumError, privacy
-from cli.common import archive_option, print_json, warn
+from cli.common import archive_option, ocr_mark, print_json, warn
 from indexer import Hit, IndexUnavailable, SearchResult
-from indexer.archive_sync import index_of, personal_token, rebuild_from_archive
+from indexer.archive_sync import index_of, mark_ocr, personal_token, rebuild_from_archive
 from indexer.query import FIELDS
 
 _MARK = {"fg": "yellow", "bold": True}
@@ -121,6 +121,7 @@ def search(
         index.close()
     if result.total == 0:
         _raise_if_empty(archive)
+    mark_ocr(archive, result)
     # What was typed is echoed masked too: the output may be pasted where the number must not be.
     kinds = privacy.masked_kinds(archive.settings)
     result.query = privacy.mask_string(result.query, kinds)
@@ -171,6 +172,8 @@ def _print_hit(number: int, hit: Hit) -> None:
     if hit.snippet:
         styled = hit.marked_snippet(lambda word: click.style(word, **_MARK))
         where = f"sida {hit.page}: " if hit.page is not None else ""
+        if hit.ocr is not None:
+            where = f"sida {hit.page} ({ocr_mark(hit.ocr)}): "
         click.echo(f"   {where}{styled}")
     click.echo(click.style(f"   {hit.id}  {hit.source or ''}", dim=True))
 
