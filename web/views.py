@@ -579,16 +579,19 @@ def upload(request: HttpRequest) -> HttpResponse:
             return render(request, "web/upload.html", context, status=400)
         archive = config.archive()
         with tempfile.TemporaryDirectory(prefix="diarium-upload-") as scratch:
-            paths = []
+            # The files side by side, as in a folder given to `ingest`: a sidecar NAME.meta.yaml
+            # uploaded with its file applies to it. A second file of the same name goes in a
+            # folder of its own, so both go in.
+            taken: set[str] = set()
             for number, item in enumerate(files):
-                folder = Path(scratch) / str(number)  # two files of the same name both go in
-                folder.mkdir()
-                target = folder / (Path(item.name).name or "fil")
-                with target.open("wb") as fh:
+                name = Path(item.name).name or "fil"
+                folder = Path(scratch) / (str(number) if name in taken else "")
+                folder.mkdir(exist_ok=True)
+                taken.add(name)
+                with (folder / name).open("wb") as fh:
                     for chunk in item.chunks():
                         fh.write(chunk)
-                paths.append(target)
-            report = archive.ingest(paths, municipality=municipality, jobs=1)
+            report = archive.ingest([Path(scratch)], municipality=municipality, jobs=1)
         for failure in report.failed:  # the scratch folder means nothing to the person
             failure.path = Path(failure.path).name
         data = report.to_dict()
