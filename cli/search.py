@@ -8,7 +8,7 @@ import time
 import click
 
 from archive import Archive, DiariumError, privacy
-from cli.common import archive_option, ocr_mark, print_json, warn
+from cli.common import archive_option, note_left_out, ocr_mark, print_json, resolve_filters, warn
 from indexer import Hit, IndexUnavailable, SearchResult
 from indexer.archive_sync import index_of, mark_ocr, personal_token, rebuild_from_archive
 from indexer.query import FIELDS
@@ -97,6 +97,9 @@ def search(
     Fields: FIELDS_HELP
     """
     text = " ".join(query)
+    municipalities, board, kind = resolve_filters(  # type: ignore[assignment]
+        archive, municipalities=municipalities, board=board, kind=kind
+    )
     index = index_of(archive)
     try:
         result = index.search(
@@ -121,6 +124,7 @@ def search(
         index.close()
     if result.total == 0:
         _raise_if_empty(archive)
+    note_left_out(result.unknown)
     mark_ocr(archive, result)
     # What was typed is echoed masked too: the output may be pasted where the number must not be.
     kinds = privacy.masked_kinds(archive.settings)

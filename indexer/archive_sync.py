@@ -39,8 +39,7 @@ class ArchiveFeed:
         key = privacy.archive_key(self.archive.root)
         for doc_id in ids:
             try:
-                doc = self.archive.get(doc_id)
-                yield to_index_doc(doc, self.archive.pages(doc_id), kinds=kinds, key=key)
+                yield index_doc(self.archive, doc_id, kinds=kinds, key=key)
             except (NotFound, FileNotFoundError):  # not stored (any more): the index drops it
                 continue
 
@@ -70,9 +69,27 @@ def index_of(archive: Archive, features: frozenset[str] = FEATURES) -> Index:
     )
 
 
+def index_doc(
+    archive: Archive,
+    doc_id: str,
+    *,
+    kinds: frozenset[str] | None = None,
+    key: bytes | None = None,
+) -> IndexDoc:
+    """A stored document as the index sees it: record, pages and page furniture, masked."""
+    return to_index_doc(
+        archive.get(doc_id),
+        archive.pages(doc_id),
+        archive.furniture(doc_id),
+        kinds=privacy.masked_kinds(archive.settings) if kinds is None else kinds,
+        key=privacy.archive_key(archive.root) if key is None else key,
+    )
+
+
 def to_index_doc(
     document: Document,
     pages: list[Page],
+    furniture: str = "",
     *,
     kinds: frozenset[str] = privacy.IDENTITY_KINDS,
     key: bytes | None = None,
@@ -88,7 +105,7 @@ def to_index_doc(
     tokens: set[str] = set()
     shown: list[tuple[int, str]] = []
     hidden: list[tuple[int, str]] = []
-    for page in pages:
+    for page in [*pages, Page(0, furniture)]:
         if key is not None:
             for span in privacy.find(page.text):
                 checked = span.kind in privacy.IDENTITY_KINDS and privacy.identity_number(
@@ -96,6 +113,8 @@ def to_index_doc(
                 )
                 if checked:
                     tokens.add(privacy.token(key, checked[1]))
+        if page.number == 0:  # the furniture: searched, never a snippet's page
+            continue
         masked = (page.number, privacy.mask_page(page, document.personal_data, kinds))
         (hidden if page.number in secret else shown).append(masked)
     return IndexDoc(
@@ -114,6 +133,7 @@ def to_index_doc(
         personal=sorted(tokens),
         secret_pages=hidden,
         secret=privacy.whole_document(document.secrecy) is not None,
+        furniture=privacy.mask_string(furniture, kinds),
     )
 
 

@@ -31,6 +31,7 @@ from archive import DiariumError, Document, NotFound
 from archive.overrides import normalise
 from indexer.cases import decision as decision_of
 from indexer.cases import find_case
+from indexer.facets import UNKNOWN
 from indexer.query import QueryError
 from templates.pdf import to_pdf
 from templates.render import GenerationRefused, default_output
@@ -203,6 +204,11 @@ def _url(params: searching.SearchParams, **change: Any) -> str:
 
 
 def _facet_links(params: searching.SearchParams, counts: dict[str, dict[str, int]]) -> dict:
+    # "okänt år" / "okänd kommun" count documents without a value: nothing to filter by.
+    counts = {
+        name: {v: n for v, n in values.items() if v not in UNKNOWN.values()}
+        for name, values in counts.items()
+    }
     chosen = {m.casefold() for m in params.municipality}
     out: dict[str, list[dict[str, Any]]] = {}
     out["municipality"] = [
