@@ -8,7 +8,7 @@ import time
 import click
 
 from archive import Archive, DiariumError
-from cli.common import archive_option, ocr_mark, print_json, warn
+from cli.common import archive_option, note_left_out, ocr_mark, print_json, resolve_filters, warn
 from indexer import Hit, IndexUnavailable, SearchResult
 from indexer.archive_sync import index_of, mark_ocr, rebuild_from_archive
 from indexer.query import FIELDS
@@ -81,6 +81,9 @@ def search(
     Fields: FIELDS_HELP
     """
     text = " ".join(query)
+    municipalities, board, kind = resolve_filters(  # type: ignore[assignment]
+        archive, municipalities=municipalities, board=board, kind=kind
+    )
     index = index_of(archive)
     try:
         result = index.search(
@@ -103,6 +106,7 @@ def search(
         index.close()
     if result.total == 0:
         _raise_if_empty(archive)
+    note_left_out(result.unknown)
     mark_ocr(archive, result)
     if as_json:
         data = result.to_dict()
