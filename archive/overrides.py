@@ -14,6 +14,8 @@ import yaml
 
 from archive.errors import DiariumError, ExtractionError
 from archive.model import KINDS, SETTABLE_KEYS
+from archive.privacy.secrecy import SET_KEYS as SECRECY_KEYS
+from archive.privacy.secrecy import SecrecyError, check_set_value
 
 SIDECAR_SUFFIX = ".meta.yaml"
 
@@ -37,8 +39,14 @@ def normalise(raw: dict[str, Any], origin: str = "--set") -> dict[str, Any]:
     """Check keys and types; list values may be given as one comma-separated string."""
     clean: dict[str, Any] = {}
     for key, value in raw.items():
+        if key in SECRECY_KEYS:
+            try:
+                clean[key] = check_set_value(key, value)
+            except SecrecyError as exc:
+                raise OverrideError(f"{origin}: {key}: {exc}") from None
+            continue
         if key not in SETTABLE_KEYS:
-            allowed = ", ".join(SETTABLE_KEYS)
+            allowed = ", ".join((*SETTABLE_KEYS, *SECRECY_KEYS))
             raise OverrideError(f"{origin}: unknown key {key!r} (use one of: {allowed})")
         clean[key] = _value(key, value, origin)
     if clean.get("date") and "year" not in clean:

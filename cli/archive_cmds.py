@@ -9,11 +9,12 @@ from typing import Any
 
 import click
 
-from archive import Archive, Document, IngestReport
+from archive import Archive, Document, IngestReport, privacy
 from archive.document import FIELDS_BY_NAME, LIST_KEYS, RECORD_FIELDS
 from archive.extract.ocr import MODES
 from archive.names import fold
 from archive.overrides import parse_assignments
+from archive.privacy.operations import masked_pages, masked_record
 from archive.show import show_data
 from cli.common import (
     archive_option,
@@ -99,22 +100,26 @@ def ingest(
         )
     finally:
         progress.close()
-    _print_report(report, as_json)
+    _print_report(report, as_json, privacy.masked_kinds(archive.settings))
     if report.failed:
         sys.exit(1)
 
 
-def _print_report(report: IngestReport, as_json: bool) -> None:
+def _print_report(report: IngestReport, as_json: bool, kinds: frozenset[str]) -> None:
     if as_json:
-        print_json(report.to_dict())
+        data = report.to_dict()
+        for key in ("added", "unchanged"):
+            data[key] = privacy.mask_value(data[key], kinds)
+        print_json(data)
     else:
         for doc in report.added:
             flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
             read = len((doc.ocr or {}).get("pages", []))
             ocr = f"  (OCR: {read} s.)" if read else ""
-            click.echo(f"added      {doc.id}  {doc.source}  ({_kind_date(doc)}){ocr}{flags}")
+            source = privacy.mask_string(doc.source, kinds)
+            click.echo(f"added      {doc.id}  {source}  ({_kind_date(doc)}){ocr}{flags}")
         for doc in report.unchanged:
-            click.echo(f"unchanged  {doc.id}  {doc.source}")
+            click.echo(f"unchanged  {doc.id}  {privacy.mask_string(doc.source, kinds)}")
     for failure in report.failed:
         warn(f"failed: {failure.path}: {failure.error}")
     for message in report.warnings:
@@ -132,35 +137,46 @@ def _kind_date(doc: Document) -> str:
 @click.argument("doc_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole record as JSON.")
 @click.option("--text", "with_text", is_flag=True, help="Print the extracted text, page by page.")
+@click.option(
+    "--unmasked",
+    is_flag=True,
+    help="Visa personuppgifter och sekretessmarkerade sidor omaskerade (för registratorn).",
+)
 @archive_option
-def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
+def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool, unmasked: bool) -> None:
     """Show one document: its metadata, sections and (with --text) its text.
 
     ID is the id that ingest, list and search print; a unique prefix of 4+ characters will do.
+    Personnummer and the other personal data the settings mask are shown as [personnummer],
+    and secret-marked pages are left out, unless --unmasked is given.
 
     \b
     diarium show 3fa1c2
     diarium show 3fa1c2 --json | jq .case_number
     diarium show 3fa1c2 --text | less
+    diarium show 3fa1c2 --text --unmasked
     """
     if as_json:
-        print_json(show_data(archive, doc_id, with_text=with_text))
+        print_json(show_data(archive, doc_id, with_text=with_text, unmasked=unmasked))
         return
     doc = archive.get(doc_id)
-    click.echo(click.style(doc.title or doc.source, bold=True))
-    for label, value, key in _fields(doc):
+    pages = archive.pages(doc.id) if with_text else []
+    if not unmasked:
+        pages = masked_pages(archive, doc, pages=pages)
+    shown = doc if unmasked else Document.from_dict(masked_record(archive, doc))
+    click.echo(click.style(shown.title or shown.source, bold=True))
+    for label, value, key in _fields(shown):
         if value:
-            click.echo(f"  {label:<14} {value}{_origin(doc, key)}")
-    if doc.sections:
+            click.echo(f"  {label:<16} {value}{_origin(doc, key)}")
+    if shown.sections:
         click.echo("  Avsnitt:")
-        for section in doc.sections:
+        for section in shown.sections:
             click.echo(f"    - {section['heading']}")
-    if with_text:
-        for page in archive.pages(doc.id):
-            read = doc.ocr_page(page.number)
-            how = f" ({ocr_mark(read)})" if read else ""
-            click.echo(click.style(f"\n--- sida {page.number}{how} ---", dim=True))
-            click.echo(page.text)
+    for page in pages:
+        read = doc.ocr_page(page.number)
+        how = f" ({ocr_mark(read)})" if read else ""
+        click.echo(click.style(f"\n--- sida {page.number}{how} ---", dim=True))
+        click.echo(page.text)
 
 
 def _fields(doc: Document) -> list[tuple[str, Any, str]]:
@@ -178,6 +194,8 @@ def _fields(doc: Document) -> list[tuple[str, Any, str]]:
     where = f"{doc.source} ({doc.format}, {doc.pages} s.)"
     out.insert(-3, (FIELDS_BY_NAME["source"].label, where, ""))
     out.insert(-2, ("OCR", _ocr_summary(doc), ""))
+    out.insert(-2, ("sekretess", "; ".join(privacy.describe(m) for m in doc.secrecy), ""))
+    out.insert(-2, ("personuppgifter", _personal_summary(doc), ""))
     return out
 
 
@@ -192,6 +210,13 @@ def _origin(doc: Document, key: str) -> str:
     source = _SOURCES.get(origin.get("source", ""), origin.get("source", ""))
     rule = origin.get("rule")
     return click.style(f"  [{source}: {rule}]" if rule else f"  [{source}]", dim=True)
+
+
+def _personal_summary(doc: Document) -> str:
+    counts: dict[str, int] = {}
+    for found in doc.personal_data:
+        counts[found["kind"]] = counts.get(found["kind"], 0) + 1
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
 
 
 def _ocr_summary(doc: Document) -> str | None:
@@ -255,13 +280,20 @@ def list_(
         docs.append(d)
     docs.sort(key=lambda d: (d.date or f"{d.year or 9999}", d.source))
     note_left_out(unknown)
+    kinds = privacy.masked_kinds(archive.settings)
     if as_json:
-        print_json([{key: getattr(d, key) for key in LIST_KEYS} for d in docs])
+        print_json(
+            [privacy.mask_value({key: getattr(d, key) for key in LIST_KEYS}, kinds) for d in docs]
+        )
         return
     for d in docs:
-        title = textwrap.shorten(d.title or d.source, width=60, placeholder="…")
+        title = privacy.mask_string(d.title or d.source, kinds)
+        title = textwrap.shorten(title, width=60, placeholder="…")
         when = d.date or str(d.year or "–")
-        click.echo(f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}")
+        secret = "  [sekretess]" if privacy.active(d.secrecy) else ""
+        click.echo(
+            f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}{secret}"
+        )
     warn(f"{len(docs)} document(s) in {archive.root}")
 
 
