@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from archive import messages as msg
 from archive.document import Document
 from archive.errors import DiariumError
 from archive.extract import extract
@@ -48,9 +49,9 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Failure]]:
         elif path.is_file():
             files.append(path)
         elif path.exists():
-            failures.append(Failure(str(path), "not a regular file"))
+            failures.append(Failure(str(path), "ingen vanlig fil"))
         else:
-            failures.append(Failure(str(path), "no such file or folder"))
+            failures.append(Failure(str(path), "ingen sådan fil eller mapp"))
     return files, failures
 
 
@@ -63,7 +64,7 @@ def ingest_file(
     try:
         data = file.read_bytes()
     except OSError as exc:
-        return "failed", f"cannot read the file: {exc.strerror or exc}"
+        return "failed", msg.CANNOT_READ.format(reason=msg.os_error(exc))
     sha = sha256_of(data)
     if archive.contains(sha):
         return "unchanged", archive.get(sha[:ID_LENGTH]).to_dict()
@@ -73,7 +74,7 @@ def ingest_file(
             hand_set["municipality"] = municipality
         hand_set.update(read_sidecar(file))
         if not data:
-            raise DiariumError("empty file")
+            raise DiariumError("tom fil")
         profiles = archive.profiles()
         municipality = hand_set.get("municipality")
         footers = [p.pattern for p in profiles.footer_patterns(municipality)]
@@ -93,9 +94,9 @@ def ingest_file(
     except DiariumError as exc:
         return "failed", str(exc)
     except OSError as exc:
-        return "failed", f"cannot read the file: {exc.strerror or exc}"
+        return "failed", msg.CANNOT_READ.format(reason=msg.os_error(exc))
     except Exception as exc:  # noqa: BLE001 - a library choking on one file must not stop a batch
-        return "failed", f"could not be read ({type(exc).__name__}: {exc})"
+        return "failed", f"gick inte att läsa ({type(exc).__name__}: {exc})"
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -143,7 +144,7 @@ def ingest(
                 try:
                     done(i, future.result())
                 except BrokenProcessPool:
-                    done(i, ("failed", "the reader process died on this batch (out of memory?)"))
+                    done(i, ("failed", "läsprocessen dog på den här omgången (slut på minne?)"))
 
     report = IngestReport(failed=failures)
     for i in range(len(files)):

@@ -28,7 +28,7 @@ def parse_assignments(assignments: list[str]) -> dict[str, Any]:
     for item in assignments:
         key, sep, value = item.partition("=")
         if not sep:
-            raise OverrideError(f"--set takes KEY=VALUE, got {item!r}")
+            raise OverrideError(f"--set tar NYCKEL=VÄRDE, inte {item!r}")
         raw[key.strip()] = value.strip()
     return normalise(raw)
 
@@ -39,7 +39,7 @@ def normalise(raw: dict[str, Any], origin: str = "--set") -> dict[str, Any]:
     for key, value in raw.items():
         if key not in SETTABLE_KEYS:
             allowed = ", ".join(SETTABLE_KEYS)
-            raise OverrideError(f"{origin}: unknown key {key!r} (use one of: {allowed})")
+            raise OverrideError(f"{origin}: okänd nyckel {key!r} (använd någon av: {allowed})")
         clean[key] = _value(key, value, origin)
     if clean.get("date") and "year" not in clean:
         clean["year"] = int(clean["date"][:4])
@@ -57,14 +57,16 @@ def _value(key: str, value: Any, origin: str) -> Any:
         try:
             return dt.date.fromisoformat(text).isoformat()
         except ValueError:
-            raise OverrideError(f"{origin}: date must be YYYY-MM-DD, got {text!r}") from None
+            raise OverrideError(f"{origin}: datum skrivs ÅÅÅÅ-MM-DD, inte {text!r}") from None
     if key == "year":
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise OverrideError(f"{origin}: year must be a number, got {value!r}") from None
+            raise OverrideError(f"{origin}: år måste vara ett tal, inte {value!r}") from None
     if key == "kind" and str(value) not in KINDS:
-        raise OverrideError(f"{origin}: unknown kind {value!r} (use one of: {', '.join(KINDS)})")
+        raise OverrideError(
+            f"{origin}: okänd dokumenttyp {value!r} (använd någon av: {', '.join(KINDS)})"
+        )
     return str(value)
 
 
@@ -86,11 +88,11 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ExtractionError(f"sidecar {sidecar.name} cannot be read: {exc}") from None
+        raise ExtractionError(f"sidofilen {sidecar.name} går inte att läsa: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ExtractionError(f"sidecar {sidecar.name} must be a mapping of key: value")
+        raise ExtractionError(f"sidofilen {sidecar.name} måste vara en mappning nyckel: värde")
     try:
         return normalise(data, origin=sidecar.name)
     except OverrideError as exc:

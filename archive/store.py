@@ -33,6 +33,7 @@ from typing import Any
 import platformdirs
 import yaml
 
+from archive import messages as msg
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
 from archive.metadata import profiles
@@ -186,10 +187,13 @@ class Archive:
             return {}
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise DiariumError(f"{path}: cannot read settings: {exc}") from None
+        except OSError as exc:
+            reason = msg.os_error(exc)
+            raise DiariumError(f"{path}: inställningarna går inte att läsa: {reason}") from None
+        except yaml.YAMLError as exc:
+            raise DiariumError(f"{path}: {msg.yaml_error(exc)}") from None
         if not isinstance(data, dict):
-            raise DiariumError(f"{path}: settings must be a mapping of key: value")
+            raise DiariumError(f"{path}: inställningarna måste vara en mappning nyckel: värde")
         return data
 
     def setting_path(self, key: str) -> Path | None:
@@ -219,13 +223,13 @@ class Archive:
         if len(doc_id) >= ID_LENGTH and self.contains(doc_id):
             return doc_id[:ID_LENGTH]
         if len(doc_id) < 4 or any(c not in "0123456789abcdef" for c in doc_id):
-            raise NotFound(f"no document {doc_id!r} (ids are hexadecimal, at least 4 characters)")
+            raise NotFound(f"inget dokument {doc_id!r} (id:n är hexadecimala, minst 4 tecken)")
         shard = self.documents_dir / doc_id[:2]
         matches = sorted(p.name for p in shard.glob(doc_id + "*") if (p / "record.json").is_file())
         if not matches:
-            raise NotFound(f"no document {doc_id!r} in {self.root}")
+            raise NotFound(f"inget dokument {doc_id!r} i {self.root}")
         if len(matches) > 1:
-            raise NotFound(f"id {doc_id!r} is ambiguous: {', '.join(matches[:5])}")
+            raise NotFound(f"id:t {doc_id!r} är tvetydigt: {', '.join(matches[:5])}")
         return matches[0]
 
     def get(self, doc_id: str) -> Document:
@@ -418,7 +422,7 @@ class Archive:
         """Write (or replace) one file of a stored document atomically: text.json after OCR,
         a searchable copy beside the original. The original itself is never replaced."""
         if name.startswith("original.") or "/" in name or name in ("", ".", ".."):
-            raise DiariumError(f"{name!r} is not a file a stored document may have replaced")
+            raise DiariumError(f"{name!r} är ingen fil som får bytas ut i ett lagrat dokument")
         folder = self._folder(self.resolve(doc_id))
         temporary = folder / f".{name}.{os.getpid()}-{uuid.uuid4().hex}.tmp"
         try:

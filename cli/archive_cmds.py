@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from archive import Archive, Document, IngestReport
+from archive import messages as msg
 from archive.overrides import parse_assignments
 from cli.common import archive_option, index_after_change, print_json, warn
 
@@ -53,16 +54,18 @@ class TerminalProgress:
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--municipality", "-m", help="The files' municipality (wins over the rules).")
+@click.option("--municipality", "-m", help="Filernas kommun (går före reglerna).")
 @click.option(
     "--set",
     "assignments",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Set a value by hand for every file, e.g. --set kind=yttrande (repeatable).",
+    help="Sätt ett värde för hand för varje fil, t.ex. --set kind=yttrande (kan upprepas).",
 )
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Arbetsprocesser (standard: antal kärnor)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
 @archive_option
 def ingest(
     archive: Archive,
@@ -72,11 +75,12 @@ def ingest(
     jobs: int | None,
     as_json: bool,
 ) -> None:
-    """Take files and folders (recursively) into the archive.
+    """Ta in filer och mappar (med undermappar) i arkivet.
 
-    PDF, DOCX, TXT and Markdown. A sidecar NAME.meta.yaml beside a file sets its values by
-    hand; those beat --set, which beats what the rules read. The same bytes twice are reported
-    as unchanged. Exit code 1 if any file failed, 2 for a usage error.
+    PDF, DOCX, TXT och Markdown. En sidofil NAMN.meta.yaml bredvid en fil sätter dess värden för
+    hand; de går före --set, som går före det reglerna läser. Samma byte två gånger rapporteras
+    som oförändrade; diariums egna datafiler bredvid genererade dokument hoppas över. Slutkod 1
+    om någon fil misslyckades, 2 vid felaktig användning.
 
     \b
     diarium ingest rapporter/ --municipality Uppsala
@@ -84,7 +88,7 @@ def ingest(
     diarium ingest arkiv/2021 --json > rapport.json
     """
     overrides = parse_assignments(list(assignments))
-    progress = TerminalProgress("Tar in", enabled=sys.stderr.isatty() and not as_json)
+    progress = TerminalProgress(msg.INGEST_PROGRESS, enabled=sys.stderr.isatty() and not as_json)
     try:
         report = archive.ingest(
             paths, municipality=municipality, overrides=overrides, jobs=jobs, progress=progress
@@ -102,30 +106,41 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
         print_json(report.to_dict())
     else:
         for doc in report.added:
-            flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
-            click.echo(f"added      {doc.id}  {doc.source}  ({_kind_date(doc)}){flags}")
+            flags = f"  [{msg.flags(doc.flags)}]" if doc.flags else ""
+            line = msg.INGEST_ADDED.format(
+                id=doc.id,
+                source=doc.source,
+                kind=doc.kind,
+                date=doc.date or msg.NO_DATE,
+                flags=flags,
+            )
+            click.echo(line)
         for doc in report.unchanged:
-            click.echo(f"unchanged  {doc.id}  {doc.source}")
+            click.echo(msg.INGEST_UNCHANGED.format(id=doc.id, source=doc.source))
     for failure in report.failed:
-        warn(f"failed: {failure.path}: {failure.error}")
+        warn(msg.INGEST_FAILED.format(path=failure.path, error=failure.error))
     warn(
-        f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
+        msg.INGEST_SUMMARY.format(
+            added=msg.number(len(report.added)),
+            unchanged=msg.number(len(report.unchanged)),
+            skipped="",
+            failed=msg.number(len(report.failed)),
+        )
     )
-
-
-def _kind_date(doc: Document) -> str:
-    return f"{doc.kind}, {doc.date or 'utan datum'}"
 
 
 @click.command()
 @click.argument("doc_id", metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print the whole record as JSON.")
-@click.option("--text", "with_text", is_flag=True, help="Print the extracted text, page by page.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv hela posten som JSON.")
+@click.option(
+    "--text", "with_text", is_flag=True, help="Skriv ut den utlästa texten, sida för sida."
+)
 @archive_option
 def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
-    """Show one document: its metadata, sections and (with --text) its text.
+    """Visa ett dokument: dess metadata, avsnitt och (med --text) dess text.
 
-    ID is the id that ingest, list and search print; a unique prefix of 4+ characters will do.
+    ID är det id som ingest, list och search skriver ut; en entydig början på minst 4 tecken
+    räcker.
 
     \b
     diarium show 3fa1c2
@@ -144,12 +159,12 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
         if value:
             click.echo(f"  {label:<14} {value}")
     if doc.sections:
-        click.echo("  Avsnitt:")
+        click.echo(msg.SHOW_SECTIONS)
         for section in doc.sections:
             click.echo(f"    - {section['heading']}")
     if with_text:
         for page in archive.pages(doc.id):
-            click.echo(click.style(f"\n--- sida {page.number} ---", dim=True))
+            click.echo(click.style(msg.SHOW_PAGE.format(number=page.number), dim=True))
             click.echo(page.text)
 
 
@@ -163,23 +178,23 @@ def _fields(doc: Document) -> list[tuple[str, Any]]:
         ("nämnd", doc.board),
         ("förvaltning", doc.department),
         ("handläggare", ", ".join(doc.officers)),
-        ("fil", f"{doc.source} ({doc.format}, {doc.pages} s.)"),
-        ("flaggor", ", ".join(doc.flags)),
+        ("fil", msg.SHOW_FILE.format(source=doc.source, format=doc.format, pages=doc.pages)),
+        ("flaggor", msg.flags(doc.flags)),
         ("satt för hand", ", ".join(doc.manual)),
         ("tillagd", doc.added_at),
     ]
 
 
 @click.command(name="list")
-@click.option("--kind", help="Only this kind, e.g. yttrande.")
-@click.option("--municipality", "-m", help="Only this municipality.")
-@click.option("--year", type=int, help="Only this year.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.option("--kind", help="Bara denna dokumenttyp, t.ex. yttrande.")
+@click.option("--municipality", "-m", help="Bara denna kommun.")
+@click.option("--year", type=int, help="Bara detta år.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv en JSON-lista.")
 @archive_option
 def list_(
     archive: Archive, kind: str | None, municipality: str | None, year: int | None, as_json: bool
 ) -> None:
-    """List the archive's documents, oldest date first.
+    """Lista arkivets dokument, äldsta datum först.
 
     \b
     diarium list
@@ -201,28 +216,28 @@ def list_(
         title = textwrap.shorten(d.title or d.source, width=60, placeholder="…")
         when = d.date or str(d.year or "–")
         click.echo(f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}")
-    warn(f"{len(docs)} document(s) in {archive.root}")
+    warn(msg.LIST_SUMMARY.format(documents=msg.count(len(docs), "dokument"), root=archive.root))
 
 
 @click.command()
 @click.argument("doc_id", metavar="ID")
 @archive_option
 def remove(archive: Archive, doc_id: str) -> None:
-    """Remove a document from the archive and the index.
+    """Ta bort ett dokument ur arkivet och indexet.
 
     \b
     diarium remove 3fa1c2
     """
     doc = archive.remove(doc_id)
     index_after_change(archive, removed_ids=[doc.id])
-    click.echo(f"removed {doc.id}  {doc.source}")
+    click.echo(msg.REMOVED.format(id=doc.id, source=doc.source))
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv som JSON.")
 @archive_option
 def stats(archive: Archive, as_json: bool) -> None:
-    """Count the archive's documents and pages by kind, municipality, year and format.
+    """Räkna arkivets dokument och sidor per dokumenttyp, kommun, år och format.
 
     \b
     diarium stats
@@ -232,8 +247,13 @@ def stats(archive: Archive, as_json: bool) -> None:
     if as_json:
         print_json(data)
         return
-    click.echo(f"Arkiv: {data['archive']}")
-    click.echo(f"{data['documents']} dokument, {data['pages']} sidor, {data['bytes']:,} byte")
+    click.echo(msg.STATS_ARCHIVE.format(root=data["archive"]))
+    totals = msg.STATS_TOTALS.format(
+        documents=msg.count(data["documents"], "dokument"),
+        pages=msg.count(data["pages"], "sida", "sidor"),
+        size=msg.size(data["bytes"]),
+    )
+    click.echo(totals)
     for key, label in (
         ("kind", "Dokumenttyp"),
         ("municipality", "Kommun"),
@@ -244,7 +264,8 @@ def stats(archive: Archive, as_json: bool) -> None:
         if data[key]:
             click.echo(f"{label}:")
             for name, count in data[key].items():
-                click.echo(f"  {count:>6}  {name}")
+                shown = msg.flag(name) if key == "flags" else name
+                click.echo(f"  {msg.number(count):>6}  {shown}")
 
 
 COMMANDS = [ingest, show, list_, remove, stats]

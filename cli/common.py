@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from archive import Archive
+from archive import messages as msg
 from archive.errors import DiariumError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -35,7 +36,7 @@ def archive_option(func: F) -> F:
         type=click.Path(file_okay=False, path_type=Path),
         envvar="DIARIUM_ARCHIVE",
         callback=_archive_from_option,
-        help="Archive folder (default: $DIARIUM_ARCHIVE or the user data folder).",
+        help="Arkivmappen (standard: $DIARIUM_ARCHIVE eller användarens datamapp).",
     )(func)
 
 
@@ -65,4 +66,4 @@ def index_after_change(
     try:
         update_index(archive, added=list(added_ids), removed=list(removed_ids))
     except DiariumError as exc:
-        warn(f"warning: the search index was not updated ({exc}); run `diarium reindex`")
+        warn(msg.INDEX_NOT_UPDATED.format(error=exc))

@@ -9,7 +9,10 @@ from typing import Any, TextIO
 
 import click
 
+from archive import messages as msg
 from archive.errors import DiariumError
+
+msg.install_click_swedish()
 
 
 class Diarium(click.Group):
@@ -19,13 +22,14 @@ class Diarium(click.Group):
         try:
             return super().invoke(ctx)
         except DiariumError as exc:
-            click.echo(f"diarium: {exc}", err=True)
+            click.echo(msg.PREFIX.format(message=exc), err=True)
             sys.exit(1)
         except PermissionError as exc:
-            click.echo(f"diarium: permission denied: {exc.filename}", err=True)
+            message = msg.PERMISSION_DENIED.format(path=exc.filename)
+            click.echo(msg.PREFIX.format(message=message), err=True)
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("diarium: interrupted; what was reported as stored is kept", err=True)
+            click.echo(msg.PREFIX.format(message=msg.INTERRUPTED), err=True)
             sys.exit(130)
 
 
@@ -35,11 +39,11 @@ class Diarium(click.Group):
     "archive_root",
     type=click.Path(file_okay=False, path_type=Path),
     envvar="DIARIUM_ARCHIVE",
-    help="Archive folder for every command (default: $DIARIUM_ARCHIVE or the user data folder).",
+    help="Arkivmappen för alla kommandon (standard: $DIARIUM_ARCHIVE eller användarens datamapp).",
 )
 @click.version_option(package_name="diarium")
 def cli(archive_root: Path | None) -> None:
-    """diarium: write, archive and search municipal decision documents.
+    """diarium: skriv, arkivera och sök kommunala beslutsdokument.
 
     \b
     diarium ingest rapporter/ --municipality Uppsala
@@ -80,7 +84,7 @@ def _one_line_warning(
     """diarium's own warnings (a missing lexicon, say) as one line for a person, not Python's
     `file:line: Category: ...` with a line of source under it."""
     if category.__module__.split(".")[0] in _OWN_PACKAGES:
-        click.echo(f"diarium: warning: {message}", err=True)
+        click.echo(msg.WARNING.format(message=message), err=True)
     else:
         _show_warning(message, category, filename, lineno, file, line)
 

@@ -31,6 +31,7 @@ from whoosh import index as windex
 from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock, try_for
 
+from archive import messages as msg
 from indexer import analysis, compounds, highlight, schema, spelling, synonyms
 from indexer import facets as facet_counts
 from indexer.codec import Codec
@@ -162,12 +163,12 @@ class Index:
             name = (self.path / CURRENT).read_text("utf-8").strip()
         except FileNotFoundError:
             raise IndexUnavailable(
-                f"there is no search index in {self.path}; build it with `diarium reindex`"
+                f"det finns inget sökindex i {self.path}; bygg det med `diarium reindex`"
             ) from None
         if not name or "/" in name or "\\" in name or name.startswith("."):
             raise IndexUnavailable(
-                f"the search index in {self.path} is damaged ({CURRENT} names no index); "
-                "rebuild it with `diarium reindex`"
+                f"sökindexet i {self.path} är skadat ({CURRENT} pekar inte ut något index); "
+                "bygg om det med `diarium reindex`"
             )
         return name
 
@@ -191,17 +192,17 @@ class Index:
             versions = None
         if versions != _versions():
             raise IndexUnavailable(
-                f"the search index in {self.path} was built by another version of diarium or is "
-                "damaged; rebuild it with `diarium reindex`"
+                f"sökindexet i {self.path} byggdes av en annan version av diarium eller är "
+                "skadat; bygg om det med `diarium reindex`"
             )
         with self._damage_reported():
             ix = windex.open_dir(str(folder), schema=self._schema)
         self._ix, self._generation = ix, generation
         if PARTS in self._fields and not _parts_complete(folder) and compounds.has_lexicon():
             warnings.warn(
-                f"the search index in {self.path} was made without the Swedish lexicon, so "
-                "compound words are not split in it (`stöd` will not find `försörjningsstöd`); "
-                "run `diarium reindex`",
+                f"sökindexet i {self.path} byggdes utan den svenska ordlistan, så "
+                "sammansatta ord är inte delade i det (`stöd` hittar inte `försörjningsstöd`); "
+                "kör `diarium reindex`",
                 IndexWarning,
                 stacklevel=2,
             )
@@ -221,7 +222,7 @@ class Index:
                         raise
                 self.close()
         raise IndexUnavailable(
-            f"the search index in {self.path} kept being rebuilt during this search; try again"
+            f"sökindexet i {self.path} byggdes om hela tiden under sökningen; försök igen"
         )
 
     def _fresh_runner(self, generation: str) -> QueryRunner:
@@ -251,8 +252,7 @@ class Index:
             self.close()
             detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
             raise IndexUnavailable(
-                f"the search index in {self.path} is damaged ({detail}); "
-                "rebuild it with `diarium reindex`"
+                f"sökindexet i {self.path} är skadat ({detail}); bygg om det med `diarium reindex`"
             ) from exc
 
     @contextmanager
@@ -268,8 +268,8 @@ class Index:
         lock = FileLock(str(self.path / LOCK_FILE))
         if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.2):
             raise IndexBusy(
-                f"the search index in {self.path} is being written by another diarium process "
-                f"(waited {self.lock_timeout:g} s); try again when it has finished"
+                f"sökindexet i {self.path} skrivs av en annan diarium-process "
+                f"(väntade {msg.seconds(self.lock_timeout)}); försök igen när den är klar"
             )
         try:
             yield

@@ -38,14 +38,14 @@ def find_soffice() -> str:
     if configured:
         if shutil.which(configured):
             return configured
-        raise LibreOfficeMissing(f"${SOFFICE_ENV} is {configured!r}, which is not a program")
+        raise LibreOfficeMissing(f"${SOFFICE_ENV} är {configured!r}, som inte är något program")
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
             return found
     raise LibreOfficeMissing(
-        "LibreOffice is not installed, and --pdf needs it: install it (Debian/Ubuntu: "
-        f"apt-get install libreoffice-writer) or set ${SOFFICE_ENV} to its soffice program"
+        "LibreOffice är inte installerat, och --pdf behöver det: installera det (Debian/Ubuntu: "
+        f"apt-get install libreoffice-writer) eller sätt ${SOFFICE_ENV} till dess soffice-program"
     )
 
 
@@ -88,7 +88,7 @@ def to_pdf(documents: Sequence[Path]) -> list[Path]:
         for document, copy in zip(documents, staged, strict=True):
             produced = outputs / f"{copy.stem}.pdf"
             if not produced.is_file() or produced.stat().st_size == 0:
-                raise PdfError(f"{document}: LibreOffice did not convert it to PDF")
+                raise PdfError(f"{document}: LibreOffice konverterade den inte till PDF")
             target = document.with_suffix(".pdf")
             handle, name = tempfile.mkstemp(prefix=".diarium-", suffix=".pdf", dir=target.parent)
             os.close(handle)
@@ -116,7 +116,7 @@ def _run(command: list[str], timeout: float) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
-        raise PdfError(f"LibreOffice did not finish within {timeout:.0f} s") from None
+        raise PdfError(f"LibreOffice blev inte klart inom {timeout:.0f} s") from None
     if process.returncode != 0:
         reason = " ".join(err.decode(errors="replace").split())[-300:]
-        raise PdfError(f"LibreOffice failed (exit {process.returncode}): {reason}")
+        raise PdfError(f"LibreOffice misslyckades (slutkod {process.returncode}): {reason}")

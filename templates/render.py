@@ -105,20 +105,18 @@ def load_data(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
+        raise DataError(f"{path}: filen finns inte") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read: {exc}") from None
+        raise DataError(f"{path}: går inte att läsa: {exc}") from None
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)
         else:
             data = yaml.load(text, Loader=_DataLoader)  # a SafeLoader: no Python objects
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise DataError(
-            f"{path}: not valid {_format(path)}: {' '.join(str(exc).split())}"
-        ) from None
+        raise DataError(f"{path}: ogiltig {_format(path)}: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
-        raise DataError(f"{path}: must be a mapping of field: value")
+        raise DataError(f"{path}: måste vara en mappning fält: värde")
     return data
 
 
@@ -210,7 +208,7 @@ def _template_problems(path: Path, kind: Kind, names: frozenset[str] | set[str])
     if analysis.unclosed:
         return list(analysis.unclosed)
     problems = [
-        Problem("template", f"placeholder {{{{ {name} }}}} is not a field of {kind.slug}")
+        Problem("template", f"platshållaren {{{{ {name} }}}} är inget fält i {kind.slug}")
         for name in sorted(analysis.variables - set(names))
     ]
     # `{{ h.telefonnr }}` inside `{% for h in handläggare %}` names no sub-field of handläggare.
@@ -220,8 +218,8 @@ def _template_problems(path: Path, kind: Kind, names: frozenset[str] | set[str])
             problems.append(
                 Problem(
                     "template",
-                    f"placeholder {{{{ {variable}.{attribute} }}}}: "
-                    f"{list_field} has no field {attribute!r}",
+                    f"platshållaren {{{{ {variable}.{attribute} }}}}: "
+                    f"{list_field} har inget fält {attribute!r}",
                 )
             )
     return problems
@@ -245,7 +243,7 @@ def _unclosed_tags(path: Path) -> tuple[Problem, ...]:
                 expected = "!"
                 break
         if expected:
-            problems.append(Problem(part, f"placeholder not closed: {_excerpt(text)!r}"))
+            problems.append(Problem(part, f"platshållaren stängs inte: {_excerpt(text)!r}"))
     return tuple(problems)
 
 
@@ -257,16 +255,16 @@ def check_template(path: Path, kind: Kind) -> list[Problem]:
     except TemplateError as exc:
         return _render_problems(exc)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        return [Problem("template", f"not a Word document: {exc}")]
+        return [Problem("template", f"inget Word-dokument: {exc}")]
     if any(p.where != "template" for p in problems):  # unclosed tags: nothing else is reliable
         return problems
     problems += [
-        Problem("template", f"required field {name} is never shown")
+        Problem("template", f"det obligatoriska fältet {name} visas aldrig")
         for name in kind.required
         if name not in used
     ]
     problems += [
-        Problem("template", f"Word placeholder text: {_excerpt(text)!r}")
+        Problem("template", f"Words platshållartext: {_excerpt(text)!r}")
         for _, text in _paragraph_texts(path)
         if WORD_PROMPT.search(text)
     ]
@@ -321,12 +319,12 @@ def leftovers(docx: Path, values: Mapping[str, Any] | None = None) -> list[Probl
     for part, text in _paragraph_texts(docx):
         prompt = WORD_PROMPT.search(text)
         if prompt:
-            problems.append(Problem(part, f"Word placeholder text left: {_excerpt(text)!r}"))
+            problems.append(Problem(part, f"Words platshållartext finns kvar: {_excerpt(text)!r}"))
         own = text
         for value in data:
             own = own.replace(value, "")
         if any(marker in own for marker in TEMPLATE_MARKERS):
-            problems.append(Problem(part, f"template tag left unrendered: {_excerpt(text)!r}"))
+            problems.append(Problem(part, f"malltagg lämnad ofylld: {_excerpt(text)!r}"))
     return problems
 
 
@@ -359,14 +357,14 @@ def _set_properties(template: DocxTemplate, kind: Kind, values: Mapping[str, Any
 
 def _render_problems(exc: Exception) -> list[Problem]:
     if isinstance(exc, UndefinedError):
-        return [Problem("template", f"placeholder is not a field: {exc.message}")]
+        return [Problem("template", f"platshållaren är inget fält: {exc.message}")]
     if isinstance(exc, TemplateSyntaxError):
         context = " ".join(" ".join(getattr(exc, "docx_context", [])).split())
-        near = f" near {_excerpt(context)!r}" if context else ""
-        return [Problem("template", f"broken placeholder: {exc.message}{near}")]
+        near = f" nära {_excerpt(context)!r}" if context else ""
+        return [Problem("template", f"trasig platshållare: {exc.message}{near}")]
     if isinstance(exc, SecurityError):
-        return [Problem("template", f"not allowed in a template: {exc}")]
-    return [Problem("template", f"cannot render: {type(exc).__name__}: {exc}")]
+        return [Problem("template", f"inte tillåtet i en mall: {exc}")]
+    return [Problem("template", f"går inte att fylla i: {type(exc).__name__}: {exc}")]
 
 
 def render(
@@ -388,7 +386,7 @@ def render(
     except TemplateError as exc:
         problems += _render_problems(exc)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DiariumError(f"{kind.template}: not a Word document: {exc}") from None
+        raise DiariumError(f"{kind.template}: inget Word-dokument: {exc}") from None
     if problems:
         raise GenerationRefused(source, problems)
     template = DocxTemplate(

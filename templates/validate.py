@@ -44,7 +44,9 @@ def validate(
     problems: list[Problem] = []
     for name in data:
         if name not in kind.fields:
-            problems.append(Problem(str(name), f"unknown field (not in the {kind.slug} schema)"))
+            problems.append(
+                Problem(str(name), f"okänt fält (finns inte i schemat för {kind.slug})")
+            )
     values = _record(kind.fields, data, "", problems)
     _check_case_number(kind, values, problems, municipality_dirs)
     return values, problems
@@ -71,8 +73,8 @@ def _value(
         raw = raw.strip()
     if _is_empty(raw):
         if spec.required:
-            what = "is empty" if raw is not None else "is missing"
-            problems.append(Problem(where, f"required field {what}"))
+            what = "är tomt" if raw is not None else "saknas"
+            problems.append(Problem(where, f"obligatoriskt fält {what}"))
         return [] if spec.type in ("list", "rows") else ""
     if spec.type in ("list", "rows"):
         return _list(spec, raw, where, problems, siblings)
@@ -81,7 +83,7 @@ def _value(
 
 def _scalar(kind: str, raw: Any, where: str, problems: list[Problem], spec: Field | None) -> str:
     if isinstance(raw, bool) or not isinstance(raw, str | int | float | dt.date):
-        problems.append(Problem(where, f"must be {_describe(kind)}, not {_yaml_type(raw)}"))
+        problems.append(Problem(where, f"måste vara {_describe(kind)}, inte {_yaml_type(raw)}"))
         return ""
     if kind == "date":
         return _date(raw, where, problems)
@@ -89,14 +91,14 @@ def _scalar(kind: str, raw: Any, where: str, problems: list[Problem], spec: Fiel
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     allowed = "\n\t" if kind == "textblock" else ""
     if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
-        line = "a line break" if "\n" in text and kind != "textblock" else "a control character"
-        problems.append(Problem(where, f"contains {line}, which this field cannot hold"))
+        line = "en radbrytning" if "\n" in text and kind != "textblock" else "ett styrtecken"
+        problems.append(Problem(where, f"innehåller {line}, som fältet inte kan rymma"))
     prompt = WORD_PROMPT.search(text)
     if prompt:
-        problems.append(Problem(where, f"contains Word's placeholder text {prompt.group(0)!r}"))
+        problems.append(Problem(where, f"innehåller Words platshållartext {prompt.group(0)!r}"))
     if spec is not None and spec.pattern and not re.fullmatch(spec.pattern, text):
         problems.append(
-            Problem(where, f"must be {spec.pattern_help or spec.pattern}, not {text!r}")
+            Problem(where, f"måste vara {spec.pattern_help or spec.pattern}, inte {text!r}")
         )
     return text
 
@@ -112,7 +114,7 @@ def _date(raw: Any, where: str, problems: list[Problem]) -> str:
             raise ValueError
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        problems.append(Problem(where, f"not a date: {text!r} (write YYYY-MM-DD)"))
+        problems.append(Problem(where, f"inget datum: {text!r} (skriv ÅÅÅÅ-MM-DD)"))
         return text
 
 
@@ -123,12 +125,12 @@ def _list(
         if spec.type == "list" and isinstance(spec.item, str) and isinstance(raw, str | int):
             raw = [raw]  # one decision point written without a dash is still one point
         else:
-            problems.append(Problem(where, f"must be a list, not {_yaml_type(raw)}"))
+            problems.append(Problem(where, f"måste vara en lista, inte {_yaml_type(raw)}"))
             return []
     items = [i for i in raw if not _is_empty(i.strip() if isinstance(i, str) else i)]
     if len(items) < spec.min_items:
-        need = "at least one entry" if spec.min_items == 1 else f"at least {spec.min_items} entries"
-        problems.append(Problem(where, f"needs {need}"))
+        need = "minst en post" if spec.min_items == 1 else f"minst {spec.min_items} poster"
+        problems.append(Problem(where, f"behöver {need}"))
     out: list[Any] = []
     for number, item in enumerate(items, start=1):
         item_where = f"{where}[{number}]"
@@ -136,11 +138,13 @@ def _list(
             out.append(_row(spec, item, item_where, problems, siblings))
         elif isinstance(spec.item, dict):
             if not isinstance(item, Mapping):
-                problems.append(Problem(item_where, f"must be a mapping, not {_yaml_type(item)}"))
+                problems.append(
+                    Problem(item_where, f"måste vara en mappning, inte {_yaml_type(item)}")
+                )
                 continue
             for key in item:
                 if key not in spec.item:
-                    problems.append(Problem(f"{item_where}.{key}", "unknown field"))
+                    problems.append(Problem(f"{item_where}.{key}", "okänt fält"))
             out.append(_record(spec.item, item, item_where, problems))
         else:
             out.append(_scalar(str(spec.item), item, item_where, problems, None))
@@ -151,7 +155,9 @@ def _row(
     spec: Field, raw: Any, where: str, problems: list[Problem], siblings: Mapping[str, Any]
 ) -> list[str]:
     if not isinstance(raw, list):
-        problems.append(Problem(where, f"a table row must be a list of cells, not {raw!r}"))
+        problems.append(
+            Problem(where, f"en tabellrad måste vara en lista med celler, inte {raw!r}")
+        )
         return []
     cells = [
         "" if cell is None else _scalar("text", cell, f"{where}[{n}]", problems, None)
@@ -160,7 +166,7 @@ def _row(
     headings = siblings.get(spec.columns or "")
     if isinstance(headings, list) and len(cells) != len(headings):
         problems.append(
-            Problem(where, f"has {len(cells)} cells but the table has {len(headings)} columns")
+            Problem(where, f"har {len(cells)} celler men tabellen har {len(headings)} kolumner")
         )
     return cells
 
@@ -171,28 +177,28 @@ def _check_case_number(
     """Each municipality writes case numbers its own way; the shapes are the archive's YAML data."""
     municipality = values.get("kommun") or None
     pattern = case_number_pattern(municipality, extra_dirs=municipality_dirs)
-    where = f"in {municipality}" if municipality else "in any municipality diarium knows"
+    where = f"i {municipality}" if municipality else "i någon kommun som diarium känner"
     for name, spec in kind.fields.items():
         number = values.get(name)
         if spec.type == "case_number" and number and not pattern.fullmatch(number):
             problems.append(
-                Problem(name, f"{number!r} does not have the shape of a case number {where}")
+                Problem(name, f"{number!r} har inte formen av ett diarienummer {where}")
             )
 
 
 def _describe(kind: str) -> str:
     return {
-        "date": "a date (YYYY-MM-DD)",
+        "date": "ett datum (ÅÅÅÅ-MM-DD)",
         "textblock": "text",
-        "case_number": "a case number",
+        "case_number": "ett diarienummer",
     }.get(kind, "text")
 
 
 def _yaml_type(value: Any) -> str:
     if isinstance(value, bool):
-        return f"{str(value).lower()} (put it in quotes to mean the text)"
+        return f"{str(value).lower()} (sätt citattecken runt för att mena texten)"
     if isinstance(value, Mapping):
-        return "a mapping"
+        return "en mappning"
     if isinstance(value, list):
-        return "a list"
+        return "en lista"
     return type(value).__name__

@@ -19,9 +19,9 @@ SUPPORTED = {
 
 # Formats people do have in their folders, with the advice that gets them in.
 _ADVICE = {
-    ".doc": "old Word .doc is not taken: save it as .docx",
-    ".rtf": "RTF is not taken: save it as .docx",
-    ".odt": "ODT is not taken: save it as .docx or PDF",
+    ".doc": "gamla Word-filer (.doc) tas inte emot: spara som .docx",
+    ".rtf": "RTF tas inte emot: spara som .docx",
+    ".odt": "ODT tas inte emot: spara som .docx eller PDF",
 }
 
 
@@ -32,15 +32,15 @@ def format_of(path: Path) -> str:
     if suffix in _ADVICE:
         raise ExtractionError(_ADVICE[suffix])
     taken = ", ".join(sorted(SUPPORTED))
-    shown = suffix or "(no extension)"
-    raise ExtractionError(f"unsupported format {shown}: diarium takes {taken}")
+    shown = suffix or "(ingen filändelse)"
+    raise ExtractionError(f"formatet {shown} stöds inte: diarium tar emot {taken}")
 
 
 def extract(path: Path, *, footer_patterns: Sequence[str] = ()) -> Extraction:
     """`footer_patterns`: a municipality's own page-footer lines (regexes), kept out of the text."""
     fmt = format_of(path)
     if path.stat().st_size == 0:
-        raise ExtractionError("empty file")
+        raise ExtractionError("tom fil")
     if fmt == "pdf":
         from archive.extract.pdf import extract_pdf
 
