@@ -111,6 +111,9 @@ PERMISSION_DENIED = "åtkomst nekad: {path}"
 INTERRUPTED = "avbrutet; det som rapporterades som lagrat finns kvar"
 INDEX_NOT_UPDATED = "varning: sökindexet uppdaterades inte ({error}); kör `diarium reindex`"
 
+OPTIONS_METAVAR = "[FLAGGOR]"
+SUBCOMMAND_METAVAR = "KOMMANDO [ARGUMENT]..."
+
 # -- ingest -------------------------------------------------------------------------------------
 INGEST_PROGRESS = "Tar in"
 INGEST_ADDED = "tillagd     {id}  {source}  ({kind}, {date}){flags}"

@@ -53,7 +53,9 @@ class TerminalProgress:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument(
+    "paths", metavar="SÖKVÄGAR...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
 @click.option("--municipality", "-m", help="Filernas kommun (går före reglerna).")
 @click.option(
     "--set",

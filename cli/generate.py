@@ -91,7 +91,7 @@ def _finish(generated: Generated, *, pdf: bool, file: bool, archive: Archive) ->
 
 
 @click.command()
-@click.argument("kind")
+@click.argument("kind", metavar="TYP")
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
@@ -120,7 +120,7 @@ def generate(
     file: bool,
     templates_dir: Path | None,
 ) -> None:
-    """Skriv ett dokument av typen KIND (se `diarium templates list`) från DATA, en YAML- eller
+    """Skriv ett dokument av typen TYP (se `diarium templates list`) från DATA, en YAML- eller
     JSON-fil.
 
     Värdena läses som de skrevs: `telefon: 0322616000` och `diarienummer: 2021.010` blir just
@@ -213,7 +213,7 @@ def _ask_field(spec: Field, siblings: dict[str, Any], prefix: str = "") -> Any:
 
 
 @click.command()
-@click.argument("kind")
+@click.argument("kind", metavar="TYP")
 @click.option(
     "-o",
     "--output",
@@ -241,7 +241,7 @@ def new(
     file: bool,
     templates_dir: Path | None,
 ) -> None:
-    """Fråga efter varje fält i ett dokument av typen KIND, spara svaren som YAML och skriv
+    """Fråga efter varje fält i ett dokument av typen TYP, spara svaren som YAML och skriv
     dokumentet.
 
     Varje svar kontrolleras när det ges (datum, diarienummer, kvarlämnad platshållartext) och
@@ -335,12 +335,12 @@ def _field_dict(spec: Field) -> dict[str, Any]:
 
 
 @templates.command("show")
-@click.argument("kind")
+@click.argument("kind", metavar="TYP")
 @templates_option
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @archive_option
 def show_template(archive: Archive, kind: str, templates_dir: Path | None, as_json: bool) -> None:
-    """Fälten i KIND: namn, typ, om fältet är obligatoriskt och hjälptexten."""
+    """Fälten i TYP: namn, typ, om fältet är obligatoriskt och hjälptexten."""
     chosen = find_kind(kind, _templates_dir(templates_dir, archive))
     if as_json:
         summary = _kind_summary(chosen)
@@ -368,11 +368,11 @@ def _print_fields(fields: Any, indent: str) -> None:
 
 
 @templates.command("init")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", metavar="MAPP", type=click.Path(file_okay=False, path_type=Path))
 def init_templates(directory: Path) -> None:
-    """Kopiera de inbyggda mallarna till DIRECTORY, för en kommun att redigera som sina egna.
+    """Kopiera de inbyggda mallarna till MAPP, för en kommun att redigera som sina egna.
 
-    Dokumenttyper som redan finns i DIRECTORY lämnas som de är.
+    Dokumenttyper som redan finns i MAPP lämnas som de är.
     """
     directory.mkdir(parents=True, exist_ok=True)
     copied = []
@@ -391,7 +391,9 @@ def init_templates(directory: Path) -> None:
 
 
 @templates.command("check")
-@click.argument("template", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument(
+    "template", metavar="MALL", type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
 @click.option(
     "--kind",
     "kind_name",
@@ -402,7 +404,7 @@ def init_templates(directory: Path) -> None:
 def check_template_command(
     archive: Archive, template: Path, kind_name: str | None, templates_dir: Path | None
 ) -> None:
-    """Lista platshållare i TEMPLATE som schemat saknar, och obligatoriska fält den aldrig visar.
+    """Lista platshållare i MALL som schemat saknar, och obligatoriska fält den aldrig visar.
 
     Slutkod 1 när något listas.
     """

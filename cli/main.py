@@ -18,6 +18,11 @@ msg.install_click_swedish()
 class Diarium(click.Group):
     """Turns every error a user can cause into one line on stderr and exit code 1."""
 
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # The usage line's `[OPTIONS]` is a Command attribute, not a gettext string.
+        _swedish_usage(cmd)
+        super().add_command(cmd, name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -66,6 +71,15 @@ def _register() -> None:
         cli.add_command(command)
 
 
+def _swedish_usage(cmd: click.Command) -> None:
+    cmd.options_metavar = msg.OPTIONS_METAVAR
+    if isinstance(cmd, click.Group):
+        cmd.subcommand_metavar = msg.SUBCOMMAND_METAVAR
+        for sub in cmd.commands.values():
+            _swedish_usage(sub)
+
+
+_swedish_usage(cli)
 _register()
 
 

@@ -18,7 +18,7 @@ _MARK = {"fg": "yellow", "bold": True}
 
 
 @click.command()
-@click.argument("query", nargs=-1)
+@click.argument("query", metavar="FRÅGA...", nargs=-1)
 @click.option(
     "--municipality",
     "-m",
