@@ -74,6 +74,8 @@ def os_error(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+AT_LINE = "{where} (rad {line})"
+YAML_BOOL = "{value} (ett sanningsvärde i YAML; sätt citattecken runt för att mena texten)"
 CANNOT_READ = "filen går inte att läsa: {reason}"
 
 
@@ -176,7 +178,7 @@ OUTPUT_NOT_DOCX = "-o {path}: dokumentet är en Word-fil; ge det ett namn som sl
 TEMPLATE_NOT_DOCX = "{path}: en mall är en Word-fil, *.docx"
 OPTIONAL_FIELD = " (frivilligt, tom rad hoppar över)"
 FIELD_REQUIRED = "  Fältet måste fyllas i."
-ANSWER_AGAIN = "  {problem} Svara igen."
+ANSWER_AGAIN = "  {problem}. Svara igen."
 RECORD_PROMPT = "  {label} {number} (tom rad avslutar):"
 CELLS_PROMPT = "{prefix}Celler åtskilda med ; ({columns})."
 ROW_PROMPT = "{prefix}Rad"

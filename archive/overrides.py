@@ -12,8 +12,10 @@ from typing import Any
 
 import yaml
 
+from archive import messages as msg
 from archive.errors import DiariumError, ExtractionError
 from archive.model import KINDS, SETTABLE_KEYS
+from archive.written import line_of, load_yaml, refuse_bool
 
 SIDECAR_SUFFIX = ".meta.yaml"
 
@@ -47,11 +49,15 @@ def normalise(raw: dict[str, Any], origin: str = "--set") -> dict[str, Any]:
 
 
 def _value(key: str, value: Any, origin: str) -> Any:
+    """Values as written (a sidecar is read by archive.written): `2021:4` stays `2021:4`."""
     if value is None or value == "":
         return [] if key == "officers" else None
     if key == "officers":
         items = value if isinstance(value, list) else str(value).split(",")
+        for item in items:
+            _refuse_non_text(key, item, origin)
         return [str(v).strip() for v in items if str(v).strip()]
+    _refuse_non_text(key, value, origin)
     if key == "date":
         text = value.isoformat() if isinstance(value, dt.date) else str(value)
         try:
@@ -70,6 +76,17 @@ def _value(key: str, value: Any, origin: str) -> Any:
     return str(value)
 
 
+def _refuse_non_text(key: str, value: Any, origin: str) -> None:
+    """A mapping, a list or a YAML boolean where one value is wanted is a mistake to name."""
+    if isinstance(value, dict | list):
+        shown = "en mappning" if isinstance(value, dict) else "en lista"
+    else:
+        shown = refuse_bool(value)
+    if shown:
+        where = msg.AT_LINE.format(where=key, line=line_of(value)) if line_of(value) else key
+        raise OverrideError(f"{origin}: {where}: måste vara ett värde, inte {shown}")
+
+
 def sidecar_for(path: Path) -> Path | None:
     """`report.pdf.meta.yaml` or `report.meta.yaml`, whichever exists (the first wins)."""
     for candidate in (
@@ -86,9 +103,14 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     if sidecar is None:
         return {}
     try:
-        data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ExtractionError(f"sidofilen {sidecar.name} går inte att läsa: {exc}") from None
+        data = load_yaml(sidecar.read_text(encoding="utf-8"))
+    except OSError as exc:
+        reason = msg.os_error(exc)
+        raise ExtractionError(f"sidofilen {sidecar.name} går inte att läsa: {reason}") from None
+    except UnicodeDecodeError:
+        raise ExtractionError(f"sidofilen {sidecar.name} är ingen UTF-8-text") from None
+    except yaml.YAMLError as exc:
+        raise ExtractionError(f"sidofilen {sidecar.name}: {msg.yaml_error(exc)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -33,6 +33,7 @@ from templates.schema import (
     load_kind_folder,
     load_kinds,
 )
+from templates.validate import check_answer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -152,7 +153,13 @@ def _heading(spec: Field) -> None:
         click.echo(f"  {spec.help}", err=True)
 
 
-def _ask(label: str, *, required: bool, default: str | None = None) -> str:
+Check = Callable[[str], list[Any]]
+
+
+def _ask(
+    label: str, *, required: bool, default: str | None = None, check: Check | None = None
+) -> str:
+    """One answer; asked again while it is empty but required, or `check` finds a problem."""
     while True:
         answer = click.prompt(
             label,
@@ -160,41 +167,65 @@ def _ask(label: str, *, required: bool, default: str | None = None) -> str:
             show_default=bool(default),
             err=True,
         ).strip()
-        if answer or not required:
+        if not answer and required:
+            click.echo(msg.FIELD_REQUIRED, err=True)
+            continue
+        problems = check(answer) if answer and check else []
+        if not problems:
             return answer
-        click.echo(msg.FIELD_REQUIRED, err=True)
+        for problem in problems:
+            click.echo(msg.ANSWER_AGAIN.format(problem=problem.message), err=True)
 
 
-def _ask_list(label: str, *, required: bool) -> list[str]:
+def _ask_list(label: str, *, required: bool, check: Check | None = None) -> list[str]:
     items: list[str] = []
     while True:
-        answer = _ask(f"{label} {len(items) + 1}", required=required and not items)
+        answer = _ask(f"{label} {len(items) + 1}", required=required and not items, check=check)
         if not answer:
             return items
         items.append(answer)
 
 
-def _ask_records(spec: Field) -> list[dict[str, Any]]:
+class _Asker:
+    """The questions of `diarium new` for one kind, each answer checked against the answers so far
+    (a case number's shape depends on the municipality answered before it)."""
+
+    def __init__(self, values: dict[str, Any], municipality_dirs: list[Path]) -> None:
+        self.values = values
+        self.municipality_dirs = municipality_dirs
+
+    def check(self, spec: Field, *, item: bool = False) -> Check:
+        def checked(answer: str) -> list[Any]:
+            return check_answer(
+                spec, answer, self.values, item=item, municipality_dirs=self.municipality_dirs
+            )
+
+        return checked
+
+
+def _ask_records(spec: Field, asker: _Asker) -> list[dict[str, Any]]:
     """One record after another; an empty first sub-field ends the list."""
     assert isinstance(spec.item, dict)
     first, *rest = spec.item.values()
     records: list[dict[str, Any]] = []
     while True:
         click.echo(msg.RECORD_PROMPT.format(label=spec.label, number=len(records) + 1), err=True)
-        lead = _ask(f"  {first.label}", required=spec.required and not records)
+        lead = _ask(
+            f"  {first.label}", required=spec.required and not records, check=asker.check(first)
+        )
         if not lead:
             return records
         record: dict[str, Any] = {first.name: lead}
         for sub in rest:
             if sub.type in ("list", "rows", "textblock"):
                 _heading(sub)
-            answer = _ask_field(sub, record, prefix="  ")
+            answer = _ask_field(sub, record, asker, prefix="  ")
             if answer not in ("", []):
                 record[sub.name] = answer
         records.append(record)
 
 
-def _ask_field(spec: Field, siblings: dict[str, Any], prefix: str = "") -> Any:
+def _ask_field(spec: Field, siblings: dict[str, Any], asker: _Asker, prefix: str = "") -> Any:
     if spec.type == "textblock":
         label = msg.PARAGRAPH_PROMPT.format(prefix=prefix, label=spec.label)
         return "\n\n".join(_ask_list(label, required=spec.required))
@@ -204,12 +235,14 @@ def _ask_field(spec: Field, siblings: dict[str, Any], prefix: str = "") -> Any:
         rows = _ask_list(msg.ROW_PROMPT.format(prefix=prefix), required=spec.required)
         return [[cell.strip() for cell in row.split(";")] for row in rows]
     if spec.is_record_list:
-        return _ask_records(spec)
+        return _ask_records(spec, asker)
     if spec.type == "list":
         label = msg.POINT_PROMPT.format(prefix=prefix, label=spec.label)
-        return _ask_list(label, required=spec.required)
+        return _ask_list(label, required=spec.required, check=asker.check(spec, item=True))
     default = dt.date.today().isoformat() if spec.type == "date" and spec.required else None
-    return _ask(f"{prefix}{spec.label}", required=spec.required, default=default)
+    return _ask(
+        f"{prefix}{spec.label}", required=spec.required, default=default, check=asker.check(spec)
+    )
 
 
 @click.command()
@@ -257,9 +290,10 @@ def new(
         find_soffice()
     click.secho(f"{chosen.name}: {chosen.description}", bold=True, err=True)
     values: dict[str, Any] = {}
+    asker = _Asker(values, _municipality_dirs(archive))
     for spec in chosen.fields.values():
         _heading(spec)
-        answer = _ask_field(spec, values)
+        answer = _ask_field(spec, values, asker)
         if answer not in ("", [], None):
             values[spec.name] = answer
     target = output or default_output(chosen, values, Path.cwd())

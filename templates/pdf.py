@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archive.errors import DiariumError
+from archive.files import readable_as_new
 
 SOFFICE_ENV = "DIARIUM_SOFFICE"  # a LibreOffice outside PATH, e.g. /opt/libreoffice/program/soffice
 # writer_pdf_Export with SelectPdfVersion 2 writes PDF/A-2b (fonts embedded, XMP metadata).
@@ -94,6 +95,7 @@ def to_pdf(documents: Sequence[Path]) -> list[Path]:
             os.close(handle)
             try:
                 shutil.copyfile(produced, name)
+                readable_as_new(name)
                 os.replace(name, target)
             finally:
                 Path(name).unlink(missing_ok=True)

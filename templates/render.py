@@ -37,8 +37,11 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
+from archive import messages as msg
 from archive.errors import DiariumError
+from archive.files import readable_as_new
 from archive.metadata.profiles import load as load_profiles
+from archive.written import load_json, load_yaml
 from templates.schema import Field, Kind
 from templates.validate import WORD_PROMPT, Problem, validate
 
@@ -89,39 +92,29 @@ class Generated:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-class _DataLoader(yaml.SafeLoader):
-    """YAML where dates stay text: the schema knows which fields are dates, and an impossible
-    date such as 2021-02-30 is a field to report, where PyYAML's own loader would crash."""
-
-
-_DataLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_data(path: Path) -> dict[str, Any]:
-    """A data file: JSON when it ends in .json, YAML otherwise (YAML also reads JSON)."""
+    """A data file: JSON when it ends in .json, YAML otherwise (YAML also reads JSON).
+
+    Every value is read as the text written (`archive.written`): the kind's schema, not YAML,
+    says which field is a date, a case number or a telephone number.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DataError(f"{path}: filen finns inte") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: går inte att läsa: {exc}") from None
+    except OSError as exc:
+        raise DataError(f"{path}: går inte att läsa: {msg.os_error(exc)}") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: går inte att läsa: ingen UTF-8-text") from None
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=_DataLoader)  # a SafeLoader: no Python objects
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise DataError(f"{path}: ogiltig {_format(path)}: {' '.join(str(exc).split())}") from None
+        data = load_json(text) if path.suffix.lower() == ".json" else load_yaml(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: {msg.json_error(exc)}") from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: {msg.yaml_error(exc)}") from None
     if not isinstance(data, dict):
         raise DataError(f"{path}: måste vara en mappning fält: värde")
     return data
-
-
-def _format(path: Path) -> str:
-    return "JSON" if path.suffix.lower() == ".json" else "YAML"
 
 
 class _Sandbox(SandboxedEnvironment):
@@ -410,19 +403,12 @@ def render(
         left = leftovers(temporary, values)
         if left:
             raise GenerationRefused(source, left)
-        os.chmod(temporary, 0o666 & ~_umask())
+        readable_as_new(temporary)
         os.replace(temporary, output)
     finally:
         temporary.unlink(missing_ok=True)
     metadata = archive_metadata(kind, values, municipality_dirs=municipality_dirs)
     return Generated(docx=output, kind=kind, values=values, metadata=metadata)
-
-
-def _umask() -> int:
-    """mkstemp makes a private 0600 file; the document gets the permissions a new file would."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def default_output(kind: Kind, data: Mapping[str, Any], directory: Path) -> Path:

@@ -205,7 +205,7 @@ def test_yaml_booleans_and_line_breaks_in_one_line_fields_are_refused(tmp_path: 
     assert lines == [
         "data.yaml: rubrik: innehåller en radbrytning, som fältet inte kan rymma",
         "data.yaml: mottagare: måste vara text, "
-        "inte true (sätt citattecken runt för att mena texten)",
+        "inte true (ett sanningsvärde i YAML; sätt citattecken runt för att mena texten)",
     ]
 
 
