@@ -32,6 +32,12 @@ class Document:
     flags: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)  # keys whose value a person set by hand
     size: int = 0
+    # Where each value came from: {key: {"source": "rule"|"hand"|"template", ...}}; for
+    # "template" also the kind and the data file it was generated from.
+    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # One document in several files, as `generate --pdf --file` makes it: [{"format", "file",
+    # "size", "sha256"}], the archival copy (the original) first; empty for a single file.
+    renditions: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

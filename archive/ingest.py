@@ -32,27 +32,52 @@ from archive.store import (
 )
 
 SKIPPED_SUFFIXES = (".meta.yaml",)
+DATA_SUFFIXES = (".yaml", ".yml", ".json")  # what `diarium generate` and `new` read
+GENERATED_SUFFIXES = (".docx", ".pdf")
 
 Outcome = tuple[str, dict[str, Any] | str]  # ("added"|"unchanged", record) or ("failed", reason)
 
 
-def collect(paths: list[Path]) -> tuple[list[Path], list[Failure]]:
-    """Files under the given paths, folders walked recursively, in a stable order."""
+def data_file_of(path: Path) -> Path | None:
+    """The generated document a file is the data of (`ärende.yaml` beside `ärende.docx`)."""
+    if path.suffix.lower() not in DATA_SUFFIXES or path.name.endswith(SKIPPED_SUFFIXES):
+        return None
+    for suffix in GENERATED_SUFFIXES:
+        document = path.with_suffix(suffix)
+        if document.is_file():
+            return document
+    return None
+
+
+def collect(paths: list[Path]) -> tuple[list[Path], list[Failure], list[Failure]]:
+    """Files under the given paths, folders walked recursively, in a stable order; and the
+    files skipped as diarium's own data (with the reason), and those that failed."""
     files: list[Path] = []
     failures: list[Failure] = []
+    skipped: list[Failure] = []
     for path in paths:
         if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
-                if found.is_file() and not hidden and not found.name.endswith(SKIPPED_SUFFIXES):
-                    files.append(found)
+            found = [
+                f
+                for f in sorted(path.rglob("*"))
+                if f.is_file()
+                and not any(part.startswith(".") for part in f.relative_to(path).parts)
+                and not f.name.endswith(SKIPPED_SUFFIXES)
+            ]
         elif path.is_file():
-            files.append(path)
-        elif path.exists():
-            failures.append(Failure(str(path), "ingen vanlig fil"))
+            found = [path]
         else:
-            failures.append(Failure(str(path), "ingen sådan fil eller mapp"))
-    return files, failures
+            reason = "ingen vanlig fil" if path.exists() else "ingen sådan fil eller mapp"
+            failures.append(Failure(str(path), reason))
+            continue
+        for file in found:
+            document = data_file_of(file)
+            if document is None:
+                files.append(file)
+            else:
+                reason = msg.DATA_FILE_SKIPPED.format(document=document.name)
+                skipped.append(Failure(str(file), reason))
+    return files, failures, skipped
 
 
 def ingest_file(
@@ -118,7 +143,7 @@ def ingest(
 ) -> IngestReport:
     """`progress(done, total, path, status)` is called after each file."""
     archive.clean_stale()
-    files, failures = collect(paths)
+    files, failures, skipped = collect(paths)
     outcomes: dict[int, Outcome] = {}
 
     def done(i: int, outcome: Outcome) -> None:
@@ -146,7 +171,7 @@ def ingest(
                 except BrokenProcessPool:
                     done(i, ("failed", "läsprocessen dog på den här omgången (slut på minne?)"))
 
-    report = IngestReport(failed=failures)
+    report = IngestReport(failed=failures, skipped=skipped)
     for i in range(len(files)):
         status, value = outcomes[i]
         if status == "failed":

@@ -120,7 +120,8 @@ SUBCOMMAND_METAVAR = "KOMMANDO [ARGUMENT]..."
 INGEST_PROGRESS = "Tar in"
 INGEST_ADDED = "tillagd     {id}  {source}  ({kind}, {date}){flags}"
 INGEST_UNCHANGED = "oförändrad  {id}  {source}"
-INGEST_SKIPPED = "hoppade över {path}: {reason}"
+INGEST_SKIPPED = "hoppade över  {path}: {reason}"
+DATA_FILE_SKIPPED = "diariums data till {document}, inget dokument"
 INGEST_FAILED = "misslyckades: {path}: {error}"
 INGEST_SUMMARY = "{added} tillagda, {unchanged} oförändrade, {skipped}{failed} misslyckade"
 INGEST_SUMMARY_SKIPPED = "{count} överhoppade, "
@@ -130,7 +131,17 @@ NO_DATE = "utan datum"
 SHOW_SECTIONS = "  Avsnitt:"
 SHOW_PAGE = "\n--- sida {number} ---"
 SHOW_FILE = "{source} ({format}, {pages} s.)"
-SHOW_RENDITION = "{source} ({format}, {pages} s.)"
+
+
+def from_template(provenance: dict[str, dict[str, str]]) -> str:
+    """`rubrik, datum, ... (tjänsteskrivelse, data.yaml)` for the values a template filled in."""
+    keys = [key for key, origin in provenance.items() if origin.get("source") == "template"]
+    if not keys:
+        return ""
+    origin = provenance[keys[0]]
+    return f"{', '.join(keys)} ({origin.get('kind', '')}, {origin.get('data', '')})"
+
+
 LIST_SUMMARY = "{documents} i {root}"
 STATS_ARCHIVE = "Arkiv: {root}"
 STATS_TOTALS = "{documents}, {pages}, {size}"

@@ -25,7 +25,7 @@ import os
 import shutil
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ class IngestReport:
     added: list[Document] = field(default_factory=list)
     unchanged: list[Document] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    skipped: list[Failure] = field(default_factory=list)  # diarium's own data files
 
     def to_dict(self) -> dict[str, Any]:
         def brief(doc: Document) -> dict[str, Any]:
@@ -70,6 +71,7 @@ class IngestReport:
             "added": [brief(d) for d in self.added],
             "unchanged": [brief(d) for d in self.unchanged],
             "failed": [asdict(f) for f in self.failed],
+            "skipped": [asdict(f) for f in self.skipped],
         }
 
 
@@ -122,6 +124,15 @@ def build_document(
         manual=sorted(overrides),
         size=size,
     )
+
+
+def _rendition(name: str, data: bytes) -> dict[str, Any]:
+    return {
+        "format": Path(name).suffix.lstrip("."),
+        "file": name,
+        "size": len(data),
+        "sha256": sha256_of(data),
+    }
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -313,8 +324,18 @@ class Archive:
             if pid.isdigit() and not _pid_alive(int(pid)):
                 shutil.rmtree(stage, ignore_errors=True)
 
-    def commit(self, doc: Document, original: bytes, extraction: Extraction) -> bool:
-        """Store a document whole; False if it was already there (same bytes, same id)."""
+    def commit(
+        self,
+        doc: Document,
+        original: bytes,
+        extraction: Extraction,
+        *,
+        extra: Sequence[tuple[str, bytes]] = (),
+    ) -> bool:
+        """Store a document whole; False if it was already there (same bytes, same id).
+
+        `extra`: (file name, bytes) of its other renditions, stored in the same atomic step.
+        """
         target = self._folder(doc.id)
         if (target / "record.json").is_file():
             return False
@@ -322,6 +343,8 @@ class Archive:
         try:
             suffix = Path(doc.source).suffix.lower() or ".bin"
             _write_synced(stage / f"original{suffix}", original)
+            for name, content in extra:
+                _write_synced(stage / name, content)
             text = {
                 "pages": [asdict(p) for p in extraction.pages],
                 "headings": [asdict(h) for h in extraction.headings],
@@ -347,13 +370,22 @@ class Archive:
                 shutil.rmtree(stage, ignore_errors=True)
 
     def store_generated(
-        self, path: Path, metadata: dict[str, Any], *, made_from: str | None = None
+        self,
+        path: Path,
+        metadata: dict[str, Any],
+        *,
+        made_from: str | None = None,
+        template: dict[str, str] | None = None,
+        renditions: Sequence[Path] = (),
     ) -> tuple[Document, bool]:
         """File a document diarium made itself: its metadata is known, so it is not re-read.
 
         `made_from`: a fingerprint of what it was made from (templates.Generated.fingerprint).
         A document made again from the same data has new bytes (the time is stamped in), but
         is the same document: it is reported as already in the archive, not filed twice.
+        `template`: {"kind", "data"}, recorded as the provenance of every value from the data.
+        `renditions`: other files of the same document (the DOCX beside its PDF/A), kept in its
+        folder, so the two are one document found once, not two unrelated ones.
         """
         from archive.extract import extract
         from archive.overrides import normalise
@@ -378,7 +410,20 @@ class Archive:
             overrides=given,
         )
         doc.sections = [{"heading": s["heading"], "text": s["text"]} for s in sections]
-        added = self.commit(doc, data, extraction)
+        if template is not None:
+            doc.manual = []
+            doc.provenance = {
+                key: {"source": "template", **template}
+                for key, value in given.items()
+                if value not in (None, "", [])
+            }
+        extra = [(f"rendition{p.suffix.lower()}", p.read_bytes()) for p in renditions]
+        if extra:
+            doc.renditions = [
+                _rendition(name, content)
+                for name, content in [(f"original{path.suffix.lower()}", data), *extra]
+            ]
+        added = self.commit(doc, data, extraction, extra=extra)
         if made_from:
             self._note_made_from(made_from, doc.id)
         return (doc if added else self.get(doc.id)), added

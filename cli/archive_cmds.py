@@ -119,13 +119,17 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
             click.echo(line)
         for doc in report.unchanged:
             click.echo(msg.INGEST_UNCHANGED.format(id=doc.id, source=doc.source))
+    for skipped in report.skipped:
+        warn(msg.INGEST_SKIPPED.format(path=skipped.path, reason=skipped.error))
     for failure in report.failed:
         warn(msg.INGEST_FAILED.format(path=failure.path, error=failure.error))
     warn(
         msg.INGEST_SUMMARY.format(
             added=msg.number(len(report.added)),
             unchanged=msg.number(len(report.unchanged)),
-            skipped="",
+            skipped=msg.INGEST_SUMMARY_SKIPPED.format(count=msg.number(len(report.skipped)))
+            if report.skipped
+            else "",
             failed=msg.number(len(report.failed)),
         )
     )
@@ -181,8 +185,10 @@ def _fields(doc: Document) -> list[tuple[str, Any]]:
         ("förvaltning", doc.department),
         ("handläggare", ", ".join(doc.officers)),
         ("fil", msg.SHOW_FILE.format(source=doc.source, format=doc.format, pages=doc.pages)),
+        ("andra filer", ", ".join(r["file"] for r in doc.renditions[1:])),
         ("flaggor", msg.flags(doc.flags)),
         ("satt för hand", ", ".join(doc.manual)),
+        ("från mall", msg.from_template(doc.provenance)),
         ("tillagd", doc.added_at),
     ]
 

@@ -70,16 +70,21 @@ def _refuse(exc: GenerationRefused) -> None:
     sys.exit(1)
 
 
-def _finish(generated: Generated, *, pdf: bool, file: bool, archive: Archive) -> None:
+def _finish(generated: Generated, *, pdf: bool, file: bool, archive: Archive, source: Path) -> None:
     click.echo(msg.WROTE.format(path=generated.docx))
-    filed = generated.docx
+    filed, renditions = generated.docx, []
     if pdf:
         (made,) = to_pdf([generated.docx])
         click.echo(msg.WROTE.format(path=made))
-        filed = made  # the PDF/A is the archival copy
+        # The PDF/A is the archival copy; the DOCX beside it is the same document.
+        filed, renditions = made, [generated.docx]
     if file:
         document, added = archive.store_generated(
-            filed, generated.metadata, made_from=generated.fingerprint(filed)
+            filed,
+            generated.metadata,
+            made_from=generated.fingerprint(filed),
+            template={"kind": generated.kind.kind, "data": str(source.resolve())},
+            renditions=renditions,
         )
         if added:
             index_after_change(archive, [document.id])
@@ -143,7 +148,7 @@ def generate(
         )
     except GenerationRefused as exc:
         _refuse(exc)
-    _finish(generated, pdf=pdf, file=file, archive=archive)
+    _finish(generated, pdf=pdf, file=file, archive=archive, source=data)
 
 
 def _heading(spec: Field) -> None:
@@ -313,7 +318,7 @@ def new(
         )
     except GenerationRefused as exc:
         _refuse(exc)
-    _finish(generated, pdf=pdf, file=file, archive=archive)
+    _finish(generated, pdf=pdf, file=file, archive=archive, source=data_path)
 
 
 @click.group()

@@ -12,8 +12,11 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from lxml import etree
 
 from archive.errors import DiariumError
 from archive.files import readable_as_new
@@ -95,12 +98,41 @@ def to_pdf(documents: Sequence[Path]) -> list[Path]:
             os.close(handle)
             try:
                 shutil.copyfile(produced, name)
+                _keep_keywords(document, Path(name))
                 readable_as_new(name)
                 os.replace(name, target)
             finally:
                 Path(name).unlink(missing_ok=True)
             results.append(target)
         return results
+
+
+CORE_PROPERTIES = "docProps/core.xml"
+KEYWORDS = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"
+
+
+def _keep_keywords(docx: Path, pdf: Path) -> None:
+    """The PDF's keywords exactly as the DOCX has them ("Alingsås kommun, Socialnämnden").
+
+    LibreOffice splits a document's keywords at every space ("Alingsås, kommun, Socialnämnden");
+    pikepdf writes them back into the document information and the XMP metadata together, as
+    PDF/A requires the two to agree.
+    """
+    import pikepdf
+
+    try:
+        with zipfile.ZipFile(docx) as package:
+            core = etree.fromstring(package.read(CORE_PROPERTIES))
+    except (KeyError, OSError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return
+    element = core.find(KEYWORDS)
+    keywords = (element.text or "").strip() if element is not None else ""
+    if not keywords:
+        return
+    with pikepdf.open(pdf, allow_overwriting_input=True) as document:
+        with document.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["pdf:Keywords"] = keywords
+        document.save(pdf)
 
 
 def _run(command: list[str], timeout: float) -> None:

@@ -75,9 +75,10 @@ def test_generate_refuses_with_every_problem_on_its_own_line(
     target = tmp_path / "svar.docx"
     result = run(diarium, "generate", "svar-pa-revisionsrapport", str(path), "-o", str(target))
     assert result.exit_code == 1
+    line = path.read_text(encoding="utf-8").splitlines().index("datum: den 18 oktober") + 1
     assert result.stderr.splitlines() == [
         f"diarium: {path}: nämnd: obligatoriskt fält saknas",
-        f"diarium: {path}: datum: inget datum: 'den 18 oktober' (skriv ÅÅÅÅ-MM-DD)",
+        f"diarium: {path}: datum (rad {line}): inget datum: 'den 18 oktober' (skriv ÅÅÅÅ-MM-DD)",
         f"diarium: {path}: förslag_till_beslut: obligatoriskt fält är tomt",
         f"diarium: {path}: rekommendationer[2].svar: obligatoriskt fält är tomt",
     ]
@@ -92,9 +93,9 @@ def test_an_impossible_date_in_yaml_is_a_field_problem(
     path.write_text(text.replace("datum: 2021-08-15", "datum: 2021-02-30"), encoding="utf-8")
     result = run(diarium, "generate", "yttrande", str(path), "-o", str(tmp_path / "y.docx"))
     assert result.exit_code == 1
-    assert (
-        result.stderr == f"diarium: {path}: datum: inget datum: '2021-02-30' (skriv ÅÅÅÅ-MM-DD)\n"
-    )
+    line = path.read_text(encoding="utf-8").splitlines().index("datum: 2021-02-30") + 1
+    expected = f"diarium: {path}: datum (rad {line}): inget datum: '2021-02-30' (skriv ÅÅÅÅ-MM-DD)"
+    assert result.stderr == expected + "\n"
 
 
 @pytest.mark.parametrize(
@@ -251,14 +252,24 @@ def test_new_asks_for_each_field_and_writes_data_and_document(
 def test_new_keeps_the_answers_when_the_document_is_refused(
     diarium: click.Group, tmp_path: Path
 ) -> None:
-    answers = _answers().replace("2021.112 SN", "ärende 12")
+    """Answers are checked as they are given; what only the template can refuse (a placeholder
+    that is no field) comes at the end, and the answers are kept for `diarium generate`."""
+    folder = kind_copy(tmp_path, "yttrande")
+
+    def edit(doc: Document) -> None:
+        paragraph_with(doc, "Till: {{ mottagare }}").runs[0].text = "Till: {{ adressat }}"
+
+    edit_template(folder, edit)
     target = tmp_path / "nytt.docx"
-    result = run(diarium, "new", "yttrande", "-o", str(target), input=answers)
+    result = run(
+        diarium, "new", "yttrande", "-o", str(target), "--templates", str(folder.parent),
+        input=_answers(),
+    )  # fmt: skip
     assert result.exit_code == 1
-    assert "diarienummer: 'ärende 12' har inte formen" in result.stderr
+    assert "platshållaren {{ adressat }} är inget fält i yttrande" in result.stderr
     assert not target.exists()
     saved = yaml.safe_load((tmp_path / "nytt.yaml").read_text(encoding="utf-8"))
-    assert saved["diarienummer"] == "ärende 12"
+    assert saved["diarienummer"] == "2021.112 SN"
     fixed = tmp_path / "nytt.yaml"
     fixed.write_text(
         fixed.read_text(encoding="utf-8").replace("ärende 12", "2021.112 SN"), encoding="utf-8"

@@ -115,7 +115,8 @@ def _open(path: Path) -> WordDocument:
 
 
 def _blocks(container: etree._Element) -> Iterator[tuple[str, etree._Element]]:
-    """Paragraphs and tables in reading order, looking through content controls.
+    """Paragraphs and tables in reading order, looking through content controls and one-cell
+    tables.
 
     Text boxes anchored in a paragraph follow that paragraph.
     """
@@ -125,7 +126,12 @@ def _blocks(container: etree._Element) -> Iterator[tuple[str, etree._Element]]:
             for box in _text_boxes(child):
                 yield from _blocks(box)
         elif child.tag == TBL:
-            yield "tbl", child
+            cells = [c for row in _children(child, TR) for c in _children(row, TC)]
+            if len(cells) == 1:
+                # A one-cell table is layout (a box, a block kept on one page), not data.
+                yield from _blocks(cells[0])
+            else:
+                yield "tbl", child
         elif child.tag == SDT:
             content = child.find(SDT_CONTENT)
             if content is not None:
