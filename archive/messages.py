@@ -149,13 +149,15 @@ UNKNOWN_MUNICIPALITY = "(okänd)"
 UNKNOWN_YEAR = "(okänt)"
 
 # -- remove, restore, trash ---------------------------------------------------------------------
+YES_NO = "[j/N]"
+YES_ANSWERS = ("j", "ja", "y", "yes")
 REMOVE_CONFIRM = "Flytta {id} ({source}, {title}) till papperskorgen?"
 REMOVED = "flyttad till papperskorgen: {id}  {source} (ta tillbaka: diarium restore {id})"
 REMOVE_NOT_CONFIRMED = "inget togs bort"
 RESTORED = "återställd: {id}  {source}"
+TRASH_EMPTY_CONFIRM = "Radera {documents} för gott (borttagna för mer än {days} dagar sedan)?"
 TRASH_EMPTY_NOTHING = "papperskorgen: inget äldre än {days} dagar"
 TRASH_EMPTIED = "raderade för gott: {id}  {source} (borttagen {removed_at})"
-TRASH_EMPTY_SUMMARY = "{count} raderade för gott"
 TRASH_LINE = "{id}  {removed_at}  {by:<12}  {source}  {reason}"
 TRASH_SUMMARY = "{count} i papperskorgen ({root})"
 NO_REASON = "(inget skäl angivet)"

@@ -478,14 +478,21 @@ class Archive:
         _fsync_dir(folder)
         return folder / name
 
-    def remove(self, doc_id: str) -> Document:
-        """Take a document out; its folder is moved aside first so removal is atomic too."""
-        doc = self.get(doc_id)
-        doomed = self._new_stage()
-        os.rename(self._folder(doc.id), doomed / doc.id)
-        _fsync_dir(self._folder(doc.id).parent)
-        shutil.rmtree(doomed, ignore_errors=True)
-        return doc
+    def remove(self, doc_id: str, *, by: str | None = None, reason: str = "") -> Document:
+        """Move a document into the archive's trash (see archive.trash), whole and restorable.
+
+        `doc_id` must be the whole id or a unique prefix of at least 8 characters: a slip of
+        four characters must not take out a public record. `by` defaults to the login name.
+        """
+        from archive.trash import Trash
+
+        return Trash(self).put(doc_id, by=by, reason=reason)
+
+    def restore(self, doc_id: str) -> Document:
+        """Bring a document back from the trash, as it was."""
+        from archive.trash import Trash
+
+        return Trash(self).restore(doc_id)
 
     def ingest(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -11,8 +13,10 @@ import click
 
 from archive import Archive, Document, IngestReport
 from archive import messages as msg
+from archive.errors import DiariumError
 from archive.overrides import parse_assignments
-from cli.common import archive_option, index_after_change, print_json, warn
+from archive.trash import MIN_REMOVE_PREFIX, Trash
+from cli.common import archive_option, confirm, index_after_change, print_json, warn
 
 LIST_KEYS = (
     "id",
@@ -229,16 +233,114 @@ def list_(
 
 @click.command()
 @click.argument("doc_id", metavar="ID")
+@click.option("--yes", "-y", is_flag=True, help="Fråga inte först (för skript).")
+@click.option("--reason", default="", help="Varför dokumentet tas bort (sparas i papperskorgen).")
 @archive_option
-def remove(archive: Archive, doc_id: str) -> None:
-    """Ta bort ett dokument ur arkivet och indexet.
+def remove(archive: Archive, doc_id: str, yes: bool, reason: str) -> None:
+    """Flytta ett dokument till arkivets papperskorg; det tas bort ur indexet.
+
+    ID är hela id:t eller en entydig början på minst 8 tecken. Frågar först, utom med --yes.
+    Vem, när och varför sparas; `diarium restore ID` tar tillbaka dokumentet och
+    `diarium trash empty --older-than 30d` raderar för gott.
 
     \b
-    diarium remove 3fa1c2
+    diarium remove 3fa1c2d4 --reason "dubblett av 9b0e77aa"
+    diarium remove 3fa1c2d4e5f60718 --yes
     """
-    doc = archive.remove(doc_id)
-    index_after_change(archive, removed_ids=[doc.id])
-    click.echo(msg.REMOVED.format(id=doc.id, source=doc.source))
+    if len(doc_id.strip()) < MIN_REMOVE_PREFIX:
+        raise DiariumError(msg.ID_TOO_SHORT.format(id=doc_id, length=MIN_REMOVE_PREFIX))
+    doc = archive.get(doc_id)
+    if not yes:
+        question = msg.REMOVE_CONFIRM.format(
+            id=doc.id, source=doc.source, title=doc.title or doc.kind
+        )
+        if not confirm(question):
+            raise DiariumError(msg.REMOVE_NOT_CONFIRMED)
+    removed = archive.remove(doc.id, reason=reason)
+    index_after_change(archive, removed_ids=[removed.id])
+    click.echo(msg.REMOVED.format(id=removed.id, source=removed.source))
+
+
+@click.command()
+@click.argument("doc_id", metavar="ID")
+@archive_option
+def restore(archive: Archive, doc_id: str) -> None:
+    """Ta tillbaka ett dokument ur papperskorgen, som det var; indexet följer med.
+
+    \b
+    diarium trash list
+    diarium restore 3fa1c2d4
+    """
+    doc = archive.restore(doc_id)
+    index_after_change(archive, added_ids=[doc.id])
+    click.echo(msg.RESTORED.format(id=doc.id, source=doc.source))
+
+
+@click.group()
+def trash() -> None:
+    """Arkivets papperskorg: det som `diarium remove` flyttat dit.
+
+    \b
+    diarium trash list
+    diarium trash empty --older-than 30d
+    """
+
+
+@trash.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Skriv en JSON-lista.")
+@archive_option
+def list_trash(archive: Archive, as_json: bool) -> None:
+    """Det som ligger i papperskorgen, senast borttaget först: id, när, vem, fil och skäl."""
+    entries = Trash(archive).entries()
+    if as_json:
+        print_json([e.to_dict() for e in entries])
+        return
+    for e in entries:
+        line = msg.TRASH_LINE.format(
+            id=e.document.id,
+            removed_at=e.removed_at,
+            by=e.by,
+            source=e.document.source,
+            reason=e.reason or msg.NO_REASON,
+        )
+        click.echo(line)
+    warn(msg.TRASH_SUMMARY.format(count=msg.count(len(entries), "dokument"), root=archive.root))
+
+
+@trash.command("empty")
+@click.option(
+    "--older-than",
+    "older_than",
+    required=True,
+    metavar="DAGAR",
+    help="Radera det som legat i papperskorgen längre än så, t.ex. 30d.",
+)
+@click.option("--yes", "-y", is_flag=True, help="Fråga inte först (för skript).")
+@archive_option
+def empty_trash(archive: Archive, older_than: str, yes: bool) -> None:
+    """Radera för gott det som legat i papperskorgen längre än --older-than.
+
+    \b
+    diarium trash empty --older-than 30d
+    """
+    match = re.fullmatch(r"\s*(\d+)\s*d?\s*", older_than)
+    if match is None:
+        raise click.BadParameter(msg.BAD_AGE.format(value=older_than), param_hint="--older-than")
+    days = int(match.group(1))
+    bin_ = Trash(archive)
+    due = bin_.due(dt.timedelta(days=days))
+    if not due:
+        click.echo(msg.TRASH_EMPTY_NOTHING.format(days=days))
+        return
+    question = msg.TRASH_EMPTY_CONFIRM.format(documents=msg.count(len(due), "dokument"), days=days)
+    if not yes and not confirm(question):
+        raise DiariumError(msg.REMOVE_NOT_CONFIRMED)
+    for e in bin_.empty(dt.timedelta(days=days)):
+        click.echo(
+            msg.TRASH_EMPTIED.format(
+                id=e.document.id, source=e.document.source, removed_at=e.removed_at
+            )
+        )
 
 
 @click.command()
@@ -276,4 +378,4 @@ def stats(archive: Archive, as_json: bool) -> None:
                 click.echo(f"  {msg.number(count):>6}  {shown}")
 
 
-COMMANDS = [ingest, show, list_, remove, stats]
+COMMANDS = [ingest, show, list_, remove, restore, trash, stats]

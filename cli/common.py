@@ -48,6 +48,13 @@ def warn(message: str) -> None:
     click.echo(message, err=True)
 
 
+def confirm(question: str) -> bool:
+    """Yes only for j/ja (or y/yes); Click's own confirm knows only y/n, which a Swedish
+    question cannot offer."""
+    answer = click.prompt(f"{question} {msg.YES_NO}", default="", show_default=False, err=True)
+    return answer.strip().casefold() in msg.YES_ANSWERS
+
+
 def color_enabled() -> bool:
     return sys.stdout.isatty()
 

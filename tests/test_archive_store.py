@@ -149,7 +149,7 @@ def test_remove_and_unknown_ids(archive_dir: Path, sample: Path) -> None:
         archive.get("ffff0000")
     with pytest.raises(NotFound, match="hexadecimala"):
         archive.get("xyz")
-    code, out, _ = run("remove", doc.id)
+    code, out, _ = run("remove", doc.id, "--yes")
     assert code == 0 and doc.id in out
     assert len(archive) == 0
     code, _, err = run("show", doc.id)

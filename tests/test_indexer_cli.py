@@ -140,5 +140,5 @@ def test_ingest_and_remove_keep_the_index_current(filled: Path, tmp_path: Path) 
     assert run("ingest", str(new)).exit_code == 0
     found = json.loads(run("search", "skyfallshantering", "--json").output)
     assert found["total"] == 1 and found["hits"][0]["municipality"] == "Kungsbacka"
-    assert run("remove", found["hits"][0]["id"]).exit_code == 0
+    assert run("remove", found["hits"][0]["id"], "--yes").exit_code == 0
     assert json.loads(run("search", "skyfallshantering", "--json").output)["total"] == 0
