@@ -10,6 +10,7 @@ Layout (everything else, the search index included, is derived from it):
     ROOT/generated/<fingerprint>                      the id `generate --file` filed for the
                                                       same kind, template and data
     ROOT/settings.yaml                                optional: templates, synonyms, ... folders
+    ROOT/journal                                      every change, appended (archive/journal.py)
 
 A document folder appears whole or not at all (rename is atomic on one file system), so a kill at
 any moment leaves no half-written document, and two processes storing the same bytes cannot both
@@ -36,6 +37,7 @@ import yaml
 from archive import messages as msg
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
+from archive.journal import CHANGED, STORED, Journal
 from archive.metadata import profiles
 from archive.metadata.profiles import Profiles
 from archive.model import Extraction, Metadata, Page
@@ -182,6 +184,11 @@ class Archive:
     @property
     def index_dir(self) -> Path:
         return self.root / "index"
+
+    @property
+    def journal(self) -> Journal:
+        """What changed, in order: the index and the catalogue follow it (archive/journal.py)."""
+        return Journal(self.root)
 
     @property
     def tmp_dir(self) -> Path:
@@ -357,13 +364,14 @@ class Archive:
             _write_synced(stage / "record.json", record)
             _fsync_dir(stage)
             target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.rename(stage, target)
-            except OSError:
-                if (target / "record.json").is_file():
-                    return False  # another process stored the same bytes first
-                raise
-            _fsync_dir(target.parent)
+            with self.journal.recording(STORED, doc.id):
+                try:
+                    os.rename(stage, target)
+                except OSError:
+                    if (target / "record.json").is_file():
+                        return False  # another process stored the same bytes first
+                    raise
+                _fsync_dir(target.parent)
             return True
         finally:
             if stage.exists():
@@ -472,10 +480,11 @@ class Archive:
         temporary = folder / f".{name}.{os.getpid()}-{uuid.uuid4().hex}.tmp"
         try:
             _write_synced(temporary, data)
-            os.replace(temporary, folder / name)
+            with self.journal.recording(CHANGED, folder.name, name):
+                os.replace(temporary, folder / name)
+                _fsync_dir(folder)
         finally:
             temporary.unlink(missing_ok=True)
-        _fsync_dir(folder)
         return folder / name
 
     def remove(self, doc_id: str, *, by: str | None = None, reason: str = "") -> Document:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from archive import messages as msg
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
+from archive.journal import REMOVED, STORED
 
 if TYPE_CHECKING:
     from archive.store import Archive
@@ -75,8 +76,9 @@ class Trash:
         target = self.root / doc.id
         if target.exists():  # removed before, taken in again, removed again: the newer wins
             self._delete(target)
-        os.rename(folder, target)
-        _fsync_dir(folder.parent)
+        with self.archive.journal.recording(REMOVED, doc.id):  # the index follows
+            os.rename(folder, target)
+            _fsync_dir(folder.parent)
         note = {"by": by or _who(), "at": now_iso(), "reason": reason}
         temporary = target / f".{NOTE}.tmp"
         _write_synced(temporary, json.dumps(note, ensure_ascii=False).encode())
@@ -136,8 +138,9 @@ class Trash:
         (folder / NOTE).unlink(missing_ok=True)
         target = self.archive._folder(doc.id)
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.rename(folder, target)
-        _fsync_dir(target.parent)
+        with self.archive.journal.recording(STORED, doc.id):
+            os.rename(folder, target)
+            _fsync_dir(target.parent)
         _fsync_dir(self.root)
         return doc
 

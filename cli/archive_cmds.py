@@ -15,8 +15,9 @@ from archive import Archive, Document, IngestReport
 from archive import messages as msg
 from archive.errors import DiariumError
 from archive.overrides import parse_assignments
+from archive.show import show_data
 from archive.trash import MIN_REMOVE_PREFIX, Trash
-from cli.common import archive_option, confirm, index_after_change, print_json, warn
+from cli.common import archive_option, confirm, print_json, warn
 
 LIST_KEYS = (
     "id",
@@ -101,7 +102,6 @@ def ingest(
         )
     finally:
         progress.close()
-    index_after_change(archive, added_ids=[d.id for d in report.added])
     _print_report(report, as_json)
     if report.failed:
         sys.exit(1)
@@ -157,13 +157,10 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
     diarium show 3fa1c2 --json | jq .case_number
     diarium show 3fa1c2 --text | less
     """
-    doc = archive.get(doc_id)
     if as_json:
-        data = doc.to_dict()
-        if with_text:
-            data["text"] = [{"page": p.number, "text": p.text} for p in archive.pages(doc.id)]
-        print_json(data)
+        print_json(show_data(archive, doc_id, with_text=with_text))
         return
+    doc = archive.get(doc_id)
     click.echo(click.style(doc.title or doc.source, bold=True))
     for label, value in _fields(doc):
         if value:
@@ -257,7 +254,6 @@ def remove(archive: Archive, doc_id: str, yes: bool, reason: str) -> None:
         if not confirm(question):
             raise DiariumError(msg.REMOVE_NOT_CONFIRMED)
     removed = archive.remove(doc.id, reason=reason)
-    index_after_change(archive, removed_ids=[removed.id])
     click.echo(msg.REMOVED.format(id=removed.id, source=removed.source))
 
 
@@ -272,7 +268,6 @@ def restore(archive: Archive, doc_id: str) -> None:
     diarium restore 3fa1c2d4
     """
     doc = archive.restore(doc_id)
-    index_after_change(archive, added_ids=[doc.id])
     click.echo(msg.RESTORED.format(id=doc.id, source=doc.source))
 
 

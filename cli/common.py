@@ -1,10 +1,10 @@
-"""What every command shares: the archive option, error reporting, keeping the index current."""
+"""What every command shares: the archive option and how output is printed."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -12,7 +12,6 @@ import click
 
 from archive import Archive
 from archive import messages as msg
-from archive.errors import DiariumError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,20 +56,3 @@ def confirm(question: str) -> bool:
 
 def color_enabled() -> bool:
     return sys.stdout.isatty()
-
-
-def index_after_change(
-    archive: Archive, added_ids: Iterable[str] = (), removed_ids: Iterable[str] = ()
-) -> None:
-    """Keep the search index in step with the archive within the same command.
-
-    The archive is the truth and is already written: an index that is busy or damaged must not
-    hide the report of what was stored, so it is a warning; the next command's sync or
-    `diarium reindex` catches the index up.
-    """
-    from indexer.archive_sync import update_index
-
-    try:
-        update_index(archive, added=list(added_ids), removed=list(removed_ids))
-    except DiariumError as exc:
-        warn(msg.INDEX_NOT_UPDATED.format(error=exc))

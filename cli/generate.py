@@ -14,7 +14,7 @@ import yaml
 
 from archive import Archive
 from archive import messages as msg
-from cli.common import archive_option, index_after_change, print_json
+from cli.common import archive_option, print_json
 from templates.pdf import find_soffice, to_pdf
 from templates.render import (
     Generated,
@@ -86,8 +86,6 @@ def _finish(generated: Generated, *, pdf: bool, file: bool, archive: Archive, so
             template={"kind": generated.kind.kind, "data": str(source.resolve())},
             renditions=renditions,
         )
-        if added:
-            index_after_change(archive, [document.id])
         line = msg.FILED if added else msg.ALREADY_FILED
         click.echo(
             line.format(
