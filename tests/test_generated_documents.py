@@ -25,7 +25,7 @@ from indexer.archive_sync import index_of
 from templates.pdf import to_pdf
 from templates.render import render
 from templates.schema import find_kind
-from tests.templates_helpers import EXAMPLES, example, needs_libreoffice
+from tests.templates_helpers import EXAMPLES, example, needs_libreoffice, pdf_pages
 
 pytestmark = [pytest.mark.libreoffice, needs_libreoffice]
 
@@ -37,14 +37,6 @@ def diarium() -> click.Group:
 
 def run(*args: str):  # noqa: ANN201
     return CliRunner().invoke(diarium(), list(args), catch_exceptions=False)
-
-
-def pdf_pages(path: Path) -> list[str]:
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
-    finally:
-        pdf.close()
 
 
 @pytest.fixture(scope="module")
