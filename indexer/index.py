@@ -266,7 +266,8 @@ class Index:
             raise
         except Exception as exc:
             self.close()
-            detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+            # The library's own words are English; its exception's name is enough to report.
+            detail = type(exc).__name__
             raise IndexUnavailable(
                 f"sökindexet i {self.path} är skadat ({detail}); bygg om det med `diarium reindex`"
             ) from exc

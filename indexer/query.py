@@ -16,16 +16,16 @@ from indexer.errors import QueryError
 
 # Field names a query may use, with what the value is.
 FIELDS: dict[str, str] = {
-    "municipality": "name of the municipality, e.g. municipality:Uppsala",
-    "kind": 'kind of document, e.g. kind:yttrande or kind:"svar på revisionsrapport"',
-    "board": "board (nämnd), e.g. board:socialnämnden",
-    "department": "department (förvaltning)",
-    "officer": 'an officer (handläggare), e.g. officer:"Emma Wallin"',
-    "case": "case number, any separators, e.g. case:KS-2023-730",
-    "source": "file name the document came from",
-    "title": "words in the title",
-    "year": "a year or range, e.g. year:2021..2023, year:..2020",
-    "date": "a date or range, e.g. date:2023-01-01..2023-06-30, date:2023-05",
+    "municipality": "kommunens namn, t.ex. municipality:Uppsala",
+    "kind": 'dokumenttyp, t.ex. kind:yttrande eller kind:"svar på revisionsrapport"',
+    "board": "nämnd, t.ex. board:socialnämnden",
+    "department": "förvaltning",
+    "officer": 'handläggare, t.ex. officer:"Emma Wallin"',
+    "case": "diarienummer, med vilka skiljetecken som helst, t.ex. case:KS-2023-730",
+    "source": "filnamnet dokumentet kom från",
+    "title": "ord i rubriken",
+    "year": "ett år eller intervall, t.ex. year:2021..2023, year:..2020",
+    "date": "ett datum eller intervall, t.ex. date:2023-01-01..2023-06-30, date:2023-05",
 }
 RANGE_FIELDS = ("year", "date")
 
