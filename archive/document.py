@@ -38,6 +38,15 @@ class Document:
     # One document in several files, as `generate --pdf --file` makes it: [{"format", "file",
     # "size", "sha256"}], the archival copy (the original) first; empty for a single file.
     renditions: list[dict[str, Any]] = field(default_factory=list)
+    # Pages read by OCR: {"engine", "language", "threshold", "copy", "pages": [{"page",
+    # "confidence", "uncertain", "words"[, "error"]}]}, or {"error"} when OCR failed.
+    ocr: dict[str, Any] | None = None
+
+    def ocr_page(self, number: int | None) -> dict[str, Any] | None:
+        """The OCR entry of one page, None for a page read from its own text layer."""
+        if not self.ocr or number is None:
+            return None
+        return next((p for p in self.ocr.get("pages", []) if p["page"] == number), None)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

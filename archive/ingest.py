@@ -20,7 +20,11 @@ from archive import messages as msg
 from archive.document import Document
 from archive.errors import DiariumError
 from archive.extract import extract
+from archive.extract import ocr as ocr_step
+from archive.extract.ocr import OcrSettings
+from archive.extract.pdf import NO_TEXT_LAYER
 from archive.metadata import read_metadata
+from archive.model import Extraction
 from archive.overrides import read_sidecar
 from archive.store import (
     ID_LENGTH,
@@ -81,7 +85,11 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Failure], list[Failure]
 
 
 def ingest_file(
-    root: str, path: str, municipality: str | None, overrides: dict[str, Any]
+    root: str,
+    path: str,
+    municipality: str | None,
+    overrides: dict[str, Any],
+    ocr: OcrSettings | None = None,
 ) -> Outcome:
     """Everything for one file; runs in a worker process, so it returns plain data."""
     archive = Archive(root)
@@ -100,18 +108,8 @@ def ingest_file(
         hand_set.update(read_sidecar(file))
         if not data:
             raise DiariumError("tom fil")
-        profiles = archive.profiles()
-        municipality = hand_set.get("municipality")
-        footers = [p.pattern for p in profiles.footer_patterns(municipality)]
-        extraction = extract(file, footer_patterns=footers)
-        metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
-        doc = build_document(
-            sha256=sha,
-            source=file.name,
-            size=len(data),
-            extraction=extraction,
-            metadata=metadata,
-            overrides=hand_set,
+        doc, extraction = read_document(
+            archive, file, sha256=sha, source=file.name, size=len(data), hand_set=hand_set, ocr=ocr
         )
         if archive.commit(doc, data, extraction):
             return "added", doc.to_dict()
@@ -122,6 +120,34 @@ def ingest_file(
         return "failed", msg.CANNOT_READ.format(reason=msg.os_error(exc))
     except Exception as exc:  # noqa: BLE001 - a library choking on one file must not stop a batch
         return "failed", f"gick inte att läsa ({type(exc).__name__}: {exc})"
+
+
+def read_document(
+    archive: Archive,
+    file: Path,
+    *,
+    sha256: str,
+    source: str,
+    size: int,
+    hand_set: dict[str, Any],
+    ocr: OcrSettings | None,
+) -> tuple[Document, Extraction]:
+    """Extract the text, read the metadata and build the record: what ingest does to a new file
+    and `diarium ocr` to a stored scan. `hand_set`: values a person set, which win."""
+    profiles = archive.profiles()
+    municipality = hand_set.get("municipality")
+    footers = [p.pattern for p in profiles.footer_patterns(municipality)]
+    extraction = extract(file, footer_patterns=footers, ocr=ocr)
+    metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
+    doc = build_document(
+        sha256=sha256,
+        source=source,
+        size=size,
+        extraction=extraction,
+        metadata=metadata,
+        overrides=hand_set,
+    )
+    return doc, extraction
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -140,8 +166,11 @@ def ingest(
     overrides: dict[str, Any],
     jobs: int | None,
     progress: Callable[[int, int, str, str], None] | None,
+    ocr: str | None = None,
 ) -> IngestReport:
-    """`progress(done, total, path, status)` is called after each file."""
+    """`progress(done, total, path, status)` is called after each file; `ocr`: auto, always or
+    never (default: the archive's setting `ocr`, else auto)."""
+    reading = OcrSettings.from_settings(archive.settings, ocr)
     archive.clean_stale()
     files, failures, skipped = collect(paths)
     outcomes: dict[int, Outcome] = {}
@@ -154,14 +183,14 @@ def ingest(
     jobs = max(1, jobs or os.cpu_count() or 1)
     if jobs == 1 or len(files) <= 1:
         for i, file in enumerate(files):
-            done(i, ingest_file(str(archive.root), str(file), municipality, overrides))
+            done(i, ingest_file(str(archive.root), str(file), municipality, overrides, reading))
     else:
         # Largest first, so one big PDF does not start last and hold up the end of the batch.
         order = sorted(range(len(files)), key=lambda i: _size(files[i]), reverse=True)
         with _pool(jobs) as pool:
             root = str(archive.root)
             futures: dict[Future[Outcome], int] = {
-                pool.submit(ingest_file, root, str(files[i]), municipality, overrides): i
+                pool.submit(ingest_file, root, str(files[i]), municipality, overrides, reading): i
                 for i in order
             }
             for future in as_completed(futures):
@@ -179,6 +208,10 @@ def ingest(
         elif isinstance(value, dict):
             target = report.added if status == "added" else report.unchanged
             target.append(Document.from_dict(value))
+    if reading.mode != "never" and any(NO_TEXT_LAYER in d.flags for d in report.added):
+        reason = ocr_step.missing()
+        if reason:
+            report.warnings.append(f"skannade sidor lästes inte: {reason}; kör `diarium ocr` sedan")
     return report
 
 

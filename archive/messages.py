@@ -119,6 +119,7 @@ SUBCOMMAND_METAVAR = "KOMMANDO [ARGUMENT]..."
 # -- ingest -------------------------------------------------------------------------------------
 INGEST_PROGRESS = "Tar in"
 INGEST_ADDED = "tillagd     {id}  {source}  ({kind}, {date}){flags}"
+INGEST_OCR = "  (OCR: {pages} s.)"
 INGEST_UNCHANGED = "oförändrad  {id}  {source}"
 INGEST_SKIPPED = "hoppade över  {path}: {reason}"
 DATA_FILE_SKIPPED = "diariums data till {document}, inget dokument"

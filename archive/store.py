@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import yaml
@@ -41,6 +41,9 @@ from archive.journal import CHANGED, STORED, Journal
 from archive.metadata import profiles
 from archive.metadata.profiles import Profiles
 from archive.model import Extraction, Metadata, Page
+
+if TYPE_CHECKING:
+    from archive.ocr_stored import OcrReport
 
 ID_LENGTH = 16
 
@@ -57,6 +60,7 @@ class IngestReport:
     unchanged: list[Document] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     skipped: list[Failure] = field(default_factory=list)  # diarium's own data files
+    warnings: list[str] = field(default_factory=list)  # about the batch as a whole
 
     def to_dict(self) -> dict[str, Any]:
         def brief(doc: Document) -> dict[str, Any]:
@@ -74,6 +78,7 @@ class IngestReport:
             "unchanged": [brief(d) for d in self.unchanged],
             "failed": [asdict(f) for f in self.failed],
             "skipped": [asdict(f) for f in self.skipped],
+            "warnings": self.warnings,
         }
 
 
@@ -125,6 +130,7 @@ def build_document(
         flags=list(extraction.flags),
         manual=sorted(overrides),
         size=size,
+        ocr=extraction.ocr,
     )
 
 
@@ -135,6 +141,18 @@ def _rendition(name: str, data: bytes) -> dict[str, Any]:
         "size": len(data),
         "sha256": sha256_of(data),
     }
+
+
+def text_json(extraction: Extraction) -> bytes:
+    """A document's text.json: its pages, headings, header and footer text, file properties."""
+    text = {
+        "pages": [asdict(p) for p in extraction.pages],
+        "headings": [asdict(h) for h in extraction.headings],
+        "header_text": extraction.header_text,
+        "footer_text": extraction.footer_text,
+        "properties": extraction.properties,
+    }
+    return json.dumps(text, ensure_ascii=False).encode()
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -293,6 +311,8 @@ class Archive:
         formats: Counter[str] = Counter()
         flags: Counter[str] = Counter()
         documents = pages = size = 0
+        ocr_documents = ocr_pages = uncertain = 0
+        confidences: list[float] = []
         for doc in self.documents():
             documents += 1
             pages += doc.pages
@@ -302,6 +322,12 @@ class Archive:
             years[str(doc.year) if doc.year else "(okänt)"] += 1
             formats[doc.format] += 1
             flags.update(doc.flags)
+            read = (doc.ocr or {}).get("pages", [])
+            if read:
+                ocr_documents += 1
+                ocr_pages += len(read)
+                uncertain += sum(1 for p in read if p.get("uncertain"))
+                confidences += [p["confidence"] for p in read if p.get("confidence") is not None]
         return {
             "archive": str(self.root),
             "documents": documents,
@@ -312,6 +338,14 @@ class Archive:
             "year": dict(sorted(years.items())),
             "format": dict(formats.most_common()),
             "flags": dict(flags.most_common()),
+            "ocr": {
+                "documents": ocr_documents,
+                "pages": ocr_pages,
+                "uncertain_pages": uncertain,
+                "mean_confidence": (
+                    round(sum(confidences) / len(confidences), 1) if confidences else None
+                ),
+            },
         }
 
     # -- writing -----------------------------------------------------------------------------
@@ -352,14 +386,9 @@ class Archive:
             _write_synced(stage / f"original{suffix}", original)
             for name, content in extra:
                 _write_synced(stage / name, content)
-            text = {
-                "pages": [asdict(p) for p in extraction.pages],
-                "headings": [asdict(h) for h in extraction.headings],
-                "header_text": extraction.header_text,
-                "footer_text": extraction.footer_text,
-                "properties": extraction.properties,
-            }
-            _write_synced(stage / "text.json", json.dumps(text, ensure_ascii=False).encode())
+            _write_synced(stage / "text.json", text_json(extraction))
+            for name, data in extraction.files.items():
+                _write_synced(stage / name, data)
             record = json.dumps(doc.to_dict(), ensure_ascii=False, indent=1).encode()
             _write_synced(stage / "record.json", record)
             _fsync_dir(stage)
@@ -503,6 +532,18 @@ class Archive:
 
         return Trash(self).restore(doc_id)
 
+    def ocr(
+        self,
+        ids: Iterable[str] | None = None,
+        *,
+        mode: str = "auto",
+        progress: Callable[[Document], None] | None = None,
+    ) -> OcrReport:
+        """Read stored scans with OCR (default: all flagged `no text layer`); an OcrReport."""
+        from archive.ocr_stored import ocr_stored
+
+        return ocr_stored(self, ids, mode=mode, progress=progress)
+
     def ingest(
         self,
         paths: Iterable[Path | str],
@@ -511,7 +552,10 @@ class Archive:
         overrides: dict[str, Any] | None = None,
         jobs: int | None = None,
         progress: Callable[[int, int, str, str], None] | None = None,
+        ocr: str | None = None,
     ) -> IngestReport:
+        """`ocr`: read scanned pages `auto` (pages without a usable text layer), `always` or
+        `never`; default: the setting `ocr` in settings.yaml, else auto."""
         from archive.ingest import ingest
 
         return ingest(
@@ -521,4 +565,5 @@ class Archive:
             overrides=overrides or {},
             jobs=jobs,
             progress=progress,
+            ocr=ocr,
         )

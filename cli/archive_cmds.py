@@ -14,10 +14,11 @@ import click
 from archive import Archive, Document, IngestReport
 from archive import messages as msg
 from archive.errors import DiariumError
+from archive.extract.ocr import MODES
 from archive.overrides import parse_assignments
 from archive.show import show_data
 from archive.trash import MIN_REMOVE_PREFIX, Trash
-from cli.common import archive_option, confirm, print_json, warn
+from cli.common import archive_option, confirm, ocr_mark, print_json, warn
 
 LIST_KEYS = (
     "id",
@@ -72,6 +73,12 @@ class TerminalProgress:
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), help="Arbetsprocesser (standard: antal kärnor)."
 )
+@click.option(
+    "--ocr",
+    type=click.Choice(MODES),
+    help="Läs skannade sidor med OCR: auto (sidor utan användbart textlager), always eller "
+    "never (standard: arkivets inställning ocr, annars auto).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
 @archive_option
 def ingest(
@@ -80,6 +87,7 @@ def ingest(
     municipality: str | None,
     assignments: tuple[str, ...],
     jobs: int | None,
+    ocr: str | None,
     as_json: bool,
 ) -> None:
     """Ta in filer och mappar (med undermappar) i arkivet.
@@ -93,12 +101,18 @@ def ingest(
     diarium ingest rapporter/ --municipality Uppsala
     diarium ingest svar.pdf --set kind="svar på revisionsrapport" --set date=2023-11-02
     diarium ingest arkiv/2021 --json > rapport.json
+    diarium ingest skannat/ --ocr=always
     """
     overrides = parse_assignments(list(assignments))
     progress = TerminalProgress(msg.INGEST_PROGRESS, enabled=sys.stderr.isatty() and not as_json)
     try:
         report = archive.ingest(
-            paths, municipality=municipality, overrides=overrides, jobs=jobs, progress=progress
+            paths,
+            municipality=municipality,
+            overrides=overrides,
+            jobs=jobs,
+            progress=progress,
+            ocr=ocr,
         )
     finally:
         progress.close()
@@ -113,12 +127,14 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
     else:
         for doc in report.added:
             flags = f"  [{msg.flags(doc.flags)}]" if doc.flags else ""
+            read = len((doc.ocr or {}).get("pages", []))
+            ocr = msg.INGEST_OCR.format(pages=read) if read else ""
             line = msg.INGEST_ADDED.format(
                 id=doc.id,
                 source=doc.source,
                 kind=doc.kind,
                 date=doc.date or msg.NO_DATE,
-                flags=flags,
+                flags=ocr + flags,
             )
             click.echo(line)
         for doc in report.unchanged:
@@ -127,6 +143,8 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
         warn(msg.INGEST_SKIPPED.format(path=skipped.path, reason=skipped.error))
     for failure in report.failed:
         warn(msg.INGEST_FAILED.format(path=failure.path, error=failure.error))
+    for message in report.warnings:
+        warn(msg.PREFIX.format(message=message))
     warn(
         msg.INGEST_SUMMARY.format(
             added=msg.number(len(report.added)),
@@ -171,7 +189,9 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
             click.echo(f"    - {section['heading']}")
     if with_text:
         for page in archive.pages(doc.id):
-            click.echo(click.style(msg.SHOW_PAGE.format(number=page.number), dim=True))
+            read = doc.ocr_page(page.number)
+            how = f" ({ocr_mark(read)})" if read else ""
+            click.echo(click.style(msg.SHOW_PAGE.format(number=f"{page.number}{how}"), dim=True))
             click.echo(page.text)
 
 
@@ -188,10 +208,22 @@ def _fields(doc: Document) -> list[tuple[str, Any]]:
         ("fil", msg.SHOW_FILE.format(source=doc.source, format=doc.format, pages=doc.pages)),
         ("andra filer", ", ".join(r["file"] for r in doc.renditions[1:])),
         ("flaggor", msg.flags(doc.flags)),
+        ("OCR", _ocr_summary(doc)),
         ("satt för hand", ", ".join(doc.manual)),
         ("från mall", msg.from_template(doc.provenance)),
         ("tillagd", doc.added_at),
     ]
+
+
+def _ocr_summary(doc: Document) -> str | None:
+    """Which pages OCR read and how sure it was, so a reader knows what may be misread."""
+    if not doc.ocr:
+        return None
+    if doc.ocr.get("error"):
+        return f"misslyckades: {doc.ocr['error']}"
+    pages = doc.ocr.get("pages", [])
+    read = ", ".join(f"{p['page']} ({ocr_mark(p, short=True)})" for p in pages)
+    return f"sidor lästa med OCR: {read}; osäker under {doc.ocr.get('threshold', 0):g}"
 
 
 @click.command(name="list")
@@ -359,6 +391,15 @@ def stats(archive: Archive, as_json: bool) -> None:
         size=msg.size(data["bytes"]),
     )
     click.echo(totals)
+    ocr = data["ocr"]
+    if ocr["pages"]:
+        mean = ocr["mean_confidence"]
+        mean = f", medelsäkerhet {msg.number(mean, 2)}" if mean is not None else ""
+        click.echo(
+            f"OCR: {msg.count(ocr['pages'], 'sida', 'sidor')} i "
+            f"{msg.count(ocr['documents'], 'dokument')}{mean}, "
+            f"{msg.count(ocr['uncertain_pages'], 'osäker sida', 'osäkra sidor')}"
+        )
     for key, label in (
         ("kind", "Dokumenttyp"),
         ("municipality", "Kommun"),
@@ -373,4 +414,45 @@ def stats(archive: Archive, as_json: bool) -> None:
                 click.echo(f"  {msg.number(count):>6}  {shown}")
 
 
-COMMANDS = [ingest, show, list_, remove, restore, trash, stats]
+@click.command(name="ocr")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option(
+    "--always",
+    is_flag=True,
+    help="Läs varje sida med OCR, även sidor som har ett textlager.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
+@archive_option
+def ocr(archive: Archive, ids: tuple[str, ...], always: bool, as_json: bool) -> None:
+    """Läs arkivets skannade dokument med OCR (svenska).
+
+    Utan ID läses alla dokument som är flaggade `no text layer`. Texten, den sökbara
+    PDF/A-kopian (archive.pdf), posten och sökindexet uppdateras; originalet rörs inte.
+    Slutkod 1 om något dokument inte kunde läsas.
+
+    
+    diarium ocr
+    diarium ocr 3fa1c2 9b0e77 --always
+    diarium ocr --json | jq '.read[].ocr.pages'
+    """
+    report = archive.ocr(list(ids) or None, mode="always" if always else "auto")
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        for doc in report.read:
+            pages = doc.ocr.get("pages", []) if doc.ocr else []
+            flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
+            click.echo(f"läst      {doc.id}  {doc.source}  ({len(pages)} sidor med OCR){flags}")
+        for doc, why in report.unchanged:
+            click.echo(f"oförändrad {doc.id}  {doc.source}  ({why})")
+    for doc_id, error in report.failed:
+        warn(f"misslyckades: {doc_id}: {error}")
+    warn(
+        f"{len(report.read)} lästa, {len(report.unchanged)} oförändrade, "
+        f"{len(report.failed)} misslyckades"
+    )
+    if report.failed:
+        sys.exit(1)
+
+
+COMMANDS = [ingest, show, list_, remove, restore, trash, stats, ocr]

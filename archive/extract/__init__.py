@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archive.errors import ExtractionError
+from archive.extract.ocr import OcrSettings
 from archive.model import Extraction
 
 SUPPORTED = {
@@ -36,15 +37,18 @@ def format_of(path: Path) -> str:
     raise ExtractionError(f"formatet {shown} stöds inte: diarium tar emot {taken}")
 
 
-def extract(path: Path, *, footer_patterns: Sequence[str] = ()) -> Extraction:
-    """`footer_patterns`: a municipality's own page-footer lines (regexes), kept out of the text."""
+def extract(
+    path: Path, *, footer_patterns: Sequence[str] = (), ocr: OcrSettings | None = None
+) -> Extraction:
+    """`footer_patterns`: a municipality's own page-footer lines (regexes), kept out of the text;
+    `ocr`: how a PDF's pages without a usable text layer are read (None: they are not)."""
     fmt = format_of(path)
     if path.stat().st_size == 0:
         raise ExtractionError("tom fil")
     if fmt == "pdf":
         from archive.extract.pdf import extract_pdf
 
-        return extract_pdf(path, footer_patterns=footer_patterns)
+        return extract_pdf(path, footer_patterns=footer_patterns, ocr=ocr)
     if fmt == "docx":
         from archive.extract.docx import extract_docx
 
