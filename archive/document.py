@@ -10,6 +10,42 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
+@dataclass(frozen=True)
+class RecordField:
+    """One field of the record, declared once: `show`, `list`, `--set`/sidecars and `review`
+    take their labels and choices from here."""
+
+    name: str
+    label: str  # Swedish, as a person reads it
+    settable: bool = False  # by hand: --set key=value, a sidecar, diarium review
+    listed: bool = False  # a key of `diarium list --json`
+    shown: bool = True  # a line of `diarium show`
+    facet: bool = False  # counted in search facets
+
+
+RECORD_FIELDS: tuple[RecordField, ...] = (
+    RecordField("id", "id", listed=True),
+    RecordField("source", "fil", listed=True, shown=False),
+    RecordField("format", "format", listed=True, shown=False),
+    RecordField("kind", "dokumenttyp", settable=True, listed=True, facet=True),
+    RecordField("title", "titel", settable=True, listed=True),
+    RecordField("date", "datum", settable=True, listed=True),
+    RecordField("year", "år", settable=True, listed=True, shown=False, facet=True),
+    RecordField("case_number", "diarienummer", settable=True, listed=True),
+    RecordField("municipality", "kommun", settable=True, listed=True, facet=True),
+    RecordField("board", "nämnd", settable=True, listed=True),
+    RecordField("department", "förvaltning", settable=True),
+    RecordField("officers", "handläggare", settable=True),
+    RecordField("pages", "sidor", listed=True, shown=False),
+    RecordField("flags", "flaggor", listed=True),
+    RecordField("manual", "satt för hand"),
+    RecordField("added_at", "tillagd", listed=True),
+)
+FIELDS_BY_NAME = {f.name: f for f in RECORD_FIELDS}
+SETTABLE_KEYS = tuple(f.name for f in RECORD_FIELDS if f.settable)
+LIST_KEYS = tuple(f.name for f in RECORD_FIELDS if f.listed)
+
+
 @dataclass
 class Document:
     id: str
@@ -32,9 +68,8 @@ class Document:
     flags: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)  # keys whose value a person set by hand
     size: int = 0
-    # Where each value came from: {key: {"source": "rule"|"hand"|"template", ...}}; for
-    # "template" also the kind and the data file it was generated from.
-    provenance: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # {field: {"source": "rule"|"hand"|"template", "rule": name}}: where each value came from.
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
     # One document in several files, as `generate --pdf --file` makes it: [{"format", "file",
     # "size", "sha256"}], the archival copy (the original) first; empty for a single file.
     renditions: list[dict[str, Any]] = field(default_factory=list)

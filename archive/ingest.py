@@ -1,9 +1,9 @@
 """Take in a batch of files on all cores; one bad file never stops the rest.
 
-Each worker does a whole file (read, hash, extract, read metadata, commit), so the parent only
-collects small records and the batch scales with cores. A file whose bytes are already in the
-archive is answered "unchanged" from its hash alone, which is what makes re-running a killed
-batch cheap: only the files it had not reached are extracted.
+Each worker does a whole file (read, hash, extract, clean, metadata, commit: archive/pipeline.py),
+so the parent only collects small records and the batch scales with cores. A file whose bytes
+are already in the archive is answered "unchanged" from its hash alone, which is what makes
+re-running a killed batch cheap: only the files it had not reached are extracted.
 """
 
 from __future__ import annotations
@@ -18,28 +18,15 @@ from typing import Any
 
 from archive import messages as msg
 from archive.document import Document
-from archive.errors import DiariumError
-from archive.extract import extract
 from archive.extract import ocr as ocr_step
 from archive.extract.ocr import OcrSettings
 from archive.extract.pdf import NO_TEXT_LAYER
-from archive.metadata import read_metadata
-from archive.model import Extraction
-from archive.overrides import read_sidecar
-from archive.store import (
-    ID_LENGTH,
-    Archive,
-    Failure,
-    IngestReport,
-    build_document,
-    sha256_of,
-)
+from archive.pipeline import Batch, Outcome, ingest_one
+from archive.store import Archive, Failure, IngestReport
 
 SKIPPED_SUFFIXES = (".meta.yaml",)
 DATA_SUFFIXES = (".yaml", ".yml", ".json")  # what `diarium generate` and `new` read
 GENERATED_SUFFIXES = (".docx", ".pdf")
-
-Outcome = tuple[str, dict[str, Any] | str]  # ("added"|"unchanged", record) or ("failed", reason)
 
 
 def data_file_of(path: Path) -> Path | None:
@@ -91,63 +78,8 @@ def ingest_file(
     overrides: dict[str, Any],
     ocr: OcrSettings | None = None,
 ) -> Outcome:
-    """Everything for one file; runs in a worker process, so it returns plain data."""
-    archive = Archive(root)
-    file = Path(path)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        return "failed", msg.CANNOT_READ.format(reason=msg.os_error(exc))
-    sha = sha256_of(data)
-    if archive.contains(sha):
-        return "unchanged", archive.get(sha[:ID_LENGTH]).to_dict()
-    try:
-        hand_set = dict(overrides)
-        if municipality:
-            hand_set["municipality"] = municipality
-        hand_set.update(read_sidecar(file))
-        if not data:
-            raise DiariumError("tom fil")
-        doc, extraction = read_document(
-            archive, file, sha256=sha, source=file.name, size=len(data), hand_set=hand_set, ocr=ocr
-        )
-        if archive.commit(doc, data, extraction):
-            return "added", doc.to_dict()
-        return "unchanged", archive.get(doc.id).to_dict()
-    except DiariumError as exc:
-        return "failed", str(exc)
-    except OSError as exc:
-        return "failed", msg.CANNOT_READ.format(reason=msg.os_error(exc))
-    except Exception as exc:  # noqa: BLE001 - a library choking on one file must not stop a batch
-        return "failed", f"gick inte att läsa ({type(exc).__name__}: {exc})"
-
-
-def read_document(
-    archive: Archive,
-    file: Path,
-    *,
-    sha256: str,
-    source: str,
-    size: int,
-    hand_set: dict[str, Any],
-    ocr: OcrSettings | None,
-) -> tuple[Document, Extraction]:
-    """Extract the text, read the metadata and build the record: what ingest does to a new file
-    and `diarium ocr` to a stored scan. `hand_set`: values a person set, which win."""
-    profiles = archive.profiles()
-    municipality = hand_set.get("municipality")
-    footers = [p.pattern for p in profiles.footer_patterns(municipality)]
-    extraction = extract(file, footer_patterns=footers, ocr=ocr)
-    metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
-    doc = build_document(
-        sha256=sha256,
-        source=source,
-        size=size,
-        extraction=extraction,
-        metadata=metadata,
-        overrides=hand_set,
-    )
-    return doc, extraction
+    """Every step for one file (archive.pipeline); runs in a worker process."""
+    return ingest_one(Batch(root, municipality, dict(overrides), ocr=ocr), path)
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
@@ -172,6 +104,8 @@ def ingest(
     never (default: the archive's setting `ocr`, else auto)."""
     reading = OcrSettings.from_settings(archive.settings, ocr)
     archive.clean_stale()
+    # The archive's settings are read once for the batch, not once per file.
+    batch = Batch.of(archive, municipality, overrides, ocr=reading)
     files, failures, skipped = collect(paths)
     outcomes: dict[int, Outcome] = {}
 
@@ -183,15 +117,13 @@ def ingest(
     jobs = max(1, jobs or os.cpu_count() or 1)
     if jobs == 1 or len(files) <= 1:
         for i, file in enumerate(files):
-            done(i, ingest_file(str(archive.root), str(file), municipality, overrides, reading))
+            done(i, ingest_one(batch, str(file)))
     else:
         # Largest first, so one big PDF does not start last and hold up the end of the batch.
         order = sorted(range(len(files)), key=lambda i: _size(files[i]), reverse=True)
         with _pool(jobs) as pool:
-            root = str(archive.root)
             futures: dict[Future[Outcome], int] = {
-                pool.submit(ingest_file, root, str(files[i]), municipality, overrides, reading): i
-                for i in order
+                pool.submit(ingest_one, batch, str(files[i])): i for i in order
             }
             for future in as_completed(futures):
                 i = futures[future]

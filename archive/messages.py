@@ -134,15 +134,6 @@ SHOW_PAGE = "\n--- sida {number} ---"
 SHOW_FILE = "{source} ({format}, {pages} s.)"
 
 
-def from_template(provenance: dict[str, dict[str, str]]) -> str:
-    """`rubrik, datum, ... (tjänsteskrivelse, data.yaml)` for the values a template filled in."""
-    keys = [key for key, origin in provenance.items() if origin.get("source") == "template"]
-    if not keys:
-        return ""
-    origin = provenance[keys[0]]
-    return f"{', '.join(keys)} ({origin.get('kind', '')}, {origin.get('data', '')})"
-
-
 LIST_SUMMARY = "{documents} i {root}"
 STATS_ARCHIVE = "Arkiv: {root}"
 STATS_TOTALS = "{documents}, {pages}, {size}"

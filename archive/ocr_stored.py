@@ -19,8 +19,8 @@ from archive.errors import DiariumError
 from archive.extract import ocr as ocr_step
 from archive.extract.ocr import FAILED, UNCERTAIN, OcrSettings, OcrUnavailable
 from archive.extract.pdf import NO_TEXT_LAYER
-from archive.ingest import read_document
 from archive.model import SETTABLE_KEYS
+from archive.pipeline import read_document
 from archive.store import Archive, text_json
 
 # Record keys that follow from the text (a hand-set value is set again as it was); every other

@@ -40,7 +40,7 @@ from archive.errors import DiariumError, NotFound
 from archive.journal import CHANGED, STORED, Journal
 from archive.metadata import profiles
 from archive.metadata.profiles import Profiles
-from archive.model import Extraction, Metadata, Page
+from archive.model import Extraction, Page
 
 if TYPE_CHECKING:
     from archive.ocr_stored import OcrReport
@@ -93,45 +93,6 @@ def sha256_of(data: bytes) -> str:
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def build_document(
-    *,
-    sha256: str,
-    source: str,
-    size: int,
-    extraction: Extraction,
-    metadata: Metadata,
-    overrides: dict[str, Any],
-) -> Document:
-    """Merge what the rules read with what a person set; the person's value always wins."""
-    values = metadata.to_dict()
-    values.update(overrides)
-    date = values.get("date")
-    year = values.get("year") or (int(date[:4]) if date else None)
-    return Document(
-        id=sha256[:ID_LENGTH],
-        sha256=sha256,
-        source=source,
-        format=extraction.format,
-        kind=values.get("kind") or "annat",
-        title=values.get("title"),
-        date=date,
-        year=year,
-        case_number=values.get("case_number"),
-        municipality=values.get("municipality"),
-        board=values.get("board"),
-        department=values.get("department"),
-        officers=list(values.get("officers") or []),
-        pages=len(extraction.pages),
-        sections=[{"heading": s["heading"], "text": s["text"]} for s in values.get("sections", [])],
-        tables=[{"page": t.page, "rows": t.rows} for t in extraction.tables],
-        added_at=now_iso(),
-        flags=list(extraction.flags),
-        manual=sorted(overrides),
-        size=size,
-        ocr=extraction.ocr,
-    )
 
 
 def _rendition(name: str, data: bytes) -> dict[str, Any]:
@@ -282,6 +243,11 @@ class Archive:
     def pages(self, doc_id: str) -> list[Page]:
         return [Page(p["number"], p["text"]) for p in self._text_data(doc_id)["pages"]]
 
+    def furniture(self, doc_id: str) -> str:
+        """The page header and footer lines taken out of the text, as one text."""
+        data = self._text_data(doc_id)
+        return "\n".join(t for t in (data.get("header_text"), data.get("footer_text")) if t)
+
     def text(self, doc_id: str) -> str:
         return "\n\n".join(p.text for p in self.pages(doc_id))
 
@@ -318,8 +284,8 @@ class Archive:
             pages += doc.pages
             size += doc.size
             kinds[doc.kind] += 1
-            municipalities[doc.municipality or "(okänd)"] += 1
-            years[str(doc.year) if doc.year else "(okänt)"] += 1
+            municipalities[doc.municipality or "okänd kommun"] += 1
+            years[str(doc.year) if doc.year else "okänt år"] += 1
             formats[doc.format] += 1
             flags.update(doc.flags)
             read = (doc.ocr or {}).get("pages", [])
@@ -415,64 +381,26 @@ class Archive:
         template: dict[str, str] | None = None,
         renditions: Sequence[Path] = (),
     ) -> tuple[Document, bool]:
-        """File a document diarium made itself: its metadata is known, so it is not re-read.
+        """File a document diarium made itself (see archive.pipeline.file_generated).
 
-        `made_from`: a fingerprint of what it was made from (templates.Generated.fingerprint).
-        A document made again from the same data has new bytes (the time is stamped in), but
-        is the same document: it is reported as already in the archive, not filed twice.
         `template`: {"kind", "data"}, recorded as the provenance of every value from the data.
         `renditions`: other files of the same document (the DOCX beside its PDF/A), kept in its
         folder, so the two are one document found once, not two unrelated ones.
         """
-        from archive.extract import extract
-        from archive.overrides import normalise
+        from archive.pipeline import file_generated
 
-        if made_from:
-            earlier = self._made_from(made_from)
-            if earlier is not None:
-                return earlier, False
-        data = path.read_bytes()
-        sha = sha256_of(data)
-        if self.contains(sha):
-            return self.get(sha[:ID_LENGTH]), False
-        extraction = extract(path)
-        sections = metadata.get("sections", [])
-        given = normalise({k: v for k, v in metadata.items() if k != "sections"}, origin="data")
-        doc = build_document(
-            sha256=sha,
-            source=path.name,
-            size=len(data),
-            extraction=extraction,
-            metadata=Metadata(sections=[]),
-            overrides=given,
+        return file_generated(
+            self, path, metadata, made_from=made_from, template=template, renditions=renditions
         )
-        doc.sections = [{"heading": s["heading"], "text": s["text"]} for s in sections]
-        if template is not None:
-            doc.manual = []
-            doc.provenance = {
-                key: {"source": "template", **template}
-                for key, value in given.items()
-                if value not in (None, "", [])
-            }
-        extra = [(f"rendition{p.suffix.lower()}", p.read_bytes()) for p in renditions]
-        if extra:
-            doc.renditions = [
-                _rendition(name, content)
-                for name, content in [(f"original{path.suffix.lower()}", data), *extra]
-            ]
-        added = self.commit(doc, data, extraction, extra=extra)
-        if made_from:
-            self._note_made_from(made_from, doc.id)
-        return (doc if added else self.get(doc.id)), added
 
-    def _made_from(self, fingerprint: str) -> Document | None:
+    def made_from(self, fingerprint: str) -> Document | None:
         try:
             doc_id = (self.generated_dir / fingerprint).read_text("ascii").strip()
         except (OSError, UnicodeDecodeError):
             return None
         return self.get(doc_id) if self.contains(doc_id) else None  # removed since: file anew
 
-    def _note_made_from(self, fingerprint: str, doc_id: str) -> None:
+    def note_made_from(self, fingerprint: str, doc_id: str) -> None:
         folder = self.generated_dir
         folder.mkdir(parents=True, exist_ok=True)
         stage = self._new_stage()

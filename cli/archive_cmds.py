@@ -1,4 +1,4 @@
-"""ingest, show, list, remove, stats: thin shells over `archive.Archive`."""
+"""ingest, show, list, remove, stats, review: thin shells over `archive.Archive`."""
 
 from __future__ import annotations
 
@@ -13,27 +13,21 @@ import click
 
 from archive import Archive, Document, IngestReport
 from archive import messages as msg
+from archive.document import FIELDS_BY_NAME, LIST_KEYS, RECORD_FIELDS
 from archive.errors import DiariumError
 from archive.extract.ocr import MODES
+from archive.names import fold
 from archive.overrides import parse_assignments
 from archive.show import show_data
 from archive.trash import MIN_REMOVE_PREFIX, Trash
-from cli.common import archive_option, confirm, ocr_mark, print_json, warn
-
-LIST_KEYS = (
-    "id",
-    "source",
-    "format",
-    "kind",
-    "title",
-    "date",
-    "year",
-    "case_number",
-    "municipality",
-    "board",
-    "pages",
-    "flags",
-    "added_at",
+from cli.common import (
+    archive_option,
+    confirm,
+    note_left_out,
+    ocr_mark,
+    print_json,
+    resolve_filters,
+    warn,
 )
 
 
@@ -180,9 +174,9 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
         return
     doc = archive.get(doc_id)
     click.echo(click.style(doc.title or doc.source, bold=True))
-    for label, value in _fields(doc):
+    for label, value, key in _fields(doc):
         if value:
-            click.echo(f"  {label:<14} {value}")
+            click.echo(f"  {label:<14} {value}{_origin(doc, key)}")
     if doc.sections:
         click.echo(msg.SHOW_SECTIONS)
         for section in doc.sections:
@@ -195,24 +189,38 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
             click.echo(page.text)
 
 
-def _fields(doc: Document) -> list[tuple[str, Any]]:
-    return [
-        ("id", doc.id),
-        ("dokumenttyp", doc.kind),
-        ("datum", doc.date or (str(doc.year) if doc.year else None)),
-        ("diarienummer", doc.case_number),
-        ("kommun", doc.municipality),
-        ("nämnd", doc.board),
-        ("förvaltning", doc.department),
-        ("handläggare", ", ".join(doc.officers)),
-        ("fil", msg.SHOW_FILE.format(source=doc.source, format=doc.format, pages=doc.pages)),
-        ("andra filer", ", ".join(r["file"] for r in doc.renditions[1:])),
-        ("flaggor", msg.flags(doc.flags)),
-        ("OCR", _ocr_summary(doc)),
-        ("satt för hand", ", ".join(doc.manual)),
-        ("från mall", msg.from_template(doc.provenance)),
-        ("tillagd", doc.added_at),
-    ]
+def _fields(doc: Document) -> list[tuple[str, Any, str]]:
+    """(label, value, field) for each shown field, in the declared order."""
+    out: list[tuple[str, Any, str]] = []
+    for f in RECORD_FIELDS:
+        if not f.shown:
+            continue
+        value = getattr(doc, f.name)
+        if f.name == "date":
+            value = value or (str(doc.year) if doc.year else None)
+        elif f.name == "flags":
+            value = msg.flags(value)
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        out.append((f.label, value, f.name if f.name != "id" else ""))
+    where = msg.SHOW_FILE.format(source=doc.source, format=doc.format, pages=doc.pages)
+    out.insert(-3, (FIELDS_BY_NAME["source"].label, where, ""))
+    out.insert(-2, ("OCR", _ocr_summary(doc), ""))
+    out.insert(-2, ("andra filer", ", ".join(r["file"] for r in doc.renditions[1:]), ""))
+    return out
+
+
+_SOURCES = {"rule": "regel", "hand": "för hand", "template": "mall"}
+
+
+def _origin(doc: Document, key: str) -> str:
+    """ "  [regel: protocol's heading]", "  [för hand]": where a shown value came from."""
+    origin = doc.provenance.get(key) if key else None
+    if not origin:
+        return ""
+    source = _SOURCES.get(origin.get("source", ""), origin.get("source", ""))
+    rule = origin.get("rule")
+    return click.style(f"  [{source}: {rule}]" if rule else f"  [{source}]", dim=True)
 
 
 def _ocr_summary(doc: Document) -> str | None:
@@ -228,28 +236,54 @@ def _ocr_summary(doc: Document) -> str | None:
 
 @click.command(name="list")
 @click.option("--kind", help="Bara denna dokumenttyp, t.ex. yttrande.")
-@click.option("--municipality", "-m", help="Bara denna kommun.")
-@click.option("--year", type=int, help="Bara detta år.")
+@click.option(
+    "--municipality",
+    "-m",
+    "municipalities",
+    multiple=True,
+    help="Bara denna kommun (kan upprepas).",
+)
+@click.option("--board", help="Bara denna nämnd, t.ex. socialnämnden eller SN.")
+@click.option("--year", help="Bara detta år eller intervall, t.ex. 2021 eller 2021..2023.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv en JSON-lista.")
 @archive_option
 def list_(
-    archive: Archive, kind: str | None, municipality: str | None, year: int | None, as_json: bool
+    archive: Archive,
+    kind: str | None,
+    municipalities: tuple[str, ...],
+    board: str | None,
+    year: str | None,
+    as_json: bool,
 ) -> None:
-    """Lista arkivets dokument, äldsta datum först.
+    """Lista arkivets dokument, äldsta datum först; filter som `search` tar dem.
 
     \b
     diarium list
-    diarium list --kind yttrande --year 2021
+    diarium list --kind yttrande --year 2021..2023 -m lekeberg
     diarium list --json | jq -r '.[].id'
     """
-    docs = [
-        d
-        for d in archive.documents()
-        if (not kind or d.kind == kind)
-        and (not municipality or (d.municipality or "").casefold() == municipality.casefold())
-        and (not year or d.year == year)
-    ]
+    from archive.names import years
+
+    places, organ, kind = resolve_filters(
+        archive, municipalities=municipalities, board=board, kind=kind
+    )
+    span = years(year)
+    docs: list[Document] = []
+    unknown = {"year": 0, "kind": 0}
+    for d in archive.documents():
+        if places and d.municipality not in places:
+            continue
+        if organ and fold(d.board or "") != fold(organ):
+            continue
+        if kind and d.kind != kind:
+            unknown["kind"] += kind != "annat" and d.kind == "annat" and _in_span(d, span)
+            continue
+        if span and not _in_span(d, span):
+            unknown["year"] += d.year is None
+            continue
+        docs.append(d)
     docs.sort(key=lambda d: (d.date or f"{d.year or 9999}", d.source))
+    note_left_out(unknown)
     if as_json:
         print_json([{key: getattr(d, key) for key in LIST_KEYS} for d in docs])
         return
@@ -287,6 +321,10 @@ def remove(archive: Archive, doc_id: str, yes: bool, reason: str) -> None:
             raise DiariumError(msg.REMOVE_NOT_CONFIRMED)
     removed = archive.remove(doc.id, reason=reason)
     click.echo(msg.REMOVED.format(id=removed.id, source=removed.source))
+
+
+def _in_span(doc: Document, span: tuple[int, int] | None) -> bool:
+    return span is None or (doc.year is not None and span[0] <= doc.year <= span[1])
 
 
 @click.command()
@@ -414,6 +452,55 @@ def stats(archive: Archive, as_json: bool) -> None:
                 click.echo(f"  {msg.number(count):>6}  {shown}")
 
 
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="List what is missing as JSON; ask nothing.")
+@archive_option
+def review(archive: Archive, as_json: bool) -> None:
+    """Fill in what the rules left empty: kind, date and municipality, one question each.
+
+    Each question shows the lines of the text where the value usually stands; the answer is
+    stored as set by hand. An empty answer skips the question; end of input stops the review.
+
+    \b
+    diarium review
+    diarium review --json | jq '.[] | select(.field == "date") | .id'
+    """
+    from archive.overrides import OverrideError
+    from archive.review import LABELS, missing, set_by_hand
+
+    gaps = list(missing(archive))
+    if as_json:
+        print_json([gap.to_dict() for gap in gaps])
+        return
+    if not gaps:
+        click.echo("Inget saknas: alla dokument har dokumenttyp, datum och kommun.")
+        return
+    answered = skipped = 0
+    try:
+        for gap in gaps:
+            label = LABELS[gap.field]
+            click.echo(click.style(f"\n{gap.id}  {gap.source}: {label} saknas", bold=True))
+            for line in gap.context:
+                click.echo(f"  | {line}")
+            while True:
+                answer = click.prompt(
+                    f"  {label} (tomt = hoppa över)", default="", show_default=False
+                ).strip()
+                if not answer:
+                    skipped += 1
+                    break
+                try:
+                    set_by_hand(archive, gap.id, {gap.field: answer})
+                except OverrideError as exc:
+                    click.echo(f"  ogiltigt värde: {exc}", err=True)
+                    continue
+                answered += 1
+                break
+    except click.Abort:
+        click.echo("", err=True)
+    click.echo(f"{answered} värden satta för hand, {skipped} överhoppade.")
+
+
 @click.command(name="ocr")
 @click.argument("ids", nargs=-1, metavar="[ID]...")
 @click.option(
@@ -455,4 +542,4 @@ def ocr(archive: Archive, ids: tuple[str, ...], always: bool, as_json: bool) -> 
         sys.exit(1)
 
 
-COMMANDS = [ingest, show, list_, remove, restore, trash, stats, ocr]
+COMMANDS = [ingest, show, list_, remove, restore, trash, stats, review, ocr]

@@ -9,7 +9,7 @@ import click
 
 from archive import Archive, DiariumError
 from archive import messages as msg
-from cli.common import archive_option, ocr_mark, print_json, warn
+from cli.common import archive_option, note_left_out, ocr_mark, print_json, resolve_filters, warn
 from indexer import Hit, IndexUnavailable, SearchResult
 from indexer.archive_sync import index_of, mark_ocr, rebuild_from_archive
 from indexer.query import FIELDS
@@ -97,6 +97,9 @@ def search(
     Fält: FIELDS_HELP
     """
     text = " ".join(query)
+    municipalities, board, kind = resolve_filters(  # type: ignore[assignment]
+        archive, municipalities=municipalities, board=board, kind=kind
+    )
     index = index_of(archive)
     try:
         result = index.search(
@@ -119,6 +122,7 @@ def search(
         index.close()
     if result.total == 0:
         _raise_if_empty(archive)
+    note_left_out(result.unknown)
     mark_ocr(archive, result)
     if as_json:
         data = result.to_dict()

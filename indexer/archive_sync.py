@@ -37,7 +37,7 @@ class ArchiveFeed:
     def docs(self, ids: Iterable[str]) -> Iterator[IndexDoc]:
         for doc_id in ids:
             try:
-                yield to_index_doc(self.archive.get(doc_id), self.archive.pages(doc_id))
+                yield index_doc(self.archive, doc_id)
             except (NotFound, FileNotFoundError):  # not stored (any more): the index drops it
                 continue
 
@@ -67,7 +67,12 @@ def index_of(archive: Archive, features: frozenset[str] = FEATURES) -> Index:
     )
 
 
-def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
+def index_doc(archive: Archive, doc_id: str) -> IndexDoc:
+    """A stored document as the index sees it: record, pages and page furniture."""
+    return to_index_doc(archive.get(doc_id), archive.pages(doc_id), archive.furniture(doc_id))
+
+
+def to_index_doc(document: Document, pages: list[Page], furniture: str = "") -> IndexDoc:
     return IndexDoc(
         id=document.id,
         title=document.title,
@@ -81,6 +86,7 @@ def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
         year=document.year,
         source=document.source,
         pages=[(page.number, page.text) for page in pages],
+        furniture=furniture,
     )
 
 

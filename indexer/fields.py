@@ -22,7 +22,7 @@ from typing import Any
 
 from indexer import analysis, compounds, folding, synonyms
 from indexer.model import IndexDoc
-from indexer.query import case_digits_key, case_key
+from indexer.query import case_keys
 
 # Kinds of field; each engine says how it stores each kind.
 TEXT = "text"  # analysed terms (a list, in order), scored
@@ -128,7 +128,8 @@ def analyse(doc: IndexDoc) -> Analysed:
         PurePath(doc.source).stem if doc.source else None,
     ]
     body = "\n".join(
-        [doc.title or "", " ".join(m for m in meta if m)] + [text for _, text in doc.pages]
+        [doc.title or "", " ".join(m for m in meta if m), doc.furniture]
+        + [text for _, text in doc.pages]
     )
     words = analysis.words(body)
     terms = analysis.analyze_words(words)
@@ -149,7 +150,7 @@ def analyse(doc: IndexDoc) -> Analysed:
         values["kind"] = [key(doc.kind)]
         values["kind_name"] = doc.kind
     if doc.case_number:
-        values["case"] = [case_key(doc.case_number), case_digits_key(doc.case_number)]
+        values["case"] = case_keys(doc.case_number)
     if doc.source:
         values["source"] = sorted(source_keys(doc.source))
     if doc.year is not None:

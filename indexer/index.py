@@ -495,7 +495,12 @@ class Index:
             hits = [
                 self._hit(reader, doc, score, targets) for doc, score in ranked[wanted - limit :]
             ]
-            counts = facet_order.ordered(reader.facet_counts(matched)) if facets else {}
+            counts = (
+                facet_order.ordered(reader.facet_counts(matched), total=matched.total)
+                if facets
+                else {}
+            )
+            unknown = self._left_out(reader, node, query, filters, year=year, kind=kind)
         return SearchResult(
             query=query,
             total=matched.total,
@@ -503,7 +508,34 @@ class Index:
             facets=counts,
             expanded=describe(expanded),
             corrected=corrected,
+            unknown=unknown,
         )
+
+    def _left_out(
+        self,
+        reader: Reader,
+        node: Node | None,
+        query: str,
+        filters: list[Node],
+        *,
+        year: int | str | None,
+        kind: str | None,
+    ) -> dict[str, int]:
+        """How many documents the year and kind filters left out because the value is unknown:
+        matched without that filter, and without a year (or of the fallback kind "annat")."""
+        out: dict[str, int] = {}
+        if year is not None and (year_node := parse(f"year:{year}")) is not None:
+            rest = [f for f in filters if f is not year_node and f != year_node]
+            anywhen = parse("year:1000..9999")
+            without = self._match(reader, node, rest, query)[1].total
+            dated = self._match(reader, node, [*rest, anywhen], query)[1].total  # type: ignore[list-item]
+            out["year"] = without - dated
+        if kind and kind != "annat":
+            rest = [f for f in filters if f != FieldMatch("kind", kind)]
+            out["kind"] = self._match(reader, node, [*rest, FieldMatch("kind", "annat")], query)[
+                1
+            ].total
+        return out
 
     def _match(
         self, reader: Reader, node: Node | None, filters: list[Node], query: str

@@ -77,7 +77,7 @@ def test_the_filed_record_says_the_values_came_from_the_template(
     }
     assert {"title", "date", "board", "municipality"} <= set(document.provenance)
     shown = run("show", document.id, "--archive", str(archive))
-    assert "satt för hand" not in shown.output and "från mall" in shown.output
+    assert "[mall]" in shown.output and "[för hand]" not in shown.output
 
 
 def test_docx_and_pdf_are_one_document_with_two_renditions_found_once(

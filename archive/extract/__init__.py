@@ -1,22 +1,48 @@
-"""Pick the extractor for a file; refuse what none takes, with a reason a person reads."""
+"""Pick the extractor for a file through a registry by format; refuse what none takes, with a
+reason a person reads. Every format is then cleaned the same way (cleaning.py).
+
+An extractor is registered with the suffixes it reads and is imported only when a file of its
+format comes: pypdfium2 and lxml load once a batch has a PDF or a DOCX in it. Another format
+(an OCR reader for scans, say) is one more `register(Extractor(...))`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from archive.errors import ExtractionError
+from archive.extract.cleaning import clean
 from archive.extract.ocr import OcrSettings
 from archive.model import Extraction
 
-SUPPORTED = {
-    ".pdf": "pdf",
-    ".docx": "docx",
-    ".txt": "txt",
-    ".text": "txt",
-    ".md": "md",
-    ".markdown": "md",
-}
+
+@dataclass(frozen=True)
+class Extractor:
+    format: str
+    suffixes: tuple[str, ...]
+    module: str  # imported on first use
+    function: str  # module.function(path) -> Extraction, not yet cleaned
+    ocr: bool = False  # the reader takes `ocr=` (OcrSettings) for pages without text
+
+    def reader(self) -> Callable[[Path], Extraction]:
+        return getattr(importlib.import_module(self.module), self.function)
+
+
+REGISTRY: dict[str, Extractor] = {}
+
+
+def register(extractor: Extractor) -> None:
+    for suffix in extractor.suffixes:
+        REGISTRY[suffix.lower()] = extractor
+
+
+register(Extractor("pdf", (".pdf",), "archive.extract.pdf", "read_extraction", ocr=True))
+register(Extractor("docx", (".docx",), "archive.extract.docx", "extract_docx"))
+register(Extractor("txt", (".txt", ".text"), "archive.extract.text", "extract_text"))
+register(Extractor("md", (".md", ".markdown"), "archive.extract.text", "extract_text"))
 
 # Formats people do have in their folders, with the advice that gets them in.
 _ADVICE = {
@@ -26,33 +52,41 @@ _ADVICE = {
 }
 
 
+def supported() -> dict[str, str]:
+    """{suffix: format} of every registered extractor."""
+    return {suffix: extractor.format for suffix, extractor in REGISTRY.items()}
+
+
 def format_of(path: Path) -> str:
+    return _extractor(path).format
+
+
+def _extractor(path: Path) -> Extractor:
     suffix = path.suffix.lower()
-    if suffix in SUPPORTED:
-        return SUPPORTED[suffix]
+    if suffix in REGISTRY:
+        return REGISTRY[suffix]
     if suffix in _ADVICE:
         raise ExtractionError(_ADVICE[suffix])
-    taken = ", ".join(sorted(SUPPORTED))
+    taken = ", ".join(sorted(REGISTRY))
     shown = suffix or "(ingen filändelse)"
     raise ExtractionError(f"formatet {shown} stöds inte: diarium tar emot {taken}")
+
+
+def read(path: Path, *, ocr: OcrSettings | None = None) -> Extraction:
+    """The format's reader alone: text, tables and headings before any cleaning.
+
+    `ocr`: how a PDF's pages without a usable text layer are read (None: they are not); only
+    readers registered with `ocr=True` take it."""
+    extractor = _extractor(path)
+    if path.stat().st_size == 0:
+        raise ExtractionError("empty file")
+    if extractor.ocr:
+        return extractor.reader()(path, ocr=ocr)
+    return extractor.reader()(path)
 
 
 def extract(
     path: Path, *, footer_patterns: Sequence[str] = (), ocr: OcrSettings | None = None
 ) -> Extraction:
-    """`footer_patterns`: a municipality's own page-footer lines (regexes), kept out of the text;
-    `ocr`: how a PDF's pages without a usable text layer are read (None: they are not)."""
-    fmt = format_of(path)
-    if path.stat().st_size == 0:
-        raise ExtractionError("tom fil")
-    if fmt == "pdf":
-        from archive.extract.pdf import extract_pdf
-
-        return extract_pdf(path, footer_patterns=footer_patterns, ocr=ocr)
-    if fmt == "docx":
-        from archive.extract.docx import extract_docx
-
-        return extract_docx(path)
-    from archive.extract.text import extract_text
-
-    return extract_text(path)
+    """Read and clean one file. `footer_patterns`: a municipality's own page-footer lines."""
+    return clean(read(path, ocr=ocr), footer_patterns=footer_patterns)

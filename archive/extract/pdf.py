@@ -38,7 +38,7 @@ from pdfplumber.utils import filter_edges
 
 from archive import messages as msg
 from archive.errors import DiariumError, ExtractionError
-from archive.extract.furniture import remove_furniture
+from archive.extract.cleaning import clean
 from archive.extract.hyphenation import join_hyphenated
 from archive.extract.ocr import (
     ARCHIVE_COPY,
@@ -98,12 +98,17 @@ class PdfPage:
 def extract_pdf(
     path: Path, *, footer_patterns: Sequence[str] = (), ocr: OcrSettings | None = None
 ) -> Extraction:
-    """Pages (1-based numbers kept), tables, running header/footer lines and flags of one PDF.
+    """A PDF read and cleaned: what `archive.extract.extract` gives for a .pdf."""
+    return clean(read_extraction(path, ocr=ocr), footer_patterns=footer_patterns)
 
-    Removed running headers and footers are kept once each in header_text/footer_text: a
-    protocol's page header carries its board and meeting date. `footer_patterns`: regexes for
-    a municipality's own footer lines (its YAML profile), see remove_furniture. `ocr`: how
-    pages without a usable text layer are read (None: not at all)."""
+
+def read_extraction(path: Path, *, ocr: OcrSettings | None = None) -> Extraction:
+    """Pages (1-based numbers kept), tables, the margin bands' text and flags of one PDF.
+
+    `ocr`: how pages without a usable text layer are read (None: not at all). The cleaning
+    step (archive/extract/cleaning.py) then removes running headers and footers, keeping them
+    once each in header_text/footer_text: a protocol's page header carries its board and
+    meeting date."""
     read, properties = read_pdf(path)
     flags: list[str] = []
     files: dict[str, bytes] = {}
@@ -137,19 +142,15 @@ def extract_pdf(
             ocr=ocr_record,
             files=files,
         )
-    furniture = remove_furniture(
-        pages, footer_patterns=footer_patterns, margins=[page.margins for page in read]
-    )
     return Extraction(
         format="pdf",
-        pages=furniture.pages,
+        pages=pages,
         tables=[Table(page.number, rows) for page in read for rows in page.tables],
-        header_text="\n".join(furniture.header),
-        footer_text="\n".join(furniture.footer),
         flags=flags,
         properties=properties,
         ocr=ocr_record,
         files=files,
+        margins=[page.margins for page in read],
     )
 
 
