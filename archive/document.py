@@ -39,6 +39,7 @@ RECORD_FIELDS: tuple[RecordField, ...] = (
     RecordField("pages", "sidor", listed=True, shown=False),
     RecordField("flags", "flaggor", listed=True),
     RecordField("manual", "satt för hand"),
+    RecordField("secrecy", "sekretess", listed=True, shown=False),  # shown by archive.privacy
     RecordField("added_at", "tillagd", listed=True),
 )
 FIELDS_BY_NAME = {f.name: f for f in RECORD_FIELDS}
@@ -68,6 +69,11 @@ class Document:
     flags: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)  # keys whose value a person set by hand
     size: int = 0
+    # Personal data found in the text: [{"kind", "page", "start", "end"}], offsets into the
+    # page's text in text.json (archive.privacy); the values themselves are never copied here.
+    personal_data: list[dict[str, Any]] = field(default_factory=list)
+    # Secrecy marks: [{"ground", "pages": [..] | None, "until", "by", "at"}] (archive.privacy).
+    secrecy: list[dict[str, Any]] = field(default_factory=list)
     # {field: {"source": "rule"|"hand"|"template", "rule": name}}: where each value came from.
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
     # One document in several files, as `generate --pdf --file` makes it: [{"format", "file",

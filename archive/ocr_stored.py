@@ -25,7 +25,7 @@ from archive.store import Archive, text_json
 
 # Record keys that follow from the text (a hand-set value is set again as it was); every other
 # key (id, hash, when it was added, marks other parts of diarium add) is left as it is.
-_FROM_TEXT = (*SETTABLE_KEYS, "pages", "sections", "tables", "ocr")
+_FROM_TEXT = (*SETTABLE_KEYS, "pages", "sections", "tables", "ocr", "personal_data")
 _OCR_FLAGS = (NO_TEXT_LAYER, UNCERTAIN, FAILED)
 
 

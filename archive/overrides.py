@@ -15,6 +15,8 @@ import yaml
 from archive import messages as msg
 from archive.errors import DiariumError, ExtractionError
 from archive.model import KINDS, SETTABLE_KEYS
+from archive.privacy.secrecy import SET_KEYS as SECRECY_KEYS
+from archive.privacy.secrecy import SecrecyError, check_set_value
 from archive.written import line_of, load_yaml, refuse_bool
 
 SIDECAR_SUFFIX = ".meta.yaml"
@@ -39,8 +41,14 @@ def normalise(raw: dict[str, Any], origin: str = "--set") -> dict[str, Any]:
     """Check keys and types; list values may be given as one comma-separated string."""
     clean: dict[str, Any] = {}
     for key, value in raw.items():
+        if key in SECRECY_KEYS:
+            try:
+                clean[key] = check_set_value(key, value)
+            except SecrecyError as exc:
+                raise OverrideError(f"{origin}: {key}: {exc}") from None
+            continue
         if key not in SETTABLE_KEYS:
-            allowed = ", ".join(SETTABLE_KEYS)
+            allowed = ", ".join((*SETTABLE_KEYS, *SECRECY_KEYS))
             raise OverrideError(f"{origin}: okänd nyckel {key!r} (använd någon av: {allowed})")
         clean[key] = _value(key, value, origin)
     if clean.get("date") and "year" not in clean:

@@ -24,6 +24,9 @@ from archive.metadata import read_metadata
 from archive.metadata.profiles import Profiles
 from archive.model import Extraction, Metadata
 from archive.overrides import normalise, read_sidecar
+from archive.privacy import scan_pages
+from archive.privacy.secrecy import SET_KEYS as SECRECY_KEYS
+from archive.privacy.secrecy import mark_from_set
 from archive.store import ID_LENGTH, Archive, _rendition, now_iso, sha256_of
 
 Outcome = tuple[str, dict[str, Any] | str]  # ("added"|"unchanged", record) or ("failed", reason)
@@ -162,6 +165,7 @@ def document_of(
         metadata=metadata(extraction, profiles, municipality),
         overrides=hand_set,
     )
+    doc.personal_data = scan_pages(extraction.pages)
     return doc, extraction
 
 
@@ -202,9 +206,12 @@ def ingest_one(batch: Batch, path: str) -> Outcome:
         values = hand_set(file, batch)
         if not data:
             raise DiariumError("empty file")
+        secrecy = {key: values.pop(key) for key in SECRECY_KEYS if key in values}
         doc, extraction = document_of(
             batch.profiles(), file, sha256=sha, size=len(data), hand_set=values, ocr=batch.ocr
         )
+        mark = mark_from_set(secrecy, at=now_iso(), page_count=len(extraction.pages))
+        doc.secrecy = [mark] if mark else []
         if archive.commit(doc, data, extraction):
             return "added", doc.to_dict()
         return "unchanged", archive.get(doc.id).to_dict()
@@ -252,6 +259,7 @@ def file_generated(
         origin="template",
     )
     doc.sections = [{"heading": s["heading"], "text": s["text"]} for s in sections]
+    doc.personal_data = scan_pages(extraction.pages)
     if template is not None:
         doc.manual = []
         for origin in doc.provenance.values():

@@ -11,13 +11,14 @@ from typing import Any
 
 import click
 
-from archive import Archive, Document, IngestReport
+from archive import Archive, Document, IngestReport, privacy
 from archive import messages as msg
 from archive.document import FIELDS_BY_NAME, LIST_KEYS, RECORD_FIELDS
 from archive.errors import DiariumError
 from archive.extract.ocr import MODES
 from archive.names import fold
 from archive.overrides import parse_assignments
+from archive.privacy.operations import masked_pages, masked_record
 from archive.show import show_data
 from archive.trash import MIN_REMOVE_PREFIX, Trash
 from cli.common import (
@@ -110,14 +111,17 @@ def ingest(
         )
     finally:
         progress.close()
-    _print_report(report, as_json)
+    _print_report(report, as_json, privacy.masked_kinds(archive.settings))
     if report.failed:
         sys.exit(1)
 
 
-def _print_report(report: IngestReport, as_json: bool) -> None:
+def _print_report(report: IngestReport, as_json: bool, kinds: frozenset[str]) -> None:
     if as_json:
-        print_json(report.to_dict())
+        data = report.to_dict()
+        for key in ("added", "unchanged"):
+            data[key] = privacy.mask_value(data[key], kinds)
+        print_json(data)
     else:
         for doc in report.added:
             flags = f"  [{msg.flags(doc.flags)}]" if doc.flags else ""
@@ -125,14 +129,15 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
             ocr = msg.INGEST_OCR.format(pages=read) if read else ""
             line = msg.INGEST_ADDED.format(
                 id=doc.id,
-                source=doc.source,
+                source=privacy.mask_string(doc.source, kinds),
                 kind=doc.kind,
                 date=doc.date or msg.NO_DATE,
                 flags=ocr + flags,
             )
             click.echo(line)
         for doc in report.unchanged:
-            click.echo(msg.INGEST_UNCHANGED.format(id=doc.id, source=doc.source))
+            source = privacy.mask_string(doc.source, kinds)
+            click.echo(msg.INGEST_UNCHANGED.format(id=doc.id, source=source))
     for skipped in report.skipped:
         warn(msg.INGEST_SKIPPED.format(path=skipped.path, reason=skipped.error))
     for failure in report.failed:
@@ -157,36 +162,46 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
 @click.option(
     "--text", "with_text", is_flag=True, help="Skriv ut den utlästa texten, sida för sida."
 )
+@click.option(
+    "--unmasked",
+    is_flag=True,
+    help="Visa personuppgifter och sekretessmarkerade sidor omaskerade (för registratorn).",
+)
 @archive_option
-def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
+def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool, unmasked: bool) -> None:
     """Visa ett dokument: dess metadata, avsnitt och (med --text) dess text.
 
     ID är det id som ingest, list och search skriver ut; en entydig början på minst 4 tecken
-    räcker.
+    räcker. Personnummer och andra personuppgifter som inställningarna maskerar visas som
+    [personnummer], och sekretessmarkerade sidor utelämnas, utom med --unmasked.
 
     \b
     diarium show 3fa1c2
     diarium show 3fa1c2 --json | jq .case_number
     diarium show 3fa1c2 --text | less
+    diarium show 3fa1c2 --text --unmasked
     """
     if as_json:
-        print_json(show_data(archive, doc_id, with_text=with_text))
+        print_json(show_data(archive, doc_id, with_text=with_text, unmasked=unmasked))
         return
     doc = archive.get(doc_id)
-    click.echo(click.style(doc.title or doc.source, bold=True))
-    for label, value, key in _fields(doc):
+    pages = archive.pages(doc.id) if with_text else []
+    if not unmasked:
+        pages = masked_pages(archive, doc, pages=pages)
+    shown = doc if unmasked else Document.from_dict(masked_record(archive, doc))
+    click.echo(click.style(shown.title or shown.source, bold=True))
+    for label, value, key in _fields(shown):
         if value:
-            click.echo(f"  {label:<14} {value}{_origin(doc, key)}")
-    if doc.sections:
+            click.echo(f"  {label:<16} {value}{_origin(doc, key)}")
+    if shown.sections:
         click.echo(msg.SHOW_SECTIONS)
-        for section in doc.sections:
+        for section in shown.sections:
             click.echo(f"    - {section['heading']}")
-    if with_text:
-        for page in archive.pages(doc.id):
-            read = doc.ocr_page(page.number)
-            how = f" ({ocr_mark(read)})" if read else ""
-            click.echo(click.style(msg.SHOW_PAGE.format(number=f"{page.number}{how}"), dim=True))
-            click.echo(page.text)
+    for page in pages:
+        read = doc.ocr_page(page.number)
+        how = f" ({ocr_mark(read)})" if read else ""
+        click.echo(click.style(msg.SHOW_PAGE.format(number=f"{page.number}{how}"), dim=True))
+        click.echo(page.text)
 
 
 def _fields(doc: Document) -> list[tuple[str, Any, str]]:
@@ -207,6 +222,8 @@ def _fields(doc: Document) -> list[tuple[str, Any, str]]:
     out.insert(-3, (FIELDS_BY_NAME["source"].label, where, ""))
     out.insert(-2, ("OCR", _ocr_summary(doc), ""))
     out.insert(-2, ("andra filer", ", ".join(r["file"] for r in doc.renditions[1:]), ""))
+    out.insert(-2, ("sekretess", "; ".join(privacy.describe(m) for m in doc.secrecy), ""))
+    out.insert(-2, ("personuppgifter", _personal_summary(doc), ""))
     return out
 
 
@@ -221,6 +238,13 @@ def _origin(doc: Document, key: str) -> str:
     source = _SOURCES.get(origin.get("source", ""), origin.get("source", ""))
     rule = origin.get("rule")
     return click.style(f"  [{source}: {rule}]" if rule else f"  [{source}]", dim=True)
+
+
+def _personal_summary(doc: Document) -> str:
+    counts: dict[str, int] = {}
+    for found in doc.personal_data:
+        counts[found["kind"]] = counts.get(found["kind"], 0) + 1
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
 
 
 def _ocr_summary(doc: Document) -> str | None:
@@ -284,13 +308,20 @@ def list_(
         docs.append(d)
     docs.sort(key=lambda d: (d.date or f"{d.year or 9999}", d.source))
     note_left_out(unknown)
+    kinds = privacy.masked_kinds(archive.settings)
     if as_json:
-        print_json([{key: getattr(d, key) for key in LIST_KEYS} for d in docs])
+        print_json(
+            [privacy.mask_value({key: getattr(d, key) for key in LIST_KEYS}, kinds) for d in docs]
+        )
         return
     for d in docs:
-        title = textwrap.shorten(d.title or d.source, width=60, placeholder="…")
+        title = privacy.mask_string(d.title or d.source, kinds)
+        title = textwrap.shorten(title, width=60, placeholder="…")
         when = d.date or str(d.year or "–")
-        click.echo(f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}")
+        secret = "  [sekretess]" if privacy.active(d.secrecy) else ""
+        click.echo(
+            f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}{secret}"
+        )
     warn(msg.LIST_SUMMARY.format(documents=msg.count(len(docs), "dokument"), root=archive.root))
 
 

@@ -331,7 +331,7 @@ def templates() -> None:
 
 @templates.command("list")
 @templates_option
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv som JSON.")
 @archive_option
 def list_templates(archive: Archive, templates_dir: Path | None, as_json: bool) -> None:
     """Alla dokumenttyper och var deras mall kommer ifrån."""
@@ -374,7 +374,7 @@ def _field_dict(spec: Field) -> dict[str, Any]:
 @templates.command("show")
 @click.argument("kind", metavar="TYP")
 @templates_option
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv som JSON.")
 @archive_option
 def show_template(archive: Archive, kind: str, templates_dir: Path | None, as_json: bool) -> None:
     """Fälten i TYP: namn, typ, om fältet är obligatoriskt och hjälptexten."""

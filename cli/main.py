@@ -58,10 +58,11 @@ def cli(archive_root: Path | None) -> None:
 
 
 def _register() -> None:
-    from cli import archive_cmds, case, generate, search, web_cmds
+    from cli import archive_cmds, case, generate, privacy_cmds, search, web_cmds
 
     for command in (
         *archive_cmds.COMMANDS,
+        *privacy_cmds.COMMANDS,
         search.search,
         search.reindex,
         case.case,

@@ -79,7 +79,17 @@ FIELDS: tuple[Field, ...] = (
     Field("kind_name", VALUE),
     Field("year", VALUE),
     Field("day", DAY),
+    # Privacy (archive.privacy): the text of secret-marked pages, matched only for someone
+    # cleared and never stored for snippets; keyed tokens of the identity numbers in the text
+    # (`search --personal`); "secret" for a document marked secret as a whole.
+    Field("secret_body", TEXT),
+    Field("personal", KEYWORDS),
+    Field("access", KEYWORDS),
 )
+SECRET_BODY = "secret_body"
+PERSONAL = "personal"
+ACCESS = "access"
+SECRET = "secret"
 BY_NAME = {f.name: f for f in FIELDS}
 
 
@@ -153,6 +163,12 @@ def analyse(doc: IndexDoc) -> Analysed:
         values["case"] = case_keys(doc.case_number)
     if doc.source:
         values["source"] = sorted(source_keys(doc.source))
+    if doc.secret_pages:
+        values[SECRET_BODY] = analysis.analyze("\n".join(text for _, text in doc.secret_pages))
+    if doc.personal:
+        values[PERSONAL] = list(doc.personal)
+    if doc.secret:
+        values[ACCESS] = [SECRET]
     if doc.year is not None:
         values["year"] = str(doc.year)
     if doc.date:

@@ -28,6 +28,13 @@ class IndexDoc:
     year: int | None = None
     source: str | None = None  # file name the document came from
     pages: list[tuple[int, str]] = field(default_factory=list)  # (page number, body text)
+    # Keyed tokens of the identity numbers in the text (archive.privacy.tokens): found by
+    # `search --personal`, never shown.
+    personal: list[str] = field(default_factory=list)
+    # Secret-marked pages: matched and shown only for someone cleared (search(cleared=True)).
+    secret_pages: list[tuple[int, str]] = field(default_factory=list)
+    # A mark on the whole document: left out of results and facets unless cleared.
+    secret: bool = False
     # The page header and footer lines cleaning took out (a letterhead's address, a running
     # header): words of the document, searched, but never a snippet's page.
     furniture: str = ""

@@ -54,8 +54,8 @@ from archive.model import Extraction, Page, Table
 NO_TEXT_LAYER = "no text layer"
 
 _TABLES = TableSettings.resolve(None)
-# Only a page with less text than this is asked whether it shows an image (a scan with a stamp
-# on it): a page with more text is read by its text layer whatever it shows.
+# Only a page with less text than this is asked whether it is drawn (a scan with a stamp on it,
+# text drawn as outlines): a page with more text is read by its text layer whatever it shows.
 _LITTLE_TEXT = 200
 # Running headers and footers sit in the top and bottom tenth of the page (A4: 84 pt, 3 cm);
 # Word's default page margin is 2.5 cm, and body text starts at or below it.
@@ -92,7 +92,7 @@ class PdfPage:
     text: str
     margins: tuple[str, str]  # the text in the top and bottom margin bands
     tables: list[list[list[str]]]
-    on_image: bool = False  # the page shows an image (asked only of pages with little text)
+    drawn: bool = False  # an image or much drawing on it (asked only of pages with little text)
 
 
 def extract_pdf(
@@ -160,7 +160,7 @@ def pages_to_ocr(read: Sequence[PdfPage], ocr: OcrSettings | None) -> list[int]:
         return []
     if ocr.mode == "always":
         return [page.number for page in read]
-    return [p.number for p in read if not text_is_usable(p.text, on_image=p.on_image)]
+    return [p.number for p in read if not text_is_usable(p.text, drawn=p.drawn)]
 
 
 def read_pdf(path: Path) -> tuple[list[PdfPage], dict[str, str]]:
@@ -239,9 +239,9 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> PdfPage:
             raise ExtractionError(f"skadad PDF: sidan {index + 1} går inte att läsa") from exc
         try:
             text = _clean(textpage.get_text_range())
-            on_image = 0 < len(text) < _LITTLE_TEXT and _shows_image(page)
+            drawn = len(text) < _LITTLE_TEXT and _drawn(page)
             if not text:
-                return PdfPage(index + 1, "", ("", ""), [], on_image=on_image)
+                return PdfPage(index + 1, "", ("", ""), [], drawn=drawn)
             left, bottom, right, top = page.get_bbox()
             band = MARGIN * (top - bottom)
             margins = (
@@ -258,12 +258,21 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> PdfPage:
         join_hyphenated(text),
         (join_hyphenated(margins[0]), join_hyphenated(margins[1])),
         tables,
-        on_image,
+        drawn,
     )
 
 
-def _shows_image(page: pdfium.PdfPage) -> bool:
-    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))
+def _drawn(page: pdfium.PdfPage) -> bool:
+    """An image on the page, or so many paths that they are text drawn as outlines."""
+    paths = 0
+    for obj in page.get_objects():
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            return True
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            paths += 1
+            if paths > _MAX_DRAWN:
+                return True
+    return False
 
 
 def _clean(text: str) -> str:
