@@ -484,13 +484,15 @@ def stats(archive: Archive, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="List what is missing as JSON; ask nothing.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Lista det som saknas som JSON; fråga ingenting."
+)
 @archive_option
 def review(archive: Archive, as_json: bool) -> None:
-    """Fill in what the rules left empty: kind, date and municipality, one question each.
+    """Fyll i det reglerna lämnade tomt: dokumenttyp, datum och kommun, en fråga för varje.
 
-    Each question shows the lines of the text where the value usually stands; the answer is
-    stored as set by hand. An empty answer skips the question; end of input stops the review.
+    Varje fråga visar de rader i texten där värdet brukar stå; svaret sparas som satt för
+    hand. Ett tomt svar hoppar över frågan; slut på indata avslutar granskningen.
 
     \b
     diarium review

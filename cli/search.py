@@ -106,8 +106,9 @@ def search(
     diarium search "KS 2023-730" --json | jq -r '.hits[].id'
     diarium search --personal 19811218-9876
 
-    Personnummer are never shown in snippets nor found as text: --personal finds the
-    documents that hold one. Secret-marked pages and documents are left out unless --cleared.
+    Personnummer visas aldrig i utdrag och hittas inte som text: --personal hittar de
+    dokument som innehåller ett. Sekretessmarkerade sidor och dokument utelämnas utom med
+    --cleared.
 
     \b
     Fält: FIELDS_HELP
