@@ -16,6 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from archive import messages as msg
 from archive.document import Document
 from archive.extract import ocr as ocr_step
 from archive.extract.ocr import OcrSettings
@@ -24,25 +25,50 @@ from archive.pipeline import Batch, Outcome, ingest_one
 from archive.store import Archive, Failure, IngestReport
 
 SKIPPED_SUFFIXES = (".meta.yaml",)
+DATA_SUFFIXES = (".yaml", ".yml", ".json")  # what `diarium generate` and `new` read
+GENERATED_SUFFIXES = (".docx", ".pdf")
 
 
-def collect(paths: list[Path]) -> tuple[list[Path], list[Failure]]:
-    """Files under the given paths, folders walked recursively, in a stable order."""
+def data_file_of(path: Path) -> Path | None:
+    """The generated document a file is the data of (`ärende.yaml` beside `ärende.docx`)."""
+    if path.suffix.lower() not in DATA_SUFFIXES or path.name.endswith(SKIPPED_SUFFIXES):
+        return None
+    for suffix in GENERATED_SUFFIXES:
+        document = path.with_suffix(suffix)
+        if document.is_file():
+            return document
+    return None
+
+
+def collect(paths: list[Path]) -> tuple[list[Path], list[Failure], list[Failure]]:
+    """Files under the given paths, folders walked recursively, in a stable order; and the
+    files skipped as diarium's own data (with the reason), and those that failed."""
     files: list[Path] = []
     failures: list[Failure] = []
+    skipped: list[Failure] = []
     for path in paths:
         if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
-                if found.is_file() and not hidden and not found.name.endswith(SKIPPED_SUFFIXES):
-                    files.append(found)
+            found = [
+                f
+                for f in sorted(path.rglob("*"))
+                if f.is_file()
+                and not any(part.startswith(".") for part in f.relative_to(path).parts)
+                and not f.name.endswith(SKIPPED_SUFFIXES)
+            ]
         elif path.is_file():
-            files.append(path)
-        elif path.exists():
-            failures.append(Failure(str(path), "not a regular file"))
+            found = [path]
         else:
-            failures.append(Failure(str(path), "no such file or folder"))
-    return files, failures
+            reason = "ingen vanlig fil" if path.exists() else "ingen sådan fil eller mapp"
+            failures.append(Failure(str(path), reason))
+            continue
+        for file in found:
+            document = data_file_of(file)
+            if document is None:
+                files.append(file)
+            else:
+                reason = msg.DATA_FILE_SKIPPED.format(document=document.name)
+                skipped.append(Failure(str(file), reason))
+    return files, failures, skipped
 
 
 def ingest_file(
@@ -80,7 +106,7 @@ def ingest(
     archive.clean_stale()
     # The archive's settings are read once for the batch, not once per file.
     batch = Batch.of(archive, municipality, overrides, ocr=reading)
-    files, failures = collect(paths)
+    files, failures, skipped = collect(paths)
     outcomes: dict[int, Outcome] = {}
 
     def done(i: int, outcome: Outcome) -> None:
@@ -104,9 +130,9 @@ def ingest(
                 try:
                     done(i, future.result())
                 except BrokenProcessPool:
-                    done(i, ("failed", "the reader process died on this batch (out of memory?)"))
+                    done(i, ("failed", "läsprocessen dog på den här omgången (slut på minne?)"))
 
-    report = IngestReport(failed=failures)
+    report = IngestReport(failed=failures, skipped=skipped)
     for i in range(len(files)):
         status, value = outcomes[i]
         if status == "failed":

@@ -10,6 +10,7 @@ rules or hand-set values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from archive.overrides import normalise, read_sidecar
 from archive.privacy import scan_pages
 from archive.privacy.secrecy import SET_KEYS as SECRECY_KEYS
 from archive.privacy.secrecy import mark_from_set
-from archive.store import ID_LENGTH, Archive, now_iso, sha256_of
+from archive.store import ID_LENGTH, Archive, _rendition, now_iso, sha256_of
 
 Outcome = tuple[str, dict[str, Any] | str]  # ("added"|"unchanged", record) or ("failed", reason)
 
@@ -223,7 +224,13 @@ def ingest_one(batch: Batch, path: str) -> Outcome:
 
 
 def file_generated(
-    archive: Archive, path: Path, values: dict[str, Any], *, made_from: str | None = None
+    archive: Archive,
+    path: Path,
+    values: dict[str, Any],
+    *,
+    made_from: str | None = None,
+    template: dict[str, str] | None = None,
+    renditions: Sequence[Path] = (),
 ) -> tuple[Document, bool]:
     """File a document diarium made itself: its metadata is known, so it is not re-read.
 
@@ -253,7 +260,18 @@ def file_generated(
     )
     doc.sections = [{"heading": s["heading"], "text": s["text"]} for s in sections]
     doc.personal_data = scan_pages(extraction.pages)
-    added = archive.commit(doc, data, extraction)
+    if template is not None:
+        doc.manual = []
+        for origin in doc.provenance.values():
+            if origin.get("source") == "template":
+                origin.update(template)
+    extra = [(f"rendition{p.suffix.lower()}", p.read_bytes()) for p in renditions]
+    if extra:
+        doc.renditions = [
+            _rendition(name, content)
+            for name, content in [(f"original{path.suffix.lower()}", data), *extra]
+        ]
+    added = archive.commit(doc, data, extraction, extra=extra)
     if made_from:
         archive.note_made_from(made_from, doc.id)
     return (doc if added else archive.get(doc.id)), added

@@ -27,7 +27,7 @@ import os
 import shutil
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 import yaml
 
+from archive import messages as msg
 from archive.catalogue import Catalogue
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
-from archive.journal import CHANGED, REMOVED, STORED, Journal
+from archive.journal import CHANGED, STORED, Journal
 from archive.metadata import profiles
 from archive.metadata.profiles import Profiles
 from archive.model import Extraction, Page
@@ -60,6 +61,7 @@ class IngestReport:
     added: list[Document] = field(default_factory=list)
     unchanged: list[Document] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    skipped: list[Failure] = field(default_factory=list)  # diarium's own data files
     warnings: list[str] = field(default_factory=list)  # about the batch as a whole
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,6 +79,7 @@ class IngestReport:
             "added": [brief(d) for d in self.added],
             "unchanged": [brief(d) for d in self.unchanged],
             "failed": [asdict(f) for f in self.failed],
+            "skipped": [asdict(f) for f in self.skipped],
             "warnings": self.warnings,
         }
 
@@ -92,6 +95,15 @@ def sha256_of(data: bytes) -> str:
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _rendition(name: str, data: bytes) -> dict[str, Any]:
+    return {
+        "format": Path(name).suffix.lstrip("."),
+        "file": name,
+        "size": len(data),
+        "sha256": sha256_of(data),
+    }
 
 
 def text_json(extraction: Extraction) -> bytes:
@@ -174,10 +186,13 @@ class Archive:
             return {}
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise DiariumError(f"{path}: cannot read settings: {exc}") from None
+        except OSError as exc:
+            reason = msg.os_error(exc)
+            raise DiariumError(f"{path}: inställningarna går inte att läsa: {reason}") from None
+        except yaml.YAMLError as exc:
+            raise DiariumError(f"{path}: {msg.yaml_error(exc)}") from None
         if not isinstance(data, dict):
-            raise DiariumError(f"{path}: settings must be a mapping of key: value")
+            raise DiariumError(f"{path}: inställningarna måste vara en mappning nyckel: värde")
         return data
 
     def setting_path(self, key: str) -> Path | None:
@@ -207,13 +222,13 @@ class Archive:
         if len(doc_id) >= ID_LENGTH and self.contains(doc_id):
             return doc_id[:ID_LENGTH]
         if len(doc_id) < 4 or any(c not in "0123456789abcdef" for c in doc_id):
-            raise NotFound(f"no document {doc_id!r} (ids are hexadecimal, at least 4 characters)")
+            raise NotFound(f"inget dokument {doc_id!r} (id:n är hexadecimala, minst 4 tecken)")
         shard = self.documents_dir / doc_id[:2]
         matches = sorted(p.name for p in shard.glob(doc_id + "*") if (p / "record.json").is_file())
         if not matches:
-            raise NotFound(f"no document {doc_id!r} in {self.root}")
+            raise NotFound(f"inget dokument {doc_id!r} i {self.root}")
         if len(matches) > 1:
-            raise NotFound(f"id {doc_id!r} is ambiguous: {', '.join(matches[:5])}")
+            raise NotFound(f"id:t {doc_id!r} är tvetydigt: {', '.join(matches[:5])}")
         return matches[0]
 
     def get(self, doc_id: str) -> Document:
@@ -330,8 +345,18 @@ class Archive:
             if pid.isdigit() and not _pid_alive(int(pid)):
                 shutil.rmtree(stage, ignore_errors=True)
 
-    def commit(self, doc: Document, original: bytes, extraction: Extraction) -> bool:
-        """Store a document whole; False if it was already there (same bytes, same id)."""
+    def commit(
+        self,
+        doc: Document,
+        original: bytes,
+        extraction: Extraction,
+        *,
+        extra: Sequence[tuple[str, bytes]] = (),
+    ) -> bool:
+        """Store a document whole; False if it was already there (same bytes, same id).
+
+        `extra`: (file name, bytes) of its other renditions, stored in the same atomic step.
+        """
         target = self._folder(doc.id)
         if (target / "record.json").is_file():
             return False
@@ -339,6 +364,8 @@ class Archive:
         try:
             suffix = Path(doc.source).suffix.lower() or ".bin"
             _write_synced(stage / f"original{suffix}", original)
+            for name, content in extra:
+                _write_synced(stage / name, content)
             _write_synced(stage / "text.json", text_json(extraction))
             for name, data in extraction.files.items():
                 _write_synced(stage / name, data)
@@ -360,12 +387,25 @@ class Archive:
                 shutil.rmtree(stage, ignore_errors=True)
 
     def store_generated(
-        self, path: Path, metadata: dict[str, Any], *, made_from: str | None = None
+        self,
+        path: Path,
+        metadata: dict[str, Any],
+        *,
+        made_from: str | None = None,
+        template: dict[str, str] | None = None,
+        renditions: Sequence[Path] = (),
     ) -> tuple[Document, bool]:
-        """File a document diarium made itself (see archive.pipeline.file_generated)."""
+        """File a document diarium made itself (see archive.pipeline.file_generated).
+
+        `template`: {"kind", "data"}, recorded as the provenance of every value from the data.
+        `renditions`: other files of the same document (the DOCX beside its PDF/A), kept in its
+        folder, so the two are one document found once, not two unrelated ones.
+        """
         from archive.pipeline import file_generated
 
-        return file_generated(self, path, metadata, made_from=made_from)
+        return file_generated(
+            self, path, metadata, made_from=made_from, template=template, renditions=renditions
+        )
 
     def made_from(self, fingerprint: str) -> Document | None:
         try:
@@ -406,7 +446,7 @@ class Archive:
         """Write (or replace) one file of a stored document atomically: text.json after OCR,
         a searchable copy beside the original. The original itself is never replaced."""
         if name.startswith("original.") or "/" in name or name in ("", ".", ".."):
-            raise DiariumError(f"{name!r} is not a file a stored document may have replaced")
+            raise DiariumError(f"{name!r} är ingen fil som får bytas ut i ett lagrat dokument")
         folder = self._folder(self.resolve(doc_id))
         temporary = folder / f".{name}.{os.getpid()}-{uuid.uuid4().hex}.tmp"
         try:
@@ -418,15 +458,21 @@ class Archive:
             temporary.unlink(missing_ok=True)
         return folder / name
 
-    def remove(self, doc_id: str) -> Document:
-        """Take a document out; its folder is moved aside first so removal is atomic too."""
-        doc = self.get(doc_id)
-        doomed = self._new_stage()
-        with self.journal.recording(REMOVED, doc.id):
-            os.rename(self._folder(doc.id), doomed / doc.id)
-            _fsync_dir(self._folder(doc.id).parent)
-        shutil.rmtree(doomed, ignore_errors=True)
-        return doc
+    def remove(self, doc_id: str, *, by: str | None = None, reason: str = "") -> Document:
+        """Move a document into the archive's trash (see archive.trash), whole and restorable.
+
+        `doc_id` must be the whole id or a unique prefix of at least 8 characters: a slip of
+        four characters must not take out a public record. `by` defaults to the login name.
+        """
+        from archive.trash import Trash
+
+        return Trash(self).put(doc_id, by=by, reason=reason)
+
+    def restore(self, doc_id: str) -> Document:
+        """Bring a document back from the trash, as it was."""
+        from archive.trash import Trash
+
+        return Trash(self).restore(doc_id)
 
     def ocr(
         self,

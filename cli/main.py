@@ -12,12 +12,20 @@ from typing import Any, TextIO
 import click
 import platformdirs
 
+from archive import messages as msg
 from archive.errors import DiariumError
+
+msg.install_click_swedish()
 
 
 class Diarium(click.Group):
     """Turns every error a user can cause into one line on stderr and exit code 1, and a bug of
     diarium's own into "internal error" (its traceback in the log file, and with --debug)."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # The usage line's `[OPTIONS]` is a Command attribute, not a gettext string.
+        _swedish_usage(cmd)
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -25,17 +33,18 @@ class Diarium(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except DiariumError as exc:
-            click.echo(f"diarium: {exc}", err=True)
+            click.echo(msg.PREFIX.format(message=exc), err=True)
             sys.exit(1)
         except PermissionError as exc:
-            click.echo(f"diarium: permission denied: {exc.filename}", err=True)
+            message = msg.PERMISSION_DENIED.format(path=exc.filename)
+            click.echo(msg.PREFIX.format(message=message), err=True)
             sys.exit(1)
         except OSError as exc:  # disk full, a read-only or vanished folder: the system's words
             where = f": {exc.filename}" if exc.filename else ""
             click.echo(f"diarium: {exc.strerror or exc}{where}", err=True)
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("diarium: interrupted; what was reported as stored is kept", err=True)
+            click.echo(msg.PREFIX.format(message=msg.INTERRUPTED), err=True)
             sys.exit(130)
         except Exception as exc:
             log = _log_internal_error(exc)
@@ -71,14 +80,14 @@ def _log_internal_error(exc: BaseException) -> Path | None:
     "archive_root",
     type=click.Path(file_okay=False, path_type=Path),
     envvar="DIARIUM_ARCHIVE",
-    help="Archive folder for every command (default: $DIARIUM_ARCHIVE or the user data folder).",
+    help="Arkivmappen för alla kommandon (standard: $DIARIUM_ARCHIVE eller användarens datamapp).",
 )
 @click.option(
-    "--debug", is_flag=True, help="Show the traceback of an internal error (a bug of diarium's)."
+    "--debug", is_flag=True, help="Visa spårningen vid ett internt fel (ett fel i diarium själv)."
 )
 @click.version_option(package_name="diarium")
 def cli(archive_root: Path | None, debug: bool) -> None:
-    """diarium: write, archive and search municipal decision documents.
+    """diarium: skriv, arkivera och sök kommunala beslutsdokument.
 
     \b
     diarium ingest rapporter/ --municipality Uppsala
@@ -104,6 +113,15 @@ def _register() -> None:
         cli.add_command(command)
 
 
+def _swedish_usage(cmd: click.Command) -> None:
+    cmd.options_metavar = msg.OPTIONS_METAVAR
+    if isinstance(cmd, click.Group):
+        cmd.subcommand_metavar = msg.SUBCOMMAND_METAVAR
+        for sub in cmd.commands.values():
+            _swedish_usage(sub)
+
+
+_swedish_usage(cli)
 _register()
 
 
@@ -122,7 +140,7 @@ def _one_line_warning(
     """diarium's own warnings (a missing lexicon, say) as one line for a person, not Python's
     `file:line: Category: ...` with a line of source under it."""
     if category.__module__.split(".")[0] in _OWN_PACKAGES:
-        click.echo(f"diarium: warning: {message}", err=True)
+        click.echo(msg.WARNING.format(message=message), err=True)
     else:
         _show_warning(message, category, filename, lineno, file, line)
 

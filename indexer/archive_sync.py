@@ -49,8 +49,8 @@ def engine_setting(archive: Archive) -> str:
     name = str(archive.settings.get(ENGINE_SETTING) or default_engine()).strip().lower()
     if name not in ENGINES:
         raise SearchIndexError(
-            f"{archive.root / 'settings.yaml'}: {ENGINE_SETTING}: {name!r} is not a search "
-            f"engine diarium has (choose {' or '.join(ENGINES)})"
+            f"{archive.root / 'settings.yaml'}: {ENGINE_SETTING}: {name!r} är ingen sökmotor "
+            f"som diarium har (välj {' eller '.join(ENGINES)})"
         )
     return name
 

@@ -141,9 +141,9 @@ def raised_in_own_code(exc: BaseException, *, except_in: Path | None = None) -> 
 def nothing_to_search(original: str) -> QueryError:
     """What a query that leaves nothing to match raises, in every engine."""
     return QueryError(
-        f"nothing to search for in query {original!r}: its words are all too common (stop words)"
+        f"inget att söka efter i frågan {original!r}: alla dess ord är för vanliga (stoppord)"
         if original.strip()
-        else "empty query: give words to search for or a filter"
+        else "tom fråga: ge ord att söka efter eller ett filter"
     )
 
 
