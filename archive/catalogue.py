@@ -236,7 +236,7 @@ def _records(archive: Archive, ids: Iterable[str]) -> Iterator[Document]:
         except FileNotFoundError:
             continue
         except (ValueError, TypeError, KeyError, NotFound) as exc:
-            raise DiariumError(f"{path}: cannot read the record: {exc}") from None
+            raise DiariumError(f"{path}: kan inte läsa posten: {exc}") from None
 
 
 def _insert(db: sqlite3.Connection, docs: list[Document]) -> int:

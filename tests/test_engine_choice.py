@@ -53,4 +53,4 @@ def test_an_unknown_engine_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--archive", str(archive.root), "search", "bistånd"])
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
-    assert "search_engine" in line and "lucene" in line and "whoosh or tantivy" in line
+    assert "search_engine" in line and "lucene" in line and "whoosh eller tantivy" in line

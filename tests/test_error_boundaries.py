@@ -65,7 +65,7 @@ def test_files_the_engine_cannot_read_are_damage(archive: Archive) -> None:
     engine = index.engine()
     index.close()
     damage(generation, engine, "toc")
-    with pytest.raises(IndexUnavailable, match="damaged.*diarium reindex"):
+    with pytest.raises(IndexUnavailable, match="skadat.*diarium reindex"):
         index_of(archive).search("skyfallshantering")
 
 
