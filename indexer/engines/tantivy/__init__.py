@@ -300,6 +300,8 @@ class TantivyReader:
             )
         if field == "source":
             return self._q_term("source", declared.key(value.replace("\\", "/").rsplit("/", 1)[-1]))
+        if declared.BY_NAME[field].kind == declared.KEYWORDS:  # exact keys (privacy fields)
+            return self._q_term(field, value)
         terms = analysis.name_terms(value) if field == "officer" else analysis.analyze(value)
         if not terms:
             return self._none()
