@@ -77,6 +77,7 @@ def os_error(exc: OSError) -> str:
 AT_LINE = "{where} (rad {line})"
 YAML_BOOL = "{value} (ett sanningsvärde i YAML; sätt citattecken runt för att mena texten)"
 CANNOT_READ = "filen går inte att läsa: {reason}"
+UNREADABLE = "filen kunde inte läsas ({error})"
 
 
 def yaml_error(exc: Any) -> str:

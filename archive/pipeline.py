@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from archive import extract as extractors
+from archive import messages as msg
 from archive.document import Document
 from archive.errors import DiariumError
 from archive.extract.ocr import OcrSettings
@@ -66,7 +67,7 @@ def read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise DiariumError(f"cannot read the file: {exc.strerror or exc}") from None
+        raise DiariumError(msg.CANNOT_READ.format(reason=msg.os_error(exc))) from None
 
 
 def hand_set(path: Path, batch: Batch) -> dict[str, Any]:
@@ -205,7 +206,7 @@ def ingest_one(batch: Batch, path: str) -> Outcome:
     try:
         values = hand_set(file, batch)
         if not data:
-            raise DiariumError("empty file")
+            raise DiariumError("tom fil")
         secrecy = {key: values.pop(key) for key in SECRECY_KEYS if key in values}
         doc, extraction = document_of(
             batch.profiles(), file, sha256=sha, size=len(data), hand_set=values, ocr=batch.ocr
@@ -218,9 +219,9 @@ def ingest_one(batch: Batch, path: str) -> Outcome:
     except DiariumError as exc:
         return "failed", str(exc)
     except OSError as exc:
-        return "failed", f"cannot read the file: {exc.strerror or exc}"
+        return "failed", msg.CANNOT_READ.format(reason=msg.os_error(exc))
     except Exception as exc:  # noqa: BLE001 - a library choking on one file must not stop a batch
-        return "failed", f"could not be read ({type(exc).__name__}: {exc})"
+        return "failed", msg.UNREADABLE.format(error=f"{type(exc).__name__}: {exc}")
 
 
 def file_generated(
