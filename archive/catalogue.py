@@ -13,14 +13,16 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from archive.document import Document
+from archive.document import LIST_KEYS, Document
 from archive.errors import DiariumError, NotFound
 from archive.journal import file_lock
+from archive.names import fold
 
 if TYPE_CHECKING:
     from archive.store import Archive
@@ -28,34 +30,70 @@ if TYPE_CHECKING:
 CATALOGUE_FILE = "catalogue.sqlite"
 LOCK_FILE = "catalogue.lock"
 # Bump when the columns change: a catalogue of another version is rebuilt from the records.
-CATALOGUE_VERSION = 1
-# What `list` shows of each document (and `list --json` prints), in order.
-LIST_COLUMNS = (
-    "id",
-    "source",
-    "format",
-    "kind",
-    "title",
-    "date",
-    "year",
-    "case_number",
-    "municipality",
-    "board",
-    "pages",
-    "flags",
-    "added_at",
+CATALOGUE_VERSION = 2
+# Beside the listed keys (document.LIST_KEYS, what `list --json` prints): what `stats` sums and
+# what `list` filters and sorts on, each worked out once from the record when it is written.
+_DERIVED = (
+    "size",
+    "municipality_key",  # fold(municipality): filtered on in any case and spelling of å ä ö
+    "board_key",  # fold(board)
+    "sort_key",  # the date, else the year, else "9999": `list`'s order with the source
+    "ocr_pages",  # pages read by OCR
+    "ocr_uncertain",
+    "ocr_confidence_sum",
+    "ocr_confidence_count",
 )
-COLUMNS = (*LIST_COLUMNS, "size")
-_JSON_COLUMNS = frozenset({"flags"})
+COLUMNS = (*LIST_KEYS, *_DERIVED)
+_JSON_COLUMNS = frozenset({"flags", "secrecy"})
+_STATS_GROUPS = ("kind", "municipality", "year", "format")
+# What `stats` sums per group (document counts are the first): kept in a summary table by
+# triggers as documents come and go, so `stats` reads a few hundred rows, not every record.
+_SUMS = {
+    "documents": "1",
+    "pages": "coalesce(R.pages, 0)",
+    "size": "coalesce(R.size, 0)",
+    "ocr_documents": "(R.ocr_pages > 0)",
+    "ocr_pages": "R.ocr_pages",
+    "ocr_uncertain": "R.ocr_uncertain",
+    "ocr_confidence_sum": "R.ocr_confidence_sum",
+    "ocr_confidence_count": "R.ocr_confidence_count",
+}
+# The summary's keys are never NULL (NULLs would never match in its primary key).
+_GROUP_KEYS = ("R.kind", "coalesce(R.municipality, '')", "coalesce(R.year, 0)", "R.format")
+
+
+def _of(row: str, expressions: Iterable[str]) -> str:
+    """The expressions, comma-separated, about the trigger's NEW or OLD row."""
+    return ", ".join(expressions).replace("R.", f"{row}.")
+
+
+_DECREMENTS = [f"{name} = {name} - {value}" for name, value in _SUMS.items()]
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS documents (
     {", ".join(f"{c} {'TEXT PRIMARY KEY' if c == 'id' else ''}" for c in COLUMNS)}
 );
 CREATE TABLE IF NOT EXISTS flags (id TEXT NOT NULL, flag TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS flags_id ON flags (id);
-CREATE INDEX IF NOT EXISTS documents_kind ON documents (kind);
+CREATE INDEX IF NOT EXISTS flags_flag ON flags (flag);
+CREATE INDEX IF NOT EXISTS documents_order ON documents (sort_key, source);
+CREATE INDEX IF NOT EXISTS documents_kind ON documents (kind, sort_key, source);
+CREATE INDEX IF NOT EXISTS documents_kind_year ON documents (kind, year);
 CREATE INDEX IF NOT EXISTS documents_year ON documents (year);
-CREATE INDEX IF NOT EXISTS documents_municipality ON documents (municipality COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS documents_municipality ON documents (municipality_key);
+CREATE TABLE IF NOT EXISTS summary (
+    {", ".join(_STATS_GROUPS)}, {", ".join(_SUMS)},
+    PRIMARY KEY ({", ".join(_STATS_GROUPS)})
+);
+CREATE TRIGGER IF NOT EXISTS documents_added AFTER INSERT ON documents BEGIN
+    INSERT INTO summary VALUES (
+        {_of("NEW", _GROUP_KEYS)}, {_of("NEW", _SUMS.values())}
+    ) ON CONFLICT ({", ".join(_STATS_GROUPS)}) DO UPDATE SET
+        {", ".join(f"{name} = {name} + excluded.{name}" for name in _SUMS)};
+END;
+CREATE TRIGGER IF NOT EXISTS documents_removed AFTER DELETE ON documents BEGIN
+    UPDATE summary SET {_of("OLD", _DECREMENTS)}
+    WHERE ({", ".join(_STATS_GROUPS)}) = ({_of("OLD", _GROUP_KEYS)});
+END;
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER);
 """
 # Records read and written per transaction while catching up or rebuilding.
@@ -75,6 +113,8 @@ class Catalogue:
         # go by name. Writers hold LOCK_FILE, so no transaction is open during the swap.
         with closing(sqlite3.connect(path or self.path, timeout=60, isolation_level=None)) as db:
             db.execute("PRAGMA synchronous=NORMAL")
+            # INSERT OR REPLACE then fires the delete trigger for the row it replaces
+            db.execute("PRAGMA recursive_triggers=ON")
             yield db
 
     def catch_up(self) -> None:
@@ -159,64 +199,129 @@ class Catalogue:
 
     # -- answering --------------------------------------------------------------------------
 
-    def list(
+    def rows(
         self,
         *,
         kind: str | None = None,
-        municipality: str | None = None,
-        year: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """The documents' listing columns, oldest date first (undated by year, then last)."""
+        municipalities: Iterable[str] = (),
+        board: str | None = None,
+        years: tuple[int, int] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """The documents' listed keys (document.LIST_KEYS), oldest date first (undated by
+        year, then last), read as they are consumed: the first rows of a million come at once.
+
+        Filtered by kind, municipality and board (in any case, with or without å ä ö), and
+        years (from, to), as `diarium list` filters."""
         self.catch_up()
-        where, args = [], []
-        if kind:
-            where.append("kind = ?")
-            args.append(kind)
-        if municipality:
-            where.append("municipality = ? COLLATE NOCASE")
-            args.append(municipality)
-        if year:
-            where.append("year = ?")
-            args.append(year)
-        sql = (
-            f"SELECT {', '.join(COLUMNS)} FROM documents"
-            + (f" WHERE {' AND '.join(where)}" if where else "")
-            + " ORDER BY coalesce(date, CAST(coalesce(year, 9999) AS TEXT)), source"
-        )
         if not self.path.is_file():
-            return []
+            return
+        where, args = _where(kind, municipalities, board, years)
+        sql = f"SELECT {', '.join(LIST_KEYS)} FROM documents{where} ORDER BY sort_key, source" + (
+            " LIMIT ?" if limit is not None else ""
+        )
         with self._connect() as db:
-            rows = db.execute(sql, args).fetchall()
-        return [_row(row) for row in rows]
+            for row in db.execute(sql, [*args, *([limit] if limit is not None else [])]):
+                yield _row(row)
+
+    def left_out(
+        self,
+        *,
+        kind: str | None = None,
+        municipalities: Iterable[str] = (),
+        board: str | None = None,
+        years: tuple[int, int] | None = None,
+    ) -> dict[str, int]:
+        """How many documents the kind and year filters left out because the value is unknown:
+        of kind "annat" in the years asked for, and without a year, of the kind asked for."""
+        out = {"year": 0, "kind": 0}
+        if not self.path.is_file():
+            return out
+        with self._connect() as db:
+            if kind and kind != "annat":
+                where, args = _where("annat", municipalities, board, years)
+                out["kind"] = db.execute(f"SELECT count(*) FROM documents{where}", args).fetchone()[
+                    0
+                ]
+            if years:
+                where, args = _where(kind, municipalities, board, None)
+                sql = f"SELECT count(*) FROM documents{where or ' WHERE 1'} AND year IS NULL"
+                out["year"] = db.execute(sql, args).fetchone()[0]
+        return out
 
     def stats(self) -> dict[str, Any]:
-        """Counts by kind, municipality, year, format and flag, and the totals."""
+        """Counts by kind, municipality, year, format and flag, the totals and what OCR read,
+        from the summary the triggers keep (one row per kind, town, year and format)."""
         self.catch_up()
-        out: dict[str, Any] = {"documents": 0, "pages": 0, "bytes": 0}
-        groups = {
-            "kind": "kind",
-            "municipality": "coalesce(municipality, 'okänd kommun')",
-            "year": "coalesce(CAST(year AS TEXT), 'okänt år')",
-            "format": "format",
-        }
-        if not self.path.is_file():
-            return out | {name: {} for name in [*groups, "flags"]}
-        with self._connect() as db:
-            documents, pages, size = db.execute(
-                "SELECT count(*), coalesce(sum(pages), 0), coalesce(sum(size), 0) FROM documents"
-            ).fetchone()
-            out |= {"documents": documents, "pages": pages, "bytes": size}
-            for name, expression in groups.items():
+        groups: dict[str, Counter[Any]] = {name: Counter() for name in _STATS_GROUPS}
+        documents = pages = size = ocr_documents = ocr_pages = uncertain = confidences = 0
+        confidence = 0.0
+        flags: list[tuple[str, int]] = []
+        if self.path.is_file():
+            with self._connect() as db:
                 rows = db.execute(
-                    f"SELECT {expression} AS v, count(*) AS n FROM documents GROUP BY v"
+                    f"SELECT {', '.join(_STATS_GROUPS)}, {', '.join(_SUMS)} "
+                    "FROM summary WHERE documents > 0"
                 ).fetchall()
-                if name == "year":
-                    out[name] = dict(sorted(rows))
-                else:
-                    out[name] = dict(sorted(rows, key=lambda r: (-r[1], str(r[0]))))
-            rows = db.execute("SELECT flag, count(*) FROM flags GROUP BY flag").fetchall()
-            out["flags"] = dict(sorted(rows, key=lambda r: (-r[1], r[0])))
-        return out
+                flags = db.execute("SELECT flag, count(*) FROM flags GROUP BY flag").fetchall()
+            for *values, n, n_pages, n_size, n_ocr, n_ocr_pages, n_uncertain, c_sum, c_n in rows:
+                for name, value in zip(_STATS_GROUPS, values, strict=True):
+                    groups[name][value] += n
+                documents += n
+                pages += n_pages
+                size += n_size
+                ocr_documents += n_ocr
+                ocr_pages += n_ocr_pages
+                uncertain += n_uncertain
+                confidence += c_sum
+                confidences += c_n
+        years = Counter({str(y) if y else "okänt år": n for y, n in groups["year"].items()})
+        towns: Counter[str] = Counter()
+        for town, n in groups["municipality"].items():
+            towns[town or "okänd kommun"] += n
+        return {
+            "documents": documents,
+            "pages": pages,
+            "bytes": size,
+            "kind": _most_first(groups["kind"].items()),
+            "municipality": _most_first(towns.items()),
+            "year": dict(sorted(years.items())),
+            "format": _most_first(groups["format"].items()),
+            "flags": _most_first(flags),
+            "ocr": {
+                "documents": ocr_documents,
+                "pages": ocr_pages,
+                "uncertain_pages": uncertain,
+                "mean_confidence": round(confidence / confidences, 1) if confidences else None,
+            },
+        }
+
+
+def _most_first(counts: Iterable[tuple[Any, int]]) -> dict[Any, int]:
+    return dict(sorted(counts, key=lambda item: (-item[1], str(item[0]))))
+
+
+def _where(
+    kind: str | None,
+    municipalities: Iterable[str],
+    board: str | None,
+    years: tuple[int, int] | None,
+) -> tuple[str, list[Any]]:
+    where, args = [], []
+    if kind:
+        where.append("kind = ?")
+        args.append(kind)
+    towns = sorted({fold(m) for m in municipalities if m.strip()})
+    if towns:
+        where.append(f"municipality_key IN ({','.join('?' * len(towns))})")
+        args += towns
+    if board:
+        where.append("board_key = ?")
+        args.append(fold(board))
+    if years:
+        where.append("year BETWEEN ? AND ?")
+        args += list(years)
+    return (f" WHERE {' AND '.join(where)}" if where else ""), args
 
 
 def _state(db: sqlite3.Connection, key: str) -> int | None:
@@ -242,16 +347,7 @@ def _records(archive: Archive, ids: Iterable[str]) -> Iterator[Document]:
 def _insert(db: sqlite3.Connection, docs: list[Document]) -> int:
     marks = ",".join("?" * len(COLUMNS))
     db.executemany(
-        f"INSERT OR REPLACE INTO documents VALUES ({marks})",
-        [
-            tuple(
-                json.dumps(getattr(d, c), ensure_ascii=False)
-                if c in _JSON_COLUMNS
-                else getattr(d, c)
-                for c in COLUMNS
-            )
-            for d in docs
-        ],
+        f"INSERT OR REPLACE INTO documents VALUES ({marks})", [_columns(d) for d in docs]
     )
     db.executemany(
         "INSERT INTO flags VALUES (?, ?)", [(d.id, flag) for d in docs for flag in d.flags]
@@ -259,13 +355,30 @@ def _insert(db: sqlite3.Connection, docs: list[Document]) -> int:
     return len(docs)
 
 
-def _column(doc: Document, name: str) -> Any:
-    value = getattr(doc, name)
-    return json.dumps(value, ensure_ascii=False) if name in _JSON_COLUMNS else value
+def _columns(doc: Document) -> tuple[Any, ...]:
+    listed = [
+        json.dumps(getattr(doc, key), ensure_ascii=False)
+        if key in _JSON_COLUMNS
+        else getattr(doc, key)
+        for key in LIST_KEYS
+    ]
+    read = (doc.ocr or {}).get("pages", [])
+    confidences = [p["confidence"] for p in read if p.get("confidence") is not None]
+    derived = (
+        doc.size,
+        fold(doc.municipality) if doc.municipality else None,
+        fold(doc.board) if doc.board else None,
+        doc.date or str(doc.year or 9999),
+        len(read),
+        sum(1 for p in read if p.get("uncertain")),
+        sum(confidences),
+        len(confidences),
+    )
+    return (*listed, *derived)
 
 
 def _row(row: tuple[Any, ...]) -> dict[str, Any]:
-    out = dict(zip(COLUMNS, row, strict=True))
+    out = dict(zip(LIST_KEYS, row, strict=True))
     for name in _JSON_COLUMNS:
         value = out[name]
         out[name] = [] if value == "[]" else json.loads(value) if value is not None else None

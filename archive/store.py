@@ -26,7 +26,6 @@ import json
 import os
 import shutil
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -278,55 +277,24 @@ class Archive:
         return Catalogue(self)
 
     def listing(
-        self, *, kind: str | None = None, municipality: str | None = None, year: int | None = None
-    ) -> list[dict[str, Any]]:
-        """Each document's listing columns (catalogue.COLUMNS), oldest date first; filtered by
-        kind, municipality (any case) and year."""
-        return self.catalogue.list(kind=kind, municipality=municipality, year=year)
+        self,
+        *,
+        kind: str | None = None,
+        municipalities: Iterable[str] = (),
+        board: str | None = None,
+        years: tuple[int, int] | None = None,
+        limit: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Each document's listed keys (document.LIST_KEYS), oldest date first, from the
+        catalogue as they are read; filtered as `diarium list` filters (Catalogue.rows)."""
+        return self.catalogue.rows(
+            kind=kind, municipalities=municipalities, board=board, years=years, limit=limit
+        )
 
     def stats(self) -> dict[str, Any]:
-        kinds: Counter[str] = Counter()
-        municipalities: Counter[str] = Counter()
-        years: Counter[str] = Counter()
-        formats: Counter[str] = Counter()
-        flags: Counter[str] = Counter()
-        documents = pages = size = 0
-        ocr_documents = ocr_pages = uncertain = 0
-        confidences: list[float] = []
-        for doc in self.documents():
-            documents += 1
-            pages += doc.pages
-            size += doc.size
-            kinds[doc.kind] += 1
-            municipalities[doc.municipality or "okänd kommun"] += 1
-            years[str(doc.year) if doc.year else "okänt år"] += 1
-            formats[doc.format] += 1
-            flags.update(doc.flags)
-            read = (doc.ocr or {}).get("pages", [])
-            if read:
-                ocr_documents += 1
-                ocr_pages += len(read)
-                uncertain += sum(1 for p in read if p.get("uncertain"))
-                confidences += [p["confidence"] for p in read if p.get("confidence") is not None]
-        return {
-            "archive": str(self.root),
-            "documents": documents,
-            "pages": pages,
-            "bytes": size,
-            "kind": dict(kinds.most_common()),
-            "municipality": dict(municipalities.most_common()),
-            "year": dict(sorted(years.items())),
-            "format": dict(formats.most_common()),
-            "flags": dict(flags.most_common()),
-            "ocr": {
-                "documents": ocr_documents,
-                "pages": ocr_pages,
-                "uncertain_pages": uncertain,
-                "mean_confidence": (
-                    round(sum(confidences) / len(confidences), 1) if confidences else None
-                ),
-            },
-        }
+        """Counts by kind, municipality, year, format and flag, the totals and what OCR read,
+        from the catalogue (a million records are not read for it)."""
+        return {"archive": str(self.root), **self.catalogue.stats()}
 
     # -- writing -----------------------------------------------------------------------------
 

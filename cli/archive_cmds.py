@@ -13,10 +13,9 @@ import click
 
 from archive import Archive, Document, IngestReport, privacy
 from archive import messages as msg
-from archive.document import FIELDS_BY_NAME, LIST_KEYS, RECORD_FIELDS
+from archive.document import FIELDS_BY_NAME, RECORD_FIELDS
 from archive.errors import DiariumError
 from archive.extract.ocr import MODES
-from archive.names import fold
 from archive.overrides import parse_assignments
 from archive.privacy.operations import masked_pages, masked_record
 from archive.show import show_data
@@ -27,6 +26,7 @@ from cli.common import (
     note_left_out,
     ocr_mark,
     print_json,
+    print_json_items,
     resolve_filters,
     warn,
 )
@@ -269,6 +269,9 @@ def _ocr_summary(doc: Document) -> str | None:
 )
 @click.option("--board", help="Bara denna nämnd, t.ex. socialnämnden eller SN.")
 @click.option("--year", help="Bara detta år eller intervall, t.ex. 2021 eller 2021..2023.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), metavar="N", help="Bara de N första dokumenten."
+)
 @click.option("--json", "as_json", is_flag=True, help="Skriv en JSON-lista.")
 @archive_option
 def list_(
@@ -277,13 +280,18 @@ def list_(
     municipalities: tuple[str, ...],
     board: str | None,
     year: str | None,
+    limit: int | None,
     as_json: bool,
 ) -> None:
     """Lista arkivets dokument, äldsta datum först; filter som `search` tar dem.
 
+    Raderna kommer ur arkivets katalog allteftersom de läses, så de första syns direkt
+    även i ett arkiv med en miljon dokument.
+
     \b
     diarium list
     diarium list --kind yttrande --year 2021..2023 -m lekeberg
+    diarium list --limit 20
     diarium list --json | jq -r '.[].id'
     """
     from archive.names import years
@@ -291,38 +299,31 @@ def list_(
     places, organ, kind = resolve_filters(
         archive, municipalities=municipalities, board=board, kind=kind
     )
-    span = years(year)
-    docs: list[Document] = []
-    unknown = {"year": 0, "kind": 0}
-    for d in archive.documents():
-        if places and d.municipality not in places:
-            continue
-        if organ and fold(d.board or "") != fold(organ):
-            continue
-        if kind and d.kind != kind:
-            unknown["kind"] += kind != "annat" and d.kind == "annat" and _in_span(d, span)
-            continue
-        if span and not _in_span(d, span):
-            unknown["year"] += d.year is None
-            continue
-        docs.append(d)
-    docs.sort(key=lambda d: (d.date or f"{d.year or 9999}", d.source))
-    note_left_out(unknown)
+    filters: dict[str, Any] = {
+        "kind": kind,
+        "municipalities": places,
+        "board": organ,
+        "years": years(year),
+    }
+    rows = archive.listing(**filters, limit=limit)
     kinds = privacy.masked_kinds(archive.settings)
     if as_json:
-        print_json(
-            [privacy.mask_value({key: getattr(d, key) for key in LIST_KEYS}, kinds) for d in docs]
-        )
+        print_json_items(privacy.mask_value(row, kinds) for row in rows)
+        note_left_out(archive.catalogue.left_out(**filters))
         return
-    for d in docs:
-        title = privacy.mask_string(d.title or d.source, kinds)
+    count = 0
+    for row in rows:
+        title = privacy.mask_string(row["title"] or row["source"], kinds)
         title = textwrap.shorten(title, width=60, placeholder="…")
-        when = d.date or str(d.year or "–")
-        secret = "  [sekretess]" if privacy.active(d.secrecy) else ""
+        when = row["date"] or str(row["year"] or "–")
+        secret = "  [sekretess]" if privacy.active(row["secrecy"] or []) else ""
         click.echo(
-            f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}{secret}"
+            f"{row['id']}  {when:<10}  {row['kind']:<24}  {row['municipality'] or '–':<12}  "
+            f"{title}{secret}"
         )
-    warn(msg.LIST_SUMMARY.format(documents=msg.count(len(docs), "dokument"), root=archive.root))
+        count += 1
+    note_left_out(archive.catalogue.left_out(**filters))
+    warn(msg.LIST_SUMMARY.format(documents=msg.count(count, "dokument"), root=archive.root))
 
 
 @click.command()
@@ -352,10 +353,6 @@ def remove(archive: Archive, doc_id: str, yes: bool, reason: str) -> None:
             raise DiariumError(msg.REMOVE_NOT_CONFIRMED)
     removed = archive.remove(doc.id, reason=reason)
     click.echo(msg.REMOVED.format(id=removed.id, source=removed.source))
-
-
-def _in_span(doc: Document, span: tuple[int, int] | None) -> bool:
-    return span is None or (doc.year is not None and span[0] <= doc.year <= span[1])
 
 
 @click.command()

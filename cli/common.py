@@ -43,6 +43,16 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def print_json_items(items: Iterable[Any]) -> None:
+    """print_json(list(items)), each item printed as it comes: a long list starts at once."""
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        click.echo(f"{'[' if first else ','}\n  {text}", nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")
+
+
 def warn(message: str) -> None:
     click.echo(message, err=True)
 

@@ -133,7 +133,7 @@ def _terms(analyse_text: Callable[[str], list[str]], text: str | None) -> list[s
 # step of the analysis (the search benchmark's profile: half of it before this cache).
 _WORDS_LIMIT = 500_000
 _words: dict[str, tuple[tuple[str, ...], str | None]] = {}
-_plain: set[str] = set()  # words with neither (most of them): skipped with one set operation
+_plain: set[str] = set()  # words with neither (most of them): skipped at one set lookup
 _words_lexicon: list[object] = [None]
 
 
@@ -141,23 +141,24 @@ def _parts_and_folded(words: list[str]) -> tuple[list[str], list[str]]:
     """compounds.parts_of and folding.folded_of of the words, from each distinct word once.
 
     Neither field keeps positions, so the terms come grouped by word, each as often as its
-    word occurs."""
+    word occurs, the words in the order they first occur (the same in every process)."""
     lexicon = compounds.default_lexicon()
     if _words_lexicon[0] is not lexicon or len(_words) + len(_plain) > _WORDS_LIMIT:
         _words.clear()
         _plain.clear()
         _words_lexicon[0] = lexicon
-    known = _words
+    known, plain = _words, _plain
     parts: list[str] = []
     folded: list[str] = []
     counts = Counter(words)
-    for word in counts.keys() - _plain:
-        count = counts[word]
+    for word, count in counts.items():
+        if word in plain:
+            continue
         info = known.get(word)
         if info is None:
             info = (compounds.word_part_terms(word), folding.word_folded_term(word))
             if not info[0] and info[1] is None:
-                _plain.add(word)
+                plain.add(word)
                 continue
             known[word] = info
         if info[0]:

@@ -34,9 +34,17 @@ from typing import Protocol
 
 from archive import messages as msg
 from archive.journal import file_lock
-from indexer import analysis, compounds, highlight, spelling, synonyms
+from indexer import analysis, compounds, highlight, parallel, spelling, synonyms
 from indexer import facets as facet_order
-from indexer.engines import LEGACY_ENGINE, Engine, Matched, Reader, default_engine, engine_named
+from indexer.engines import (
+    LEGACY_ENGINE,
+    Engine,
+    Matched,
+    Reader,
+    check_engine_name,
+    default_engine,
+    engine_named,
+)
 from indexer.errors import IndexBusy, IndexUnavailable, IndexWarning, SearchIndexError
 from indexer.expand import BODY, FOLDED, PARTS, Expanded, describe, expand, variants
 from indexer.fields import ACCESS, FIELDS, PERSONAL, SECRET, SECRET_BODY, analyse
@@ -139,7 +147,7 @@ class Index:
         self.synonyms = synonyms if "synonyms" in features else None
         self.features = features
         self.engine_name = engine or default_engine()
-        engine_named(self.engine_name)  # an unknown name fails here, not at the first rebuild
+        check_engine_name(self.engine_name)  # here, not at the first rebuild
         self.feed = feed
         self._fields = frozenset(
             field for name, field in (("compounds", PARTS), ("folding", FOLDED)) if name in features
@@ -427,7 +435,12 @@ class Index:
             folder = self.path / generation
             folder.mkdir()
             try:
-                count = engine.build(folder, map(analyse, docs), total=total, progress=progress)
+                if engine.prepare is None:
+                    ready: Iterable[object] = map(analyse, docs)
+                else:
+                    workers = parallel.workers_for(total)
+                    ready = parallel.prepared(docs, engine.prepare, workers=workers)
+                count = engine.build(folder, ready, total=total, progress=progress)
                 _note_parts(folder, complete=compounds.has_lexicon())
                 (folder / VERSION_FILE).write_text(json.dumps(_versions(engine)), "utf-8")
                 with self._lock(LOCK_FILE):

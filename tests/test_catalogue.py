@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from archive import Archive
-from archive.catalogue import CATALOGUE_FILE, LIST_COLUMNS
+from archive.catalogue import CATALOGUE_FILE
+from archive.document import LIST_KEYS
 
 TEXT = "Yttrande om {topic}\n\nSocialnämnden lämnar följande yttrande om {topic} i kommunen.\n"
 FILES = [
@@ -37,6 +38,8 @@ def _read_every_record(archive: Archive) -> dict[str, Any]:
     """Today's way: every record.json read and counted."""
     docs = list(archive.documents())
     flags: Counter[str] = Counter(f for d in docs for f in d.flags)
+    read = [p for d in docs for p in (d.ocr or {}).get("pages", [])]
+    sure = [p["confidence"] for p in read if p.get("confidence") is not None]
     return {
         "archive": str(archive.root),
         "documents": len(docs),
@@ -47,6 +50,12 @@ def _read_every_record(archive: Archive) -> dict[str, Any]:
         "year": dict(sorted(Counter(str(d.year) if d.year else "okänt år" for d in docs).items())),
         "format": dict(Counter(d.format for d in docs).most_common()),
         "flags": dict(flags.most_common()),
+        "ocr": {
+            "documents": sum(1 for d in docs if (d.ocr or {}).get("pages")),
+            "pages": len(read),
+            "uncertain_pages": sum(1 for p in read if p.get("uncertain")),
+            "mean_confidence": round(sum(sure) / len(sure), 1) if sure else None,
+        },
     }
 
 
@@ -58,19 +67,19 @@ def test_list_and_stats_follow_every_change_made_through_the_python_api(tmp_path
     archive = _archive(tmp_path)
     assert catalogue_stats(archive) == _read_every_record(archive)
     assert len(_listed(archive)) == 4
-    uppsala = _listed(archive, municipality="uppsala")
-    assert len(uppsala) == 2 and _listed(archive, kind="yttrande", municipality="UPPSALA") == [
+    uppsala = _listed(archive, municipalities=["uppsala"])
+    assert len(uppsala) == 2 and _listed(archive, kind="yttrande", municipalities=["UPPSALA"]) == [
         d.id for d in archive.documents() if d.kind == "yttrande" and d.municipality == "Uppsala"
     ]
-    assert [archive.get(i).year for i in _listed(archive, year=2021)] == [2021, 2021]
+    assert [archive.get(i).year for i in _listed(archive, years=(2021, 2021))] == [2021, 2021]
     first = uppsala[0]
     archive.update_record(first, lambda record: record.update(kind="protokoll"))
     archive.remove(_listed(archive, kind="tjänsteskrivelse")[0])
     assert catalogue_stats(archive) == _read_every_record(archive)
     assert catalogue_stats(archive)["kind"] == {"protokoll": 2, "yttrande": 1}
-    rows = archive.listing()
+    rows = list(archive.listing())
     assert [r["date"] or str(r["year"]) for r in rows] == ["2019-05-14", "2021-03-04", "None"]
-    assert set(rows[0]) == set(LIST_COLUMNS) | {"size"}
+    assert list(rows[0]) == list(LIST_KEYS)
 
 
 def test_a_lost_or_damaged_catalogue_is_made_anew_from_the_records(tmp_path: Path) -> None:
@@ -82,3 +91,18 @@ def test_a_lost_or_damaged_catalogue_is_made_anew_from_the_records(tmp_path: Pat
     (archive.root / CATALOGUE_FILE).write_bytes(b"this is not a database" * 100)
     assert catalogue_stats(archive) == expected
     assert archive.catalogue.rebuild() == 4 and catalogue_stats(archive) == expected
+
+
+def test_list_streams_its_rows_and_says_what_its_filters_left_out(tmp_path: Path) -> None:
+    archive = _archive(tmp_path)
+    rows = archive.listing()
+    archive.update_record(_listed(archive, kind="protokoll")[0], lambda r: r.update(kind="annat"))
+    first = next(rows)  # read when consumed: the change made before the first row is in it
+    assert first["date"] == "2019-05-14"
+    assert list(archive.listing(limit=2)) == list(archive.listing())[:2] == [first, *rows][:2]
+    assert _listed(archive, board="socialnamnden") == _listed(archive, board="Socialnämnden")
+    catalogue = archive.catalogue
+    # the undated protocol, now of kind "annat", has no year: both filters leave it out
+    assert catalogue.left_out(kind="yttrande") == {"kind": 1, "year": 0}
+    assert catalogue.left_out(years=(2019, 2021)) == {"kind": 0, "year": 1}
+    assert catalogue.left_out(kind="yttrande", years=(2020, 2030)) == {"kind": 0, "year": 0}

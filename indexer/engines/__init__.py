@@ -85,6 +85,9 @@ class Reader(Protocol):
 
 class Engine(Protocol):
     name: str
+    # What build() takes each analysed document as, when not as Analysed: a module-level
+    # function, run in a rebuild's worker processes (indexer/parallel.py).
+    prepare: Callable[[Analysed], Any] | None
 
     def is_damage(self, exc: BaseException) -> bool:
         """Whether an exception while reading means the engine's files cannot be read (the
@@ -101,7 +104,8 @@ class Engine(Protocol):
         total: int | None,
         progress: Callable[[int], None] | None,
     ) -> int:
-        """A new index of the documents in the empty folder; returns the count."""
+        """A new index of the documents (Analysed, or prepare() of them) in the empty
+        folder; returns the count."""
 
     def write(
         self, folder: Path, docs: Iterable[Analysed], delete: Iterable[str]
@@ -147,8 +151,15 @@ def nothing_to_search(original: str) -> QueryError:
     )
 
 
+def check_engine_name(name: str) -> None:
+    """ValueError for a name that is no engine (without importing any engine's library)."""
+    if name not in ENGINES:
+        raise ValueError(f"unknown search engine {name!r} (known: {', '.join(ENGINES)})")
+
+
 def engine_named(name: str) -> Engine:
     """The engine by its name in settings.yaml (`search_engine`)."""
+    check_engine_name(name)
     if name == "whoosh":
         from indexer.engines.whoosh import WhooshEngine
 
@@ -157,4 +168,4 @@ def engine_named(name: str) -> Engine:
         from indexer.engines.tantivy import TantivyEngine
 
         return TantivyEngine()
-    raise ValueError(f"unknown search engine {name!r} (known: {', '.join(ENGINES)})")
+    raise AssertionError(name)

@@ -21,6 +21,7 @@ checkout, else from the built-in list below; the report says which.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -36,6 +37,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -213,11 +215,11 @@ class SynthDoc:
     words: int
 
 
-def generate(vocab: Vocabulary, count: int) -> Iterator[SynthDoc]:
-    """The same documents every time for the same count and vocabulary."""
+def generate(vocab: Vocabulary, count: int, start: int = 0) -> Iterator[SynthDoc]:
+    """The same documents every time for the same numbers and vocabulary."""
     topics = [t.split() for t in TOPICS]
     muni_weights = [1.0 / (i + 3) for i in range(len(MUNICIPALITIES))]
-    for i in range(count):
+    for i in range(start, count):
         rng = random.Random(SEED * 1_000_003 + i)
         length = int(min(5000, max(150, rng.lognormvariate(math.log(500), 0.7))))
         mine = rng.sample(range(len(topics)), 2)
@@ -246,6 +248,38 @@ def generate(vocab: Vocabulary, count: int) -> Iterator[SynthDoc]:
             pages=pages,
             words=sum(len(u.split()) for u in units),
         )
+
+
+def _write_part(path: Path, start: int, stop: int) -> None:
+    vocab = build_vocabulary()
+    with path.open("w", encoding="utf-8") as out:
+        for doc in generate(vocab, stop, start):
+            out.write(json.dumps(dataclasses.asdict(doc), ensure_ascii=False) + "\n")
+
+
+def write_corpus(folder: Path, count: int) -> list[Path]:
+    """The corpus as JSON lines, made once for every engine on every core.
+
+    Making the text costs about as much CPU a word as diarium's analysis, so an engine timed
+    while generating its input would be timed for both; each engine reads these files
+    instead (json.loads of a line is some 0.05 µs a word)."""
+    cores = os.cpu_count() or 1
+    bounds = [count * n // cores for n in range(cores + 1)]
+    parts = [folder / f"corpus-{n}.jsonl" for n in range(cores)]
+    with ProcessPoolExecutor(cores) as pool:
+        jobs = [pool.submit(_write_part, parts[n], bounds[n], bounds[n + 1]) for n in range(cores)]
+        for job in jobs:
+            job.result()
+    return parts
+
+
+def read_corpus(parts: list[Path]) -> Iterator[SynthDoc]:
+    for part in parts:
+        with part.open(encoding="utf-8") as lines:
+            for line in lines:
+                doc = SynthDoc(**json.loads(line))
+                doc.pages = [(n, text) for n, text in doc.pages]
+                yield doc
 
 
 def _paginate(units: list[str], rng: random.Random) -> list[tuple[int, str]]:
@@ -536,16 +570,15 @@ def _peak_mb() -> float:
     return (own + child) / 1024
 
 
-def run_worker(engine_name: str, count: int, folder: Path) -> dict[str, Any]:
+def run_worker(engine_name: str, count: int, folder: Path, corpus: list[Path]) -> dict[str, Any]:
     """Index and query with one engine; runs in a fresh process."""
-    vocab = build_vocabulary()
     queries = build_queries()
     engine = ENGINES[engine_name](folder)
     words = 0
 
     def counted() -> Iterator[SynthDoc]:
         nonlocal words
-        for doc in generate(vocab, count):
+        for doc in read_corpus(corpus):
             words += doc.words
             yield doc
 
@@ -606,22 +639,29 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Build the indexes here and keep them.")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(run_worker(args.worker, args.docs, args.folder)))
+        print(json.dumps(run_worker(args.worker, args.docs, args.folder, args.corpus)))
         return
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
     print(f"corpus: {args.docs} documents; vocabulary: {build_vocabulary().source}", flush=True)
     print(f"queries: {len(build_queries())}; machine: {os.cpu_count()} cores", flush=True)
     results = []
     try:
+        base.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        corpus = write_corpus(base, args.docs)
+        print(f"corpus written in {time.perf_counter() - started:.0f} s "
+              "(not part of any engine's index time)", flush=True)  # fmt: skip
         for name in args.engines.split(","):
             folder = base / name
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir(parents=True)
             proc = subprocess.run(
                 [sys.executable, "-m", "tests.benchmarks.bench_search", "--worker", name,
-                 "--docs", str(args.docs), "--folder", str(folder)],
+                 "--docs", str(args.docs), "--folder", str(folder),
+                 "--corpus", *map(str, corpus)],
                 cwd=REPO, capture_output=True, text=True, check=False,
             )  # fmt: skip
             if proc.returncode:

@@ -93,7 +93,9 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
-def to_document(doc: declared.Analysed, schema: tantivy.Schema) -> tantivy.Document:
+def values_of(doc: declared.Analysed) -> dict[str, Any]:
+    """A document's field values as tantivy takes them (plain strings and numbers: made in a
+    rebuild's worker processes, see indexer/parallel.py, and cheap to send back)."""
     values: dict[str, Any] = {
         "id": doc.id,
         "order": _order(doc.values.get("day", 0), doc.id),
@@ -104,14 +106,21 @@ def to_document(doc: declared.Analysed, schema: tantivy.Schema) -> tantivy.Docum
         kind = declared.BY_NAME[name].kind
         if kind == declared.TEXT:
             if value:
-                values[name] = " ".join(_term(name, t) for t in value)
+                terms = [_term(name, t) for t in value] if name == "phrases" else value
+                values[name] = " ".join(terms)
         else:
             values[name] = value
-    return tantivy.Document.from_dict(values, schema)
+    return values
+
+
+def to_document(doc: declared.Analysed, schema: tantivy.Schema) -> tantivy.Document:
+    return tantivy.Document.from_dict(values_of(doc), schema)
 
 
 class TantivyEngine:
     name = "tantivy"
+    # build() takes values_of() of each document (worked out on every core; see parallel.py)
+    prepare = staticmethod(values_of)
 
     def __init__(self) -> None:
         self.schema = build_schema()
@@ -171,17 +180,18 @@ class TantivyEngine:
     def build(
         self,
         folder: Path,
-        docs: Iterable[declared.Analysed],
+        docs: Iterable[dict[str, Any]],
         *,
         total: int | None,
         progress: Callable[[int], None] | None,
     ) -> int:
         ix = tantivy.Index(self.schema, path=str(folder), reuse=False)
         writer = ix.writer(heap_size=BUILD_HEAP, num_threads=BUILD_THREADS)
+        from_dict, schema = tantivy.Document.from_dict, self.schema
         count = 0
         try:
-            for doc in docs:
-                writer.add_document(to_document(doc, self.schema))
+            for values in docs:
+                writer.add_document(from_dict(values, schema))
                 count += 1
                 if progress:
                     progress(1)

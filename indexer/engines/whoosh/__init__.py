@@ -49,6 +49,8 @@ def _writer_options() -> dict[str, Any]:
 
 class WhooshEngine:
     name = "whoosh"
+    # build() takes analysed documents: its own writer processes use the other cores
+    prepare = None
     # Exceptions that mean a bug wherever they come from.
     bugs: tuple[type[BaseException], ...] = (
         SearchIndexError,
