@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter, mul
 from pathlib import PurePath
 from typing import Any
 
@@ -38,9 +39,6 @@ TITLE_PIVOT = 10.0
 # fields that hold only those scale down with them.
 PARTS_PIVOT = 2 * BODY_PIVOT / 6
 FOLDED_PIVOT = BODY_PIVOT / 5
-# Page texts are stored compressed: the store is read only for the ten hits shown, and level 1
-# costs little CPU while taking the stored text to about a third of its size.
-_COMPRESS_LEVEL = 1
 
 _SUFFIXES = re.compile(r"\s+(kommun|stad|region|landsting)$")
 
@@ -97,7 +95,8 @@ BY_NAME = {f.name: f for f in FIELDS}
 @dataclass
 class Analysed:
     """One document as every engine indexes it: `values` by field name (absent: no value),
-    `hit` the metadata a hit shows and `pages` the compressed page texts, both stored."""
+    `hit` the metadata a hit shows and `pages` the page texts as JSON, both stored (each
+    engine compresses what it stores its own way)."""
 
     id: str
     values: dict[str, Any]
@@ -132,8 +131,9 @@ def _terms(analyse_text: Callable[[str], list[str]], text: str | None) -> list[s
 # repeats its words and an archive its vocabulary, and splitting a compound is the costliest
 # step of the analysis (the search benchmark's profile: half of it before this cache).
 _WORDS_LIMIT = 500_000
-_words: dict[str, tuple[tuple[str, ...], str | None]] = {}
-_plain: set[str] = set()  # words with neither (most of them): skipped at one set lookup
+# word -> (its part terms, its folded term as a 0- or 1-tuple)
+_words: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+_plain: set[str] = set()  # words with neither (most of them): skipped with one set operation
 _words_lexicon: list[object] = [None]
 
 
@@ -141,31 +141,32 @@ def _parts_and_folded(words: list[str]) -> tuple[list[str], list[str]]:
     """compounds.parts_of and folding.folded_of of the words, from each distinct word once.
 
     Neither field keeps positions, so the terms come grouped by word, each as often as its
-    word occurs, the words in the order they first occur (the same in every process)."""
+    word occurs, the words in alphabetical order (a set's order would differ between
+    processes). Put together by map() and chain() in C: a loop in Python over each distinct
+    word was a third of the whole analysis."""
     lexicon = compounds.default_lexicon()
     if _words_lexicon[0] is not lexicon or len(_words) + len(_plain) > _WORDS_LIMIT:
         _words.clear()
         _plain.clear()
         _words_lexicon[0] = lexicon
     known, plain = _words, _plain
-    parts: list[str] = []
-    folded: list[str] = []
     counts = Counter(words)
-    for word, count in counts.items():
-        if word in plain:
-            continue
-        info = known.get(word)
-        if info is None:
-            info = (compounds.word_part_terms(word), folding.word_folded_term(word))
-            if not info[0] and info[1] is None:
-                plain.add(word)
-                continue
-            known[word] = info
-        if info[0]:
-            parts += info[0] * count
-        if info[1] is not None:
-            folded += [info[1]] * count
-    return parts, folded
+    found = sorted(set(counts).difference(plain))  # not keys() - plain: that walks `plain`
+    infos = list(map(known.get, found))
+    if None in infos:  # words not seen before
+        for at, word in enumerate(found):
+            if infos[at] is None:
+                folded = folding.word_folded_term(word)
+                info = (compounds.word_part_terms(word), () if folded is None else (folded,))
+                if info == ((), ()):
+                    plain.add(word)
+                else:
+                    known[word] = info
+                infos[at] = info
+    repeats = list(map(counts.__getitem__, found))
+    parts = list(chain.from_iterable(map(mul, map(itemgetter(0), infos), repeats)))
+    folded_terms = list(chain.from_iterable(map(mul, map(itemgetter(1), infos), repeats)))
+    return parts, folded_terms
 
 
 def analyse(doc: IndexDoc) -> Analysed:
@@ -228,11 +229,12 @@ def analyse(doc: IndexDoc) -> Analysed:
         "case_number": doc.case_number,
         "source": doc.source,
     }
-    pages = zlib.compress(json.dumps(doc.pages).encode(), _COMPRESS_LEVEL)
+    pages = json.dumps(doc.pages, ensure_ascii=False).encode()
     chars = sum(len(text) for _, text in doc.pages)
     values = {k: v for k, v in values.items() if v is not None}
     return Analysed(doc.id, values, hit, pages, chars)
 
 
 def load_pages(blob: bytes) -> list[tuple[int, str]]:
-    return [(number, text) for number, text in json.loads(zlib.decompress(blob))]
+    """Analysed.pages read back."""
+    return [(number, text) for number, text in json.loads(blob)]

@@ -163,12 +163,20 @@ def phrase_terms(terms: Sequence[str]) -> list[str]:
     if not present:  # most documents: one set operation instead of a look at every term
         return []
     found = []
-    for i, term in enumerate(terms):
-        if term in present:
-            for phrase in phrases[term]:
-                if tuple(terms[i : i + len(phrase)]) == phrase:
-                    found.append(PHRASE_JOIN.join(phrase))
-    return found
+    if not isinstance(terms, list):
+        terms = list(terms)
+    for first in present:  # each first word's places found by list.index, in C
+        at = -1
+        try:
+            while True:
+                at = terms.index(first, at + 1)
+                for phrase in phrases[first]:
+                    if tuple(terms[at : at + len(phrase)]) == phrase:
+                        found.append((at, PHRASE_JOIN.join(phrase)))
+        except ValueError:
+            pass
+    found.sort(key=lambda place: place[0])  # stable: at one place, longest phrase first
+    return [phrase for _, phrase in found]
 
 
 def _read_into(synonyms: Synonyms, text: str, name: str) -> None:

@@ -41,7 +41,7 @@ from indexer.query import (
 )
 from indexer.synonyms import PHRASE_JOIN
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: page texts stored as JSON, compressed by tantivy's store
 # tantivy's own indexing threads and their memory: two cores on the machines this runs on.
 BUILD_THREADS = 2
 BUILD_HEAP = 400_000_000

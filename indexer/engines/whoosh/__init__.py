@@ -8,6 +8,7 @@ upper bound stays until the suite has run against the new release.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterable
 from multiprocessing import cpu_count
 from pathlib import Path
@@ -202,7 +203,8 @@ class WhooshReader:
 
     def stored(self, handle: Any) -> Stored:
         stored = self.searcher.stored_fields(handle)
-        return Stored(stored["id"], stored["hit"], declared.load_pages(stored["pages"]))
+        pages = declared.load_pages(zlib.decompress(stored["pages"]))
+        return Stored(stored["id"], stored["hit"], pages)
 
     def facet_counts(self, matched: Matched) -> dict[str, dict[str, int]]:
         """Counted per document by intersecting the matches with each value's documents;
