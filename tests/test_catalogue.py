@@ -3,6 +3,10 @@ what reading every record.json says, whoever changed the archive and however the
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -106,3 +110,22 @@ def test_list_streams_its_rows_and_says_what_its_filters_left_out(tmp_path: Path
     assert catalogue.left_out(kind="yttrande") == {"kind": 1, "year": 0}
     assert catalogue.left_out(years=(2019, 2021)) == {"kind": 0, "year": 1}
     assert catalogue.left_out(kind="yttrande", years=(2020, 2030)) == {"kind": 0, "year": 0}
+
+
+def test_list_and_stats_read_no_record(tmp_path: Path) -> None:
+    """What guards against a merge that goes back to reading every record.json: with every
+    record unreadable (and the journal saying nothing changed) both still answer, as
+    `diarium` processes, from the catalogue alone."""
+    archive = _archive(tmp_path)
+    expected = catalogue_stats(archive)
+    listed = [row["id"] for row in archive.listing()]
+    for record in archive.documents_dir.glob("*/*/record.json"):
+        record.write_text("inte JSON", encoding="utf-8")
+    env = {**os.environ, "HOME": str(tmp_path)}
+    env = {k: v for k, v in env.items() if not k.startswith("DIARIUM_")}
+    base = [sys.executable, "-m", "cli", "--archive", str(archive.root)]
+    stats = subprocess.run([*base, "stats", "--json"], capture_output=True, env=env, check=True)
+    shown = json.loads(stats.stdout)
+    assert {k: v for k, v in shown.items() if k != "index"} == expected
+    out = subprocess.run([*base, "list", "--json"], capture_output=True, env=env, check=True)
+    assert [row["id"] for row in json.loads(out.stdout)] == listed
