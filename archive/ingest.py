@@ -11,19 +11,25 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from pebble import ProcessExpired, ProcessPool
+
 from archive.document import Document
 from archive.errors import DiariumError
 from archive.extract import extract
+from archive.limits import Limits
 from archive.metadata import read_metadata
+from archive.names import source_name
 from archive.overrides import read_sidecar
+from archive.processes import die_with_parent
 from archive.store import (
     ID_LENGTH,
     Archive,
+    ArchiveWriteError,
     Failure,
     IngestReport,
     build_document,
@@ -32,18 +38,35 @@ from archive.store import (
 
 SKIPPED_SUFFIXES = (".meta.yaml",)
 
-Outcome = tuple[str, dict[str, Any] | str]  # ("added"|"unchanged", record) or ("failed", reason)
+# ("added"|"unchanged", record), ("failed", reason) or ("archive", reason): the archive itself
+# cannot be written (disk full, read-only), which stops the batch.
+Outcome = tuple[str, dict[str, Any] | str]
 
 
 def collect(paths: list[Path]) -> tuple[list[Path], list[Failure]]:
-    """Files under the given paths, folders walked recursively, in a stable order."""
+    """Files under the given paths, folders walked recursively, in a stable order.
+
+    A folder is walked without following symbolic links: a link to a file or folder outside the
+    folder given (`skugga.txt -> /etc/shadow`) is skipped and reported, so nothing outside it is
+    read on the strength of a link someone put there. A file named on the command line is taken
+    as named.
+    """
     files: list[Path] = []
     failures: list[Failure] = []
     for path in paths:
         if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                hidden = any(part.startswith(".") for part in found.relative_to(path).parts)
-                if found.is_file() and not hidden and not found.name.endswith(SKIPPED_SUFFIXES):
+            top = path.resolve()
+            for found in _walk(path):
+                if any(part.startswith(".") for part in found.relative_to(path).parts):
+                    continue
+                if found.is_symlink():
+                    target = found.resolve()
+                    if not target.is_relative_to(top):
+                        failures.append(Failure(str(found), _link_out(target)))
+                        continue
+                    if target.is_dir():
+                        continue  # walked already as the folder it points to
+                if found.is_file() and not found.name.endswith(SKIPPED_SUFFIXES):
                     files.append(found)
         elif path.is_file():
             files.append(path)
@@ -54,42 +77,63 @@ def collect(paths: list[Path]) -> tuple[list[Path], list[Failure]]:
     return files, failures
 
 
+def _walk(folder: Path) -> list[Path]:
+    """Everything under `folder`, links listed but not followed, sorted."""
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        base = Path(dirpath)
+        found.extend(base / name for name in (*dirnames, *filenames))
+    return sorted(found)
+
+
+def _link_out(target: Path) -> str:
+    return f"hoppades över: en symbolisk länk ut ur mappen (till {target}) följs inte"
+
+
 def ingest_file(
-    root: str, path: str, municipality: str | None, overrides: dict[str, Any]
+    root: str,
+    path: str,
+    municipality: str | None,
+    overrides: dict[str, Any],
+    limits: Limits | None = None,
 ) -> Outcome:
     """Everything for one file; runs in a worker process, so it returns plain data."""
     archive = Archive(root)
+    limits = limits or archive.limits
     file = Path(path)
     try:
         data = file.read_bytes()
     except OSError as exc:
         return "failed", f"cannot read the file: {exc.strerror or exc}"
     sha = sha256_of(data)
-    if archive.contains(sha):
-        return "unchanged", archive.get(sha[:ID_LENGTH]).to_dict()
     try:
+        if archive.contains(sha):
+            return "unchanged", archive.get(sha[:ID_LENGTH]).to_dict()
         hand_set = dict(overrides)
         if municipality:
             hand_set["municipality"] = municipality
-        hand_set.update(read_sidecar(file))
+        hand_set.update(read_sidecar(file, limits))
         if not data:
             raise DiariumError("empty file")
         profiles = archive.profiles()
         municipality = hand_set.get("municipality")
         footers = [p.pattern for p in profiles.footer_patterns(municipality)]
-        extraction = extract(file, footer_patterns=footers)
+        extraction = extract(file, footer_patterns=footers, limits=limits)
         metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
         doc = build_document(
             sha256=sha,
-            source=file.name,
+            source=source_name(file.name),
             size=len(data),
             extraction=extraction,
             metadata=metadata,
             overrides=hand_set,
+            limits=limits,
         )
         if archive.commit(doc, data, extraction):
             return "added", doc.to_dict()
         return "unchanged", archive.get(doc.id).to_dict()
+    except ArchiveWriteError as exc:
+        return "archive", str(exc)
     except DiariumError as exc:
         return "failed", str(exc)
     except OSError as exc:
@@ -98,12 +142,25 @@ def ingest_file(
         return "failed", f"could not be read ({type(exc).__name__}: {exc})"
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor:
+# A worker that died is retried this many times with the files it had not reached; the file it
+# was reading is not (it is the likely cause: a PDF that makes pdfium run out of memory).
+_POOL_RESTARTS = 3
+
+
+def _pool(jobs: int) -> ProcessPool:
     # fork starts workers in milliseconds with the libraries already imported; elsewhere the
-    # platform's default is used.
+    # platform's default is used. Pebble's pool, unlike concurrent.futures', fails only the task
+    # of a worker that died (SIGKILL from the OOM killer) and starts a fresh worker for the rest.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=context)
+    return ProcessPool(
+        max_workers=jobs, initializer=die_with_parent, initargs=(os.getpid(),), context=context
+    )
+
+
+_DIED = (
+    "läsprocessen dog medan den läste den här filen (dödad, minnet slut?); övriga filer gick vidare"
+)
 
 
 def ingest(
@@ -126,34 +183,77 @@ def ingest(
             progress(len(outcomes), len(files), str(files[i]), outcome[0])
 
     jobs = max(1, jobs or os.cpu_count() or 1)
+    limits = archive.limits
+    root = str(archive.root)
+    stopped: str | None = None
     if jobs == 1 or len(files) <= 1:
         for i, file in enumerate(files):
-            done(i, ingest_file(str(archive.root), str(file), municipality, overrides))
+            done(i, ingest_file(root, str(file), municipality, overrides, limits))
+            if outcomes[i][0] == "archive":
+                stopped = str(outcomes[i][1])
+                break
     else:
         # Largest first, so one big PDF does not start last and hold up the end of the batch.
-        order = sorted(range(len(files)), key=lambda i: _size(files[i]), reverse=True)
-        with _pool(jobs) as pool:
-            root = str(archive.root)
-            futures: dict[Future[Outcome], int] = {
-                pool.submit(ingest_file, root, str(files[i]), municipality, overrides): i
-                for i in order
-            }
-            for future in as_completed(futures):
-                i = futures[future]
-                try:
-                    done(i, future.result())
-                except BrokenProcessPool:
-                    done(i, ("failed", "the reader process died on this batch (out of memory?)"))
+        pending = sorted(range(len(files)), key=lambda i: _size(files[i]), reverse=True)
+        for _ in range(_POOL_RESTARTS + 1):
+            if not pending or stopped:
+                break
+            pending, stopped = _run_pool(
+                jobs,
+                pending,
+                done,
+                lambda i: (root, str(files[i]), municipality, overrides, limits),
+            )
+        for i in pending:  # the pool kept breaking: these were never read
+            done(i, ("failed", "läsprocesserna dog om och om igen; filen lästes inte"))
 
-    report = IngestReport(failed=failures)
+    report = IngestReport(failed=failures, stopped=stopped)
     for i in range(len(files)):
+        if i not in outcomes:
+            continue  # not reached: the archive could not be written
         status, value = outcomes[i]
-        if status == "failed":
+        if status in ("failed", "archive"):
             report.failed.append(Failure(str(files[i]), str(value)))
         elif isinstance(value, dict):
             target = report.added if status == "added" else report.unchanged
             target.append(Document.from_dict(value))
     return report
+
+
+def _run_pool(
+    jobs: int,
+    pending: list[int],
+    done: Callable[[int, Outcome], None],
+    arguments: Callable[[int], tuple[Any, ...]],
+) -> tuple[list[int], str | None]:
+    """Run `pending` files in one pool; returns the files to try again in a fresh pool (the
+    pool broke before reaching them) and, if the archive could not be written, why."""
+    again: list[int] = []
+    stopped: str | None = None
+    with _pool(jobs) as pool:
+        futures: dict[Future[Outcome], int] = {
+            pool.schedule(ingest_file, arguments(i)): i for i in pending
+        }
+        for future in as_completed(futures):
+            i = futures[future]
+            if future.cancelled():
+                continue
+            try:
+                outcome = future.result()
+            except ProcessExpired:
+                done(i, ("failed", _DIED))
+                continue
+            except BrokenProcessPool:
+                again.append(i)
+                continue
+            done(i, outcome)
+            if outcome[0] == "archive" and stopped is None:
+                stopped = str(outcome[1])
+                for other in futures:
+                    other.cancel()
+        if stopped:
+            pool.stop()
+    return ([] if stopped else sorted(again, key=pending.index)), stopped
 
 
 def _size(path: Path) -> int:

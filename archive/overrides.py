@@ -13,7 +13,9 @@ from typing import Any
 import yaml
 
 from archive.errors import DiariumError, ExtractionError
+from archive.limits import DEFAULT, Limits, refuse
 from archive.model import KINDS, SETTABLE_KEYS
+from archive.safeyaml import read_text, safe_load
 
 SIDECAR_SUFFIX = ".meta.yaml"
 
@@ -33,7 +35,9 @@ def parse_assignments(assignments: list[str]) -> dict[str, Any]:
     return normalise(raw)
 
 
-def normalise(raw: dict[str, Any], origin: str = "--set") -> dict[str, Any]:
+def normalise(
+    raw: dict[str, Any], origin: str = "--set", limits: Limits = DEFAULT
+) -> dict[str, Any]:
     """Check keys and types; list values may be given as one comma-separated string."""
     clean: dict[str, Any] = {}
     for key, value in raw.items():
@@ -41,9 +45,17 @@ def normalise(raw: dict[str, Any], origin: str = "--set") -> dict[str, Any]:
             allowed = ", ".join(SETTABLE_KEYS)
             raise OverrideError(f"{origin}: unknown key {key!r} (use one of: {allowed})")
         clean[key] = _value(key, value, origin)
+        check_value_length(key, clean[key], origin, limits)
     if clean.get("date") and "year" not in clean:
         clean["year"] = int(clean["date"][:4])
     return clean
+
+
+def check_value_length(key: str, value: Any, origin: str, limits: Limits) -> None:
+    """No metadata value longer than `value_chars`: a title of 80 MB is an attack, not a title."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and len(item) > limits.value_chars:
+            raise refuse(f"{origin}: {key}", "value_chars", limits.value_chars, "tecken")
 
 
 def _value(key: str, value: Any, origin: str) -> Any:
@@ -79,12 +91,12 @@ def sidecar_for(path: Path) -> Path | None:
     return None
 
 
-def read_sidecar(path: Path) -> dict[str, Any]:
+def read_sidecar(path: Path, limits: Limits = DEFAULT) -> dict[str, Any]:
     sidecar = sidecar_for(path)
     if sidecar is None:
         return {}
     try:
-        data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
+        data = safe_load(read_text(sidecar, limits), limits=limits)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ExtractionError(f"sidecar {sidecar.name} cannot be read: {exc}") from None
     if data is None:
@@ -92,6 +104,6 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ExtractionError(f"sidecar {sidecar.name} must be a mapping of key: value")
     try:
-        return normalise(data, origin=sidecar.name)
+        return normalise(data, origin=sidecar.name, limits=limits)
     except OverrideError as exc:
         raise ExtractionError(str(exc)) from None

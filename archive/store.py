@@ -19,13 +19,16 @@ win: the loser sees the folder and reports "unchanged".
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,11 +38,66 @@ import yaml
 
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
+from archive.limits import DEFAULT as DEFAULT_LIMITS
+from archive.limits import Limits
 from archive.metadata import profiles
 from archive.metadata.profiles import Profiles
 from archive.model import Extraction, Metadata, Page
+from archive.safeyaml import read_text, safe_load
 
 ID_LENGTH = 16
+# What a document id may look like before any path is built from it: a whole id, a prefix of at
+# least MIN_PREFIX characters, or a whole sha256; lowercase hexadecimal only, so `../x`, `/etc`,
+# `a/b` or a name with a NUL never reach the file system.
+MIN_PREFIX = 4
+_ID_SHAPE = re.compile(rf"[0-9a-f]{{{MIN_PREFIX},64}}")
+_FULL_ID = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}")
+
+
+class ArchiveWriteError(DiariumError):
+    """The archive's disk refused a write (full, read-only, no permission): one line naming the
+    path and what was being done; the batch stops, as every later write would fail the same."""
+
+
+_DISK_ERRORS = {
+    errno.ENOSPC: "disken är full",
+    errno.EDQUOT: "diskkvoten är slut",
+    errno.EROFS: "filsystemet är skrivskyddat",
+    errno.EACCES: "åtkomst nekad",
+    errno.EPERM: "åtkomst nekad",
+    errno.EIO: "in/ut-fel på disken",
+}
+
+
+@contextmanager
+def archive_writes(what: str) -> Iterator[None]:
+    """Turn an OSError writing the archive into ArchiveWriteError naming path and operation."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _DISK_ERRORS:
+            raise
+        where = exc.filename or "arkivet"
+        raise ArchiveWriteError(
+            f"kan inte skriva {where} ({what}): {_DISK_ERRORS[exc.errno]}"
+        ) from exc
+
+
+class DamagedDocument(DiariumError):
+    """A stored document whose record.json or text.json cannot be read; only that one fails."""
+
+    def __init__(self, doc_id: str, reason: str) -> None:
+        super().__init__(f"dokumentet {doc_id} är skadat: {reason} (se `diarium check`)")
+        self.doc_id = doc_id
+        self.reason = reason
+
+
+@dataclass
+class Damaged:
+    """A document folder whose record cannot be read, as `list`, `stats` and `check` show it."""
+
+    id: str
+    reason: str
 
 
 @dataclass
@@ -53,6 +111,8 @@ class IngestReport:
     added: list[Document] = field(default_factory=list)
     unchanged: list[Document] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    # why the batch stopped early: the archive itself could not be written (disk full, ...)
+    stopped: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         def brief(doc: Document) -> dict[str, Any]:
@@ -69,6 +129,7 @@ class IngestReport:
             "added": [brief(d) for d in self.added],
             "unchanged": [brief(d) for d in self.unchanged],
             "failed": [asdict(f) for f in self.failed],
+            "stopped": self.stopped,
         }
 
 
@@ -93,10 +154,15 @@ def build_document(
     extraction: Extraction,
     metadata: Metadata,
     overrides: dict[str, Any],
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Document:
     """Merge what the rules read with what a person set; the person's value always wins."""
+    from archive.overrides import check_value_length
+
     values = metadata.to_dict()
     values.update(overrides)
+    for key in ("title", "case_number", "municipality", "board", "department", "officers"):
+        check_value_length(key, values.get(key), source, limits)
     date = values.get("date")
     year = values.get("year") or (int(date[:4]) if date else None)
     return Document(
@@ -124,10 +190,15 @@ def build_document(
 
 
 def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        if exc.filename is None:  # a full disk fails the write or the close, not the open
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
 
 
 def _fsync_dir(path: Path) -> None:
@@ -185,12 +256,17 @@ class Archive:
         if not path.is_file():
             return {}
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = safe_load(read_text(path)) or {}
         except (OSError, yaml.YAMLError) as exc:
             raise DiariumError(f"{path}: cannot read settings: {exc}") from None
         if not isinstance(data, dict):
             raise DiariumError(f"{path}: settings must be a mapping of key: value")
         return data
+
+    @property
+    def limits(self) -> Limits:
+        """What this archive takes from inputs nobody here controls (settings `limits:`)."""
+        return Limits.from_settings(self.settings, str(self.root / "settings.yaml"))
 
     def setting_path(self, key: str) -> Path | None:
         """A folder or file named in settings.yaml, relative paths taken from the archive root."""
@@ -211,17 +287,28 @@ class Archive:
     # -- reading -----------------------------------------------------------------------------
 
     def _folder(self, doc_id: str) -> Path:
+        if not _FULL_ID.fullmatch(doc_id):  # only resolve() and our own ids get here
+            raise NotFound(f"{doc_id!r} är inget dokument-id (16 hexadecimala tecken)")
         return self.documents_dir / doc_id[:2] / doc_id
 
     def resolve(self, doc_id: str) -> str:
         """A full id from a unique prefix, as git takes short hashes."""
         doc_id = doc_id.strip().lower()
+        if not _ID_SHAPE.fullmatch(doc_id):
+            shown = ascii(doc_id) if len(doc_id) <= 80 else ascii(doc_id[:80]) + "…"
+            raise NotFound(
+                f"{shown} är inget dokument-id (hexadecimalt, minst {MIN_PREFIX} tecken)"
+            )
         if len(doc_id) >= ID_LENGTH and self.contains(doc_id):
             return doc_id[:ID_LENGTH]
-        if len(doc_id) < 4 or any(c not in "0123456789abcdef" for c in doc_id):
-            raise NotFound(f"no document {doc_id!r} (ids are hexadecimal, at least 4 characters)")
+        if len(doc_id) > ID_LENGTH:
+            raise NotFound(f"no document {doc_id!r} in {self.root}")
         shard = self.documents_dir / doc_id[:2]
-        matches = sorted(p.name for p in shard.glob(doc_id + "*") if (p / "record.json").is_file())
+        matches = sorted(
+            p.name
+            for p in shard.glob(doc_id + "*")
+            if _FULL_ID.fullmatch(p.name) and (p / "record.json").is_file()
+        )
         if not matches:
             raise NotFound(f"no document {doc_id!r} in {self.root}")
         if len(matches) > 1:
@@ -229,18 +316,16 @@ class Archive:
         return matches[0]
 
     def get(self, doc_id: str) -> Document:
-        folder = self._folder(self.resolve(doc_id))
-        return Document.from_dict(json.loads((folder / "record.json").read_text("utf-8")))
+        doc_id = self.resolve(doc_id)
+        return _read_record(self._folder(doc_id) / "record.json", doc_id)
 
     def contains(self, sha256: str) -> bool:
-        return (self._folder(sha256[:ID_LENGTH]) / "record.json").is_file()
-
-    def _text_data(self, doc_id: str) -> dict[str, Any]:
-        folder = self._folder(self.resolve(doc_id))
-        return json.loads((folder / "text.json").read_text("utf-8"))
+        doc_id = sha256[:ID_LENGTH]
+        return bool(_FULL_ID.fullmatch(doc_id)) and (self._folder(doc_id) / "record.json").is_file()
 
     def pages(self, doc_id: str) -> list[Page]:
-        return [Page(p["number"], p["text"]) for p in self._text_data(doc_id)["pages"]]
+        doc_id = self.resolve(doc_id)
+        return _read_pages(self._folder(doc_id) / "text.json", doc_id)
 
     def text(self, doc_id: str) -> str:
         return "\n\n".join(p.text for p in self.pages(doc_id))
@@ -253,13 +338,32 @@ class Archive:
         if not self.documents_dir.is_dir():
             return
         for shard in sorted(self.documents_dir.iterdir()):
+            if not shard.is_dir() or shard.is_symlink():
+                continue
             for folder in sorted(shard.iterdir()):
-                if (folder / "record.json").is_file():
+                if (
+                    _FULL_ID.fullmatch(folder.name)
+                    and not folder.is_symlink()
+                    and (folder / "record.json").is_file()
+                ):
                     yield folder.name
 
-    def documents(self) -> Iterator[Document]:
+    def entries(self) -> Iterator[Document | Damaged]:
+        """Every stored document, a damaged one as Damaged so that it never stops the rest."""
         for doc_id in self.ids():
-            yield self.get(doc_id)
+            try:
+                yield self.get(doc_id)
+            except DamagedDocument as exc:
+                yield Damaged(doc_id, exc.reason)
+
+    def documents(self) -> Iterator[Document]:
+        """Every readable document (`entries()` also names the damaged ones)."""
+        for entry in self.entries():
+            if isinstance(entry, Document):
+                yield entry
+
+    def damaged(self) -> list[Damaged]:
+        return [entry for entry in self.entries() if isinstance(entry, Damaged)]
 
     def __len__(self) -> int:
         return sum(1 for _ in self.ids())
@@ -271,7 +375,11 @@ class Archive:
         formats: Counter[str] = Counter()
         flags: Counter[str] = Counter()
         documents = pages = size = 0
-        for doc in self.documents():
+        damaged: list[str] = []
+        for doc in self.entries():
+            if isinstance(doc, Damaged):
+                damaged.append(doc.id)
+                continue
             documents += 1
             pages += doc.pages
             size += doc.size
@@ -290,6 +398,7 @@ class Archive:
             "year": dict(sorted(years.items())),
             "format": dict(formats.most_common()),
             "flags": dict(flags.most_common()),
+            "damaged": damaged,
         }
 
     # -- writing -----------------------------------------------------------------------------
@@ -314,6 +423,10 @@ class Archive:
         target = self._folder(doc.id)
         if (target / "record.json").is_file():
             return False
+        with archive_writes(f"lagrar {doc.source}"):
+            return self._commit(target, doc, original, extraction)
+
+    def _commit(self, target: Path, doc: Document, original: bytes, extraction: Extraction) -> bool:
         stage = self._new_stage()
         try:
             suffix = Path(doc.source).suffix.lower() or ".bin"
@@ -405,8 +518,8 @@ class Archive:
         stored record, so each is written the same way: to a file beside it, synced, renamed
         over the old one, and the folder synced; a kill leaves the old record or the new one.
         """
-        folder = self._folder(self.resolve(doc_id))
-        record = json.loads((folder / "record.json").read_text("utf-8"))
+        doc_id = self.resolve(doc_id)
+        record = read_document_json(self._folder(doc_id) / "record.json", doc_id)
         change(record)
         doc = Document.from_dict(record)
         self.write_file(
@@ -421,20 +534,31 @@ class Archive:
             raise DiariumError(f"{name!r} is not a file a stored document may have replaced")
         folder = self._folder(self.resolve(doc_id))
         temporary = folder / f".{name}.{os.getpid()}-{uuid.uuid4().hex}.tmp"
-        try:
-            _write_synced(temporary, data)
-            os.replace(temporary, folder / name)
-        finally:
-            temporary.unlink(missing_ok=True)
-        _fsync_dir(folder)
+        with archive_writes(f"skriver {name}"):
+            try:
+                _write_synced(temporary, data)
+                os.replace(temporary, folder / name)
+            finally:
+                temporary.unlink(missing_ok=True)
+            _fsync_dir(folder)
         return folder / name
 
-    def remove(self, doc_id: str) -> Document:
-        """Take a document out; its folder is moved aside first so removal is atomic too."""
-        doc = self.get(doc_id)
-        doomed = self._new_stage()
-        os.rename(self._folder(doc.id), doomed / doc.id)
-        _fsync_dir(self._folder(doc.id).parent)
+    def remove(self, doc_id: str) -> Document | Damaged:
+        """Take a document out; its folder is moved aside first so removal is atomic too.
+
+        A damaged document can be removed as well (returned as Damaged): it cannot be mended.
+        Only a folder inside documents/ named by a checked id is ever moved.
+        """
+        doc_id = self.resolve(doc_id)
+        try:
+            doc: Document | Damaged = self.get(doc_id)
+        except DamagedDocument as exc:
+            doc = Damaged(doc_id, exc.reason)
+        folder = self._folder(doc_id)
+        with archive_writes(f"tar bort {doc_id}"):
+            doomed = self._new_stage()
+            os.rename(folder, doomed / doc_id)
+            _fsync_dir(folder.parent)
         shutil.rmtree(doomed, ignore_errors=True)
         return doc
 
@@ -457,3 +581,87 @@ class Archive:
             jobs=jobs,
             progress=progress,
         )
+
+
+def is_document_id(name: str) -> bool:
+    """Whether `name` is a whole document id (the name of a document folder)."""
+    return bool(_FULL_ID.fullmatch(name))
+
+
+def read_document_json(path: Path, doc_id: str) -> Any:
+    """One of a document's JSON files; DamagedDocument if it is missing or not JSON."""
+    try:
+        return json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise DamagedDocument(doc_id, f"{path.name} saknas") from None
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        reason = " ".join(str(exc).split())[:120]
+        raise DamagedDocument(doc_id, f"{path.name} är inte läsbar JSON ({reason})") from None
+
+
+def _read_record(path: Path, doc_id: str) -> Document:
+    data = read_document_json(path, doc_id)
+    problem = record_problem(data, doc_id)
+    if problem:
+        raise DamagedDocument(doc_id, f"{path.name}: {problem}")
+    return Document.from_dict(data)
+
+
+def _read_pages(path: Path, doc_id: str) -> list[Page]:
+    data = read_document_json(path, doc_id)
+    problem = text_problem(data)
+    if problem:
+        raise DamagedDocument(doc_id, f"{path.name}: {problem}")
+    return [Page(p["number"], p["text"]) for p in data["pages"]]
+
+
+# The record's fields whose JSON type a reader relies on; others are checked by their users.
+_RECORD_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "sha256": (str,),
+    "source": (str,),
+    "format": (str,),
+    "kind": (str,),
+    "pages": (int,),
+    "size": (int,),
+    "officers": (list,),
+    "flags": (list,),
+    "manual": (list,),
+    "sections": (list,),
+    "tables": (list,),
+}
+_OPTIONAL_TEXT = ("title", "date", "case_number", "municipality", "board", "department")
+
+
+def record_problem(data: Any, doc_id: str) -> str | None:
+    """What is wrong with a record.json's content, or None: its schema, checked by hand
+    because the record is a dataclass and a schema library would state it a second time."""
+    if not isinstance(data, dict):
+        return "ska vara ett JSON-objekt"
+    for key, types in _RECORD_TYPES.items():
+        if key in ("id", "sha256", "source", "format") and key not in data:
+            return f"fältet {key} saknas"
+        if key in data and (not isinstance(data[key], types) or isinstance(data[key], bool)):
+            return f"fältet {key} har fel typ"
+    for key in _OPTIONAL_TEXT:
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return f"fältet {key} har fel typ"
+    if data.get("year") is not None and not isinstance(data["year"], int):
+        return "fältet year har fel typ"
+    if data["id"] != doc_id or not str(data["sha256"]).startswith(doc_id):
+        return f"id {data['id']!r} stämmer inte med mappen {doc_id}"
+    return None
+
+
+def text_problem(data: Any) -> str | None:
+    """What is wrong with a text.json's content, or None."""
+    if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
+        return "ska vara ett JSON-objekt med en lista pages"
+    for page in data["pages"]:
+        if (
+            not isinstance(page, dict)
+            or not isinstance(page.get("number"), int)
+            or not isinstance(page.get("text"), str)
+        ):
+            return "en sida saknar number (heltal) eller text (sträng)"
+    return None

@@ -9,8 +9,10 @@ from typing import Any
 
 import click
 
-from archive import Archive, Document, IngestReport
+from archive import Archive, DiariumError, Document, IngestReport
+from archive.names import printable
 from archive.overrides import parse_assignments
+from archive.store import Damaged
 from cli.common import archive_option, index_after_change, print_json, warn
 
 LIST_KEYS = (
@@ -91,8 +93,12 @@ def ingest(
         )
     finally:
         progress.close()
-    index_after_change(archive, added_ids=[d.id for d in report.added])
+    # What was stored is printed first: an index or a disk that fails afterwards cannot hide it.
     _print_report(report, as_json)
+    if report.stopped:
+        warn(f"diarium: {printable(report.stopped)}; resten av filerna lästes inte")
+        sys.exit(1)
+    index_after_change(archive, added_ids=[d.id for d in report.added])
     if report.failed:
         sys.exit(1)
 
@@ -103,11 +109,11 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
     else:
         for doc in report.added:
             flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
-            click.echo(f"added      {doc.id}  {doc.source}  ({_kind_date(doc)}){flags}")
+            click.echo(f"added      {doc.id}  {printable(doc.source)}  ({_kind_date(doc)}){flags}")
         for doc in report.unchanged:
-            click.echo(f"unchanged  {doc.id}  {doc.source}")
+            click.echo(f"unchanged  {doc.id}  {printable(doc.source)}")
     for failure in report.failed:
-        warn(f"failed: {failure.path}: {failure.error}")
+        warn(f"failed: {printable(failure.path)}: {printable(failure.error)}")
     warn(
         f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
     )
@@ -132,25 +138,25 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
     diarium show 3fa1c2 --json | jq .case_number
     diarium show 3fa1c2 --text | less
     """
-    doc = archive.get(doc_id)
+    doc = archive.get(doc_id)  # a damaged one is a one-line DamagedDocument
     if as_json:
         data = doc.to_dict()
         if with_text:
             data["text"] = [{"page": p.number, "text": p.text} for p in archive.pages(doc.id)]
         print_json(data)
         return
-    click.echo(click.style(doc.title or doc.source, bold=True))
+    click.echo(click.style(printable(doc.title or doc.source), bold=True))
     for label, value in _fields(doc):
         if value:
-            click.echo(f"  {label:<14} {value}")
+            click.echo(f"  {label:<14} {printable(str(value))}")
     if doc.sections:
         click.echo("  Avsnitt:")
         for section in doc.sections:
-            click.echo(f"    - {section['heading']}")
+            click.echo(f"    - {printable(section['heading'])}")
     if with_text:
         for page in archive.pages(doc.id):
             click.echo(click.style(f"\n--- sida {page.number} ---", dim=True))
-            click.echo(page.text)
+            click.echo(printable(page.text, keep_newlines=True))
 
 
 def _fields(doc: Document) -> list[tuple[str, Any]]:
@@ -186,22 +192,34 @@ def list_(
     diarium list --kind yttrande --year 2021
     diarium list --json | jq -r '.[].id'
     """
+    entries = list(archive.entries())
+    damaged = [e for e in entries if isinstance(e, Damaged)]
     docs = [
         d
-        for d in archive.documents()
-        if (not kind or d.kind == kind)
+        for d in entries
+        if isinstance(d, Document)
+        and (not kind or d.kind == kind)
         and (not municipality or (d.municipality or "").casefold() == municipality.casefold())
         and (not year or d.year == year)
     ]
     docs.sort(key=lambda d: (d.date or f"{d.year or 9999}", d.source))
     if as_json:
-        print_json([{key: getattr(d, key) for key in LIST_KEYS} for d in docs])
+        rows = [{key: getattr(d, key) for key in LIST_KEYS} for d in docs]
+        rows += [{"id": d.id, "damaged": d.reason} for d in damaged]
+        print_json(rows)
         return
     for d in docs:
-        title = textwrap.shorten(d.title or d.source, width=60, placeholder="…")
+        title = textwrap.shorten(printable(d.title or d.source), width=60, placeholder="…")
         when = d.date or str(d.year or "–")
-        click.echo(f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}")
+        place = printable(d.municipality or "–")
+        click.echo(f"{d.id}  {when:<10}  {printable(d.kind):<24}  {place:<12}  {title}")
+    for d in damaged:
+        click.echo(f"{d.id}  {'SKADAT':<10}  {printable(d.reason)}")
     warn(f"{len(docs)} document(s) in {archive.root}")
+    if damaged:
+        warn(
+            f"{len(damaged)} skadade dokument: se `diarium check`; `diarium remove ID` tar bort dem"
+        )
 
 
 @click.command()
@@ -215,7 +233,10 @@ def remove(archive: Archive, doc_id: str) -> None:
     """
     doc = archive.remove(doc_id)
     index_after_change(archive, removed_ids=[doc.id])
-    click.echo(f"removed {doc.id}  {doc.source}")
+    if isinstance(doc, Damaged):
+        click.echo(f"removed {doc.id}  (skadat: {printable(doc.reason)})")
+    else:
+        click.echo(f"removed {doc.id}  {printable(doc.source)}")
 
 
 @click.command()
@@ -244,7 +265,40 @@ def stats(archive: Archive, as_json: bool) -> None:
         if data[key]:
             click.echo(f"{label}:")
             for name, count in data[key].items():
-                click.echo(f"  {count:>6}  {name}")
+                click.echo(f"  {count:>6}  {printable(name)}")
+    if data["damaged"]:
+        click.echo(f"Skadade dokument ({len(data['damaged'])}, se `diarium check`):")
+        for doc_id in data["damaged"]:
+            click.echo(f"  {doc_id}")
 
 
-COMMANDS = [ingest, show, list_, remove, stats]
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Skriv problemen som JSON.")
+@archive_option
+def check(archive: Archive, as_json: bool) -> None:
+    """Kontrollera arkivet: varje original mot sin sha256, varje record.json och text.json mot
+    sitt schema, och sökindexet mot arkivet. Slutkod 1 om något är fel.
+
+    \b
+    diarium check
+    diarium check --json | jq -r '.[].where'
+    """
+    from archive.check import check_archive
+    from indexer.archive_sync import check_index
+
+    if not archive.exists():
+        raise DiariumError(f"det finns inget arkiv i {archive.root}")
+    problems = list(check_archive(archive))
+    problems += check_index(archive)
+    if as_json:
+        print_json([p.to_dict() for p in problems])
+    else:
+        for problem in problems:
+            click.echo(f"{printable(problem.where)}: {printable(problem.what)}")
+        documents = len(archive)
+        warn(f"{documents} dokument kontrollerade, {len(problems)} problem ({archive.root})")
+    if problems:
+        sys.exit(1)
+
+
+COMMANDS = [ingest, show, list_, remove, stats, check]

@@ -129,7 +129,12 @@ def generate(
     target = output or default_output(chosen, values, Path.cwd())
     try:
         generated = render(
-            chosen, values, target, source=str(data), municipality_dirs=_municipality_dirs(archive)
+            chosen,
+            values,
+            target,
+            source=str(data),
+            municipality_dirs=_municipality_dirs(archive),
+            limits=archive.limits,
         )
     except GenerationRefused as exc:
         _refuse(exc)
@@ -258,6 +263,7 @@ def new(
             target,
             source=str(data_path),
             municipality_dirs=_municipality_dirs(archive),
+            limits=archive.limits,
         )
     except GenerationRefused as exc:
         _refuse(exc)

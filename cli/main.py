@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import traceback
 import warnings
 from pathlib import Path
 from typing import Any, TextIO
@@ -10,23 +11,40 @@ from typing import Any, TextIO
 import click
 
 from archive.errors import DiariumError
+from archive.names import printable
 
 
 class Diarium(click.Group):
-    """Turns every error a user can cause into one line on stderr and exit code 1."""
+    """Turns every error a user can cause into one line on stderr and exit code 1; anything
+    else is a bug of ours: "internt fel", with its traceback under --debug."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
         except DiariumError as exc:
-            click.echo(f"diarium: {exc}", err=True)
-            sys.exit(1)
-        except PermissionError as exc:
-            click.echo(f"diarium: permission denied: {exc.filename}", err=True)
-            sys.exit(1)
+            _fail(str(exc))
+        except OSError as exc:
+            # the disk or the file system said no (full, read-only, no permission, gone):
+            # caused by the machine, not by diarium; the path and the reason are the message
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{printable(str(where))}{exc.strerror or exc}")
         except KeyboardInterrupt:
             click.echo("diarium: interrupted; what was reported as stored is kept", err=True)
             sys.exit(130)
+        except RecursionError:
+            _fail("indata nästlade för djupt för att läsas (t.ex. för många parenteser)")
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            hint = "" if ctx.params.get("debug") else "; kör med --debug för detaljer"
+            _fail(f"internt fel (ett fel i diarium): {type(exc).__name__}: {exc}{hint}")
+
+
+def _fail(message: str, code: int = 1) -> None:
+    click.echo(f"diarium: {printable(message.splitlines()[0] if message else message)}", err=True)
+    sys.exit(code)
 
 
 @click.group(cls=Diarium, context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,8 +55,9 @@ class Diarium(click.Group):
     envvar="DIARIUM_ARCHIVE",
     help="Archive folder for every command (default: $DIARIUM_ARCHIVE or the user data folder).",
 )
+@click.option("--debug", is_flag=True, help="Visa hela tracebacken vid ett internt fel.")
 @click.version_option(package_name="diarium")
-def cli(archive_root: Path | None) -> None:
+def cli(archive_root: Path | None, debug: bool) -> None:
     """diarium: write, archive and search municipal decision documents.
 
     \b

@@ -8,6 +8,7 @@ import time
 import click
 
 from archive import Archive, DiariumError
+from archive.names import printable
 from cli.common import archive_option, print_json, warn
 from indexer import Hit, IndexUnavailable, SearchResult
 from indexer.archive_sync import index_of, rebuild_from_archive
@@ -143,14 +144,15 @@ def _print_result(result: SearchResult, *, limit: int, page: int) -> None:
 
 
 def _print_hit(number: int, hit: Hit) -> None:
-    click.echo(click.style(f"{number}. {hit.title or hit.source or hit.id}", bold=True))
+    title = printable(hit.title or hit.source or hit.id)
+    click.echo(click.style(f"{number}. {title}", bold=True))
     about = [hit.kind, hit.municipality, hit.board, hit.date or hit.year, hit.case_number]
-    click.echo("   " + " · ".join(str(a) for a in about if a))
+    click.echo("   " + " · ".join(printable(str(a)) for a in about if a))
     if hit.snippet:
         styled = hit.marked_snippet(lambda word: click.style(word, **_MARK))
         where = f"sida {hit.page}: " if hit.page is not None else ""
         click.echo(f"   {where}{styled}")
-    click.echo(click.style(f"   {hit.id}  {hit.source or ''}", dim=True))
+    click.echo(click.style(f"   {hit.id}  {printable(hit.source or '')}", dim=True))
 
 
 @click.command()
@@ -170,3 +172,5 @@ def reindex(archive: Archive) -> None:
     with click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True) as bar:
         count = rebuild_from_archive(archive, progress=bar.update)
     warn(f"indexed {count} documents in {time.monotonic() - started:.1f} s ({archive.index_dir})")
+    for damaged in archive.damaged():
+        warn(f"hoppade över {damaged.id}: skadat ({printable(damaged.reason)}); se `diarium check`")

@@ -6,7 +6,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from archive import Archive, Document, NotFound
+from archive.check import Problem
 from archive.model import Page
+from archive.store import DamagedDocument
+from indexer.errors import SearchIndexError
 from indexer.index import FEATURES, Index
 from indexer.model import IndexDoc
 from indexer.synonyms import load_synonyms
@@ -48,6 +51,8 @@ def _index_docs(archive: Archive, ids: Iterable[str]) -> Iterator[IndexDoc]:
         try:
             yield to_index_doc(archive.get(doc_id), archive.pages(doc_id))
         except NotFound:  # removed by another process meanwhile; sync settles the index
+            continue
+        except DamagedDocument:  # left out; `reindex` and `check` name it
             continue
 
 
@@ -102,3 +107,27 @@ def update_index(
     report.added += len(fresh)
     report.removed += len(gone)
     return report
+
+
+def check_index(archive: Archive) -> list[Problem]:
+    """What the index says that the archive does not: documents it lacks or still holds."""
+    index = index_of(archive)
+    try:
+        if not index.exists():
+            return [Problem("index", "det finns inget sökindex; bygg det med `diarium reindex`")]
+        try:
+            indexed = index.ids()
+        except SearchIndexError as exc:
+            return [Problem("index", str(exc))]
+    finally:
+        index.close()
+    readable = {d.id for d in archive.documents()}
+    problems = [
+        Problem(doc_id, "finns i arkivet men inte i sökindexet (kör `diarium reindex`)")
+        for doc_id in sorted(readable - indexed)
+    ]
+    problems += [
+        Problem(doc_id, "finns i sökindexet men inte i arkivet (kör `diarium reindex`)")
+        for doc_id in sorted(indexed - set(archive.ids()))
+    ]
+    return problems

@@ -31,7 +31,7 @@ from whoosh import index as windex
 from whoosh.searching import Searcher
 from whoosh.util.filelock import FileLock, try_for
 
-from indexer import analysis, compounds, highlight, schema, spelling, synonyms
+from indexer import analysis, compounds, highlight, schema, spelling, synonyms, unpickling
 from indexer import facets as facet_counts
 from indexer.codec import Codec
 from indexer.errors import IndexBusy, IndexUnavailable, IndexWarning, SearchIndexError
@@ -134,6 +134,8 @@ class Index:
             field for name, field in (("compounds", PARTS), ("folding", FOLDED)) if name in features
         )
         self._schema = schema.build_schema()
+        # Whoosh reads its files with pickle: only the classes they hold, never other code.
+        unpickling.install(self._schema)
         self._generation: str | None = None
         self._ix: windex.Index | None = None
         self._searcher: Searcher | None = None

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from archive.safeyaml import safe_load
 from indexer import analysis, compounds
 from indexer.errors import SearchIndexError
 
@@ -166,7 +167,7 @@ def phrase_terms(terms: Sequence[str]) -> list[str]:
 
 def _read_into(synonyms: Synonyms, text: str, name: str) -> None:
     try:
-        data: Any = yaml.safe_load(text)
+        data: Any = safe_load(text)
     except yaml.YAMLError as exc:
         raise SynonymsError(f"{name}: not valid YAML: {' '.join(str(exc).split())}") from None
     if data is None:

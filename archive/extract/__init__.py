@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archive.errors import ExtractionError
+from archive.limits import DEFAULT, Limits
 from archive.model import Extraction
 
 SUPPORTED = {
@@ -36,19 +37,22 @@ def format_of(path: Path) -> str:
     raise ExtractionError(f"unsupported format {shown}: diarium takes {taken}")
 
 
-def extract(path: Path, *, footer_patterns: Sequence[str] = ()) -> Extraction:
-    """`footer_patterns`: a municipality's own page-footer lines (regexes), kept out of the text."""
+def extract(
+    path: Path, *, footer_patterns: Sequence[str] = (), limits: Limits = DEFAULT
+) -> Extraction:
+    """`footer_patterns`: a municipality's own page-footer lines (regexes), kept out of the text;
+    `limits`: how big a file's unpacked parts and pages may be (archive.limits)."""
     fmt = format_of(path)
     if path.stat().st_size == 0:
         raise ExtractionError("empty file")
     if fmt == "pdf":
         from archive.extract.pdf import extract_pdf
 
-        return extract_pdf(path, footer_patterns=footer_patterns)
+        return extract_pdf(path, footer_patterns=footer_patterns, limits=limits)
     if fmt == "docx":
         from archive.extract.docx import extract_docx
 
-        return extract_docx(path)
+        return extract_docx(path, limits)
     from archive.extract.text import extract_text
 
     return extract_text(path)

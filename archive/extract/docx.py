@@ -19,6 +19,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
 from archive.errors import ExtractionError
+from archive.limits import DEFAULT, Limits, refuse
 from archive.model import Extraction, Heading, Page, Table
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -52,8 +53,8 @@ _TITLE_STYLE = re.compile(r"^(?:title|rubrik)$", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def extract_docx(path: Path) -> Extraction:
-    document = _open(path)
+def extract_docx(path: Path, limits: Limits = DEFAULT) -> Extraction:
+    document = _open(path, limits)
     styles = _StyleLevels(document.styles.element)
     lines: list[str] = []
     tables: list[Table] = []
@@ -83,7 +84,30 @@ def extract_docx(path: Path) -> Extraction:
     )
 
 
-def _open(path: Path) -> WordDocument:
+def _check_zip(path: Path, limits: Limits) -> None:
+    """Refuse a zip bomb before python-docx unpacks it (a 3 MB file held 1.1 GB of XML).
+
+    The sizes checked are the ones the zip declares; zipfile never hands out more than a part's
+    declared size (it stops there and fails the CRC check), so what is read is bounded by them.
+    """
+    with zipfile.ZipFile(path) as package:
+        parts = package.infolist()
+    if len(parts) > limits.docx_parts:
+        raise refuse(f"DOCX med {len(parts)} delar", "docx_parts", limits.docx_parts)
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limits.docx_unpacked_mb * 2**20:
+        raise refuse(
+            f"DOCX som packas upp till {unpacked // 2**20} MB",
+            "docx_unpacked_mb",
+            limits.docx_unpacked_mb,
+            "MB",
+        )
+    xml = sum(p.file_size for p in parts if p.filename.lower().endswith((".xml", ".rels")))
+    if xml > limits.docx_xml_mb * 2**20:
+        raise refuse(f"DOCX med {xml // 2**20} MB XML", "docx_xml_mb", limits.docx_xml_mb, "MB")
+
+
+def _open(path: Path, limits: Limits) -> WordDocument:
     try:
         with path.open("rb") as handle:
             magic = handle.read(8)
@@ -96,6 +120,7 @@ def _open(path: Path) -> WordDocument:
             )
         raise ExtractionError("not a valid DOCX (not a zip file)")
     try:
+        _check_zip(path, limits)
         return docx.Document(str(path))
     except PackageNotFoundError:
         raise ExtractionError("not a valid DOCX (no Word document inside the zip)") from None

@@ -39,6 +39,7 @@ from pdfplumber.utils import filter_edges
 from archive.errors import ExtractionError
 from archive.extract.furniture import remove_furniture
 from archive.extract.hyphenation import join_hyphenated
+from archive.limits import DEFAULT, Limits, refuse
 from archive.model import Extraction, Page, Table
 
 NO_TEXT_LAYER = "no text layer"
@@ -81,13 +82,15 @@ class PdfPage:
     tables: list[list[list[str]]]
 
 
-def extract_pdf(path: Path, *, footer_patterns: Sequence[str] = ()) -> Extraction:
+def extract_pdf(
+    path: Path, *, footer_patterns: Sequence[str] = (), limits: Limits = DEFAULT
+) -> Extraction:
     """Pages (1-based numbers kept), tables, running header/footer lines and flags of one PDF.
 
     Removed running headers and footers are kept once each in header_text/footer_text: a
     protocol's page header carries its board and meeting date. `footer_patterns`: regexes for
     a municipality's own footer lines (its YAML profile), see remove_furniture."""
-    read, properties = read_pdf(path)
+    read, properties = read_pdf(path, limits)
     pages = [Page(page.number, page.text) for page in read]
     if not any(page.text for page in pages):
         return Extraction(format="pdf", pages=pages, flags=[NO_TEXT_LAYER], properties=properties)
@@ -104,14 +107,16 @@ def extract_pdf(path: Path, *, footer_patterns: Sequence[str] = ()) -> Extractio
     )
 
 
-def read_pdf(path: Path) -> tuple[list[PdfPage], dict[str, str]]:
+def read_pdf(path: Path, limits: Limits = DEFAULT) -> tuple[list[PdfPage], dict[str, str]]:
     """Every page, and the file's own title/author/subject/keywords."""
     pdf = _open(path)
     try:
         count = len(pdf)
         if count == 0:
             raise ExtractionError("PDF has no pages")
-        pages = [_read_page(pdf, index) for index in range(count)]
+        if count > limits.pdf_pages:
+            raise refuse(f"PDF med {count} sidor", "pdf_pages", limits.pdf_pages)
+        pages = [_read_page(pdf, index, limits) for index in range(count)]
         properties = {
             _PROPERTIES[k]: v.strip()
             for k, v in pdf.get_metadata_dict(skip_empty=True).items()
@@ -161,7 +166,7 @@ def _what_it_is(head: bytes) -> str:
     return "the file is plain text"
 
 
-def _read_page(pdf: pdfium.PdfDocument, index: int) -> PdfPage:
+def _read_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> PdfPage:
     try:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
@@ -172,6 +177,13 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> PdfPage:
         except pdfium.PdfiumError as exc:
             raise ExtractionError(f"corrupt PDF: page {index + 1} cannot be read") from exc
         try:
+            chars = textpage.count_chars()
+            if chars > limits.pdf_page_chars:
+                raise refuse(
+                    f"sidan {index + 1} har {chars} tecken",
+                    "pdf_page_chars",
+                    limits.pdf_page_chars,
+                )
             text = _clean(textpage.get_text_range())
             if not text:
                 return PdfPage(index + 1, "", ("", ""), [])

@@ -20,6 +20,7 @@ import yaml
 
 from archive.errors import DiariumError
 from archive.model import KINDS
+from archive.safeyaml import read_text, safe_load
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "municipalities"
 COMMON = "_common"
@@ -228,7 +229,7 @@ def _load(extra_dirs: tuple[str, ...]) -> Profiles:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(read_text(path))
     except OSError as exc:
         raise ProfileError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

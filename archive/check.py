@@ -1,0 +1,108 @@
+"""`diarium check`: is the archive what its records say it is?
+
+Every original is hashed again and compared with its record's sha256 (and so its id), every
+record.json and text.json is read against its schema, and anything in documents/ that is not a
+document folder is named. The index side (is every document searchable, is nothing searchable
+that is gone) is checked by the indexer, which knows the index; the archive knows nothing of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from archive.store import (
+    Archive,
+    DamagedDocument,
+    is_document_id,
+    read_document_json,
+    record_problem,
+    text_problem,
+)
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong: `where` is a document id or a path inside the archive."""
+
+    where: str
+    what: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def check_archive(
+    archive: Archive, progress: Callable[[int], None] | None = None
+) -> Iterator[Problem]:
+    """Every problem of the archive's documents, one document folder at a time."""
+    documents = archive.documents_dir
+    if not documents.is_dir():
+        return
+    for shard in sorted(documents.iterdir()):
+        if shard.is_symlink() or not shard.is_dir():
+            yield Problem(_inside(archive, shard), "hör inte till arkivet (ingen dokumentmapp)")
+            continue
+        for folder in sorted(shard.iterdir()):
+            if folder.is_symlink() or not folder.is_dir() or not is_document_id(folder.name):
+                yield Problem(_inside(archive, folder), "hör inte till arkivet (inget dokument-id)")
+                continue
+            if folder.name[:2] != shard.name:
+                yield Problem(folder.name, f"ligger i fel mapp ({shard.name}/)")
+            yield from _check_document(folder)
+            if progress:
+                progress(1)
+
+
+def _check_document(folder: Path) -> Iterator[Problem]:
+    doc_id = folder.name
+    record: dict[str, Any] | None = None
+    try:
+        data = read_document_json(folder / "record.json", doc_id)
+        problem = record_problem(data, doc_id)
+        if problem:
+            yield Problem(doc_id, f"record.json: {problem}")
+        else:
+            record = data
+    except DamagedDocument as exc:
+        yield Problem(doc_id, exc.reason)
+    try:
+        problem = text_problem(read_document_json(folder / "text.json", doc_id))
+        if problem:
+            yield Problem(doc_id, f"text.json: {problem}")
+    except DamagedDocument as exc:
+        yield Problem(doc_id, exc.reason)
+    originals = sorted(folder.glob("original.*"))
+    if len(originals) != 1:
+        yield Problem(doc_id, f"{len(originals)} original i mappen (ska vara ett)")
+        return
+    original = originals[0]
+    if original.is_symlink():
+        yield Problem(doc_id, f"{original.name} är en länk, inte originalet självt")
+        return
+    try:
+        digest = _sha256(original)
+    except OSError as exc:
+        yield Problem(doc_id, f"{original.name} kan inte läsas: {exc.strerror or exc}")
+        return
+    if not digest.startswith(doc_id):
+        yield Problem(doc_id, f"{original.name} har ändrats: sha256 {digest[:16]}… ≠ id")
+    elif record is not None and record["sha256"] != digest:
+        yield Problem(doc_id, "record.json anger en annan sha256 än originalets")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _inside(archive: Archive, path: Path) -> str:
+    return str(path.relative_to(archive.root))
