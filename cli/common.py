@@ -66,3 +66,8 @@ def index_after_change(
         update_index(archive, added=list(added_ids), removed=list(removed_ids))
     except DiariumError as exc:
         warn(f"warning: the search index was not updated ({exc}); run `diarium reindex`")
+    except OSError as exc:  # the index's disk is full or read-only; the archive is written
+        where = f"{exc.filename}: " if exc.filename else ""
+        warn(
+            f"varning: sökindexet uppdaterades inte ({where}{exc.strerror}); kör `diarium reindex`"
+        )

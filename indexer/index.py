@@ -12,6 +12,7 @@ running meanwhile reads the old generation to the end and the next one reads the
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -24,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from multiprocessing import cpu_count
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 from whoosh import index as windex
@@ -89,6 +90,10 @@ _BUGS = (
     RecursionError,
     MemoryError,
 )
+
+
+# Errors of the disk under the index (full, read-only, no permission): reported as they are.
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
 
 def _writer_options() -> dict[str, Any]:
@@ -249,13 +254,21 @@ class Index:
             yield
         except _BUGS:
             raise
+        except OSError as exc:
+            if exc.errno in _DISK_ERRNOS:  # the disk said no: not damage, nothing to rebuild
+                self.close()
+                raise
+            self._report_damage(exc)
         except Exception as exc:
-            self.close()
-            detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-            raise IndexUnavailable(
-                f"the search index in {self.path} is damaged ({detail}); "
-                "rebuild it with `diarium reindex`"
-            ) from exc
+            self._report_damage(exc)
+
+    def _report_damage(self, exc: Exception) -> NoReturn:
+        self.close()
+        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        raise IndexUnavailable(
+            f"the search index in {self.path} is damaged ({detail}); "
+            "rebuild it with `diarium reindex`"
+        ) from exc
 
     @contextmanager
     def _reading(self) -> Iterator[QueryRunner]:
@@ -283,6 +296,8 @@ class Index:
     def add(self, docs: Iterable[IndexDoc]) -> int:
         """Add documents, replacing any with the same id. Needs a built index (see rebuild)."""
         with self._write_lock(), self._damage_reported():
+            # what a killed rebuild left (only a writer, holding the lock, makes generations)
+            self._remove_stale_generations(keep=self._current_or_none())
             ix = self._open()
             count = 0
             writer = ix.writer(**_writer_options())
@@ -302,6 +317,7 @@ class Index:
     def remove(self, ids: Iterable[str]) -> int:
         """Remove documents by id; returns how many were in the index."""
         with self._write_lock(), self._damage_reported():
+            self._remove_stale_generations(keep=self._current_or_none())
             ix = self._open()
             writer = ix.writer(**_writer_options())
             try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -124,8 +125,10 @@ def _open(path: Path, limits: Limits) -> WordDocument:
         return docx.Document(str(path))
     except PackageNotFoundError:
         raise ExtractionError("not a valid DOCX (no Word document inside the zip)") from None
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise ExtractionError(f"not a valid DOCX (damaged zip: {exc})") from None
+    except OSError as exc:  # zipfile seeks to an offset a damaged directory gives
+        raise ExtractionError(f"not a valid DOCX (damaged zip: {exc.strerror or exc})") from None
     except KeyError as exc:  # zipfile: a part the package names is not in the zip
         named = re.search(r"'([^']+)'", str(exc))
         missing = named.group(1) if named else str(exc)
