@@ -6,7 +6,7 @@ import sys
 import traceback
 import warnings
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import click
 
@@ -42,9 +42,9 @@ class Diarium(click.Group):
             _fail(f"internt fel (ett fel i diarium): {type(exc).__name__}: {exc}{hint}")
 
 
-def _fail(message: str, code: int = 1) -> None:
-    click.echo(f"diarium: {printable(message.splitlines()[0] if message else message)}", err=True)
-    sys.exit(code)
+def _fail(message: str) -> NoReturn:
+    click.echo(f"diarium: {printable(message, keep_newlines=True)}", err=True)
+    sys.exit(1)
 
 
 @click.group(cls=Diarium, context_settings={"help_option_names": ["-h", "--help"]})
