@@ -32,6 +32,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest -q -p no:cacheprovider
+	bash .ci/postgres-tests
 
 bench:
 	$(PY) -m tests.benchmarks.bench_ingest

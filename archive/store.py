@@ -10,6 +10,7 @@ Layout (everything else, the search index included, is derived from it):
     ROOT/generated/<fingerprint>                      the id `generate --file` filed for the
                                                       same kind, template and data
     ROOT/settings.yaml                                optional: templates, synonyms, ... folders
+    ROOT/journal                                      every change, appended (archive/journal.py)
 
 A document folder appears whole or not at all (rename is atomic on one file system), so a kill at
 any moment leaves no half-written document, and two processes storing the same bytes cannot both
@@ -38,6 +39,7 @@ import yaml
 
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
+from archive.journal import CHANGED, REMOVED, STORED, Journal
 from archive.limits import DEFAULT as DEFAULT_LIMITS
 from archive.limits import Limits
 from archive.metadata import profiles
@@ -243,6 +245,11 @@ class Archive:
         return self.root / "index"
 
     @property
+    def journal(self) -> Journal:
+        """What changed, in order: the index and the catalogue follow it (archive/journal.py)."""
+        return Journal(self.root)
+
+    @property
     def tmp_dir(self) -> Path:
         return self.root / "tmp"
 
@@ -443,13 +450,14 @@ class Archive:
             _write_synced(stage / "record.json", record)
             _fsync_dir(stage)
             target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.rename(stage, target)
-            except OSError:
-                if (target / "record.json").is_file():
-                    return False  # another process stored the same bytes first
-                raise
-            _fsync_dir(target.parent)
+            with self.journal.recording(STORED, doc.id):
+                try:
+                    os.rename(stage, target)
+                except OSError:
+                    if (target / "record.json").is_file():
+                        return False  # another process stored the same bytes first
+                    raise
+                _fsync_dir(target.parent)
             return True
         finally:
             if stage.exists():
@@ -537,10 +545,11 @@ class Archive:
         with archive_writes(f"skriver {name}"):
             try:
                 _write_synced(temporary, data)
-                os.replace(temporary, folder / name)
+                with self.journal.recording(CHANGED, folder.name, name):
+                    os.replace(temporary, folder / name)
+                    _fsync_dir(folder)
             finally:
                 temporary.unlink(missing_ok=True)
-            _fsync_dir(folder)
         return folder / name
 
     def remove(self, doc_id: str) -> Document | Damaged:
@@ -557,8 +566,9 @@ class Archive:
         folder = self._folder(doc_id)
         with archive_writes(f"tar bort {doc_id}"):
             doomed = self._new_stage()
-            os.rename(folder, doomed / doc_id)
-            _fsync_dir(folder.parent)
+            with self.journal.recording(REMOVED, doc_id):
+                os.rename(folder, doomed / doc_id)
+                _fsync_dir(folder.parent)
         shutil.rmtree(doomed, ignore_errors=True)
         return doc
 

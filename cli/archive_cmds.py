@@ -12,8 +12,9 @@ import click
 from archive import Archive, DiariumError, Document, IngestReport
 from archive.names import printable
 from archive.overrides import parse_assignments
+from archive.show import show_data
 from archive.store import Damaged
-from cli.common import archive_option, index_after_change, print_json, warn
+from cli.common import archive_option, print_json, warn
 
 LIST_KEYS = (
     "id",
@@ -93,12 +94,11 @@ def ingest(
         )
     finally:
         progress.close()
-    # What was stored is printed first: an index or a disk that fails afterwards cannot hide it.
+    # What was stored is printed first: a disk that fails afterwards cannot hide it.
     _print_report(report, as_json)
     if report.stopped:
         warn(f"diarium: {printable(report.stopped)}; resten av filerna lästes inte")
         sys.exit(1)
-    index_after_change(archive, added_ids=[d.id for d in report.added])
     if report.failed:
         sys.exit(1)
 
@@ -138,13 +138,10 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
     diarium show 3fa1c2 --json | jq .case_number
     diarium show 3fa1c2 --text | less
     """
-    doc = archive.get(doc_id)  # a damaged one is a one-line DamagedDocument
     if as_json:
-        data = doc.to_dict()
-        if with_text:
-            data["text"] = [{"page": p.number, "text": p.text} for p in archive.pages(doc.id)]
-        print_json(data)
+        print_json(show_data(archive, doc_id, with_text=with_text))
         return
+    doc = archive.get(doc_id)  # a damaged one is a one-line DamagedDocument
     click.echo(click.style(printable(doc.title or doc.source), bold=True))
     for label, value in _fields(doc):
         if value:
@@ -232,7 +229,6 @@ def remove(archive: Archive, doc_id: str) -> None:
     diarium remove 3fa1c2
     """
     doc = archive.remove(doc_id)
-    index_after_change(archive, removed_ids=[doc.id])
     if isinstance(doc, Damaged):
         click.echo(f"removed {doc.id}  (skadat: {printable(doc.reason)})")
     else:

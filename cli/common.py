@@ -1,17 +1,16 @@
-"""What every command shares: the archive option, error reporting, keeping the index current."""
+"""What every command shares: the archive option and how output is printed."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from archive import Archive
-from archive.errors import DiariumError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,25 +48,3 @@ def warn(message: str) -> None:
 
 def color_enabled() -> bool:
     return sys.stdout.isatty()
-
-
-def index_after_change(
-    archive: Archive, added_ids: Iterable[str] = (), removed_ids: Iterable[str] = ()
-) -> None:
-    """Keep the search index in step with the archive within the same command.
-
-    The archive is the truth and is already written: an index that is busy or damaged must not
-    hide the report of what was stored, so it is a warning; the next command's sync or
-    `diarium reindex` catches the index up.
-    """
-    from indexer.archive_sync import update_index
-
-    try:
-        update_index(archive, added=list(added_ids), removed=list(removed_ids))
-    except DiariumError as exc:
-        warn(f"warning: the search index was not updated ({exc}); run `diarium reindex`")
-    except OSError as exc:  # the index's disk is full or read-only; the archive is written
-        where = f"{exc.filename}: " if exc.filename else ""
-        warn(
-            f"varning: sökindexet uppdaterades inte ({where}{exc.strerror}); kör `diarium reindex`"
-        )

@@ -13,7 +13,7 @@ import click
 import yaml
 
 from archive import Archive
-from cli.common import archive_option, index_after_change, print_json
+from cli.common import archive_option, print_json
 from templates.pdf import find_soffice, to_pdf
 from templates.render import (
     Generated,
@@ -96,8 +96,6 @@ def _finish(generated: Generated, *, pdf: bool, file: bool, archive: Archive) ->
         document, added = archive.store_generated(
             filed, generated.metadata, made_from=generated.fingerprint(filed)
         )
-        if added:
-            index_after_change(archive, [document.id])
         state = "filed" if added else "already in the archive as"
         click.echo(f"{state} {document.id} ({document.kind}, {document.date}, {document.title})")
 

@@ -68,15 +68,17 @@ def cli(archive_root: Path | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from cli import archive_cmds, generate, search
+    from cli import archive_cmds, case, generate, search, web_cmds
 
     for command in (
         *archive_cmds.COMMANDS,
         search.search,
         search.reindex,
+        case.case,
         generate.generate,
         generate.new,
         generate.templates,
+        *web_cmds.COMMANDS,
     ):
         cli.add_command(command)
 
@@ -84,7 +86,7 @@ def _register() -> None:
 _register()
 
 
-_OWN_PACKAGES = {"archive", "cli", "indexer", "templates"}
+_OWN_PACKAGES = {"archive", "cli", "indexer", "templates", "web"}
 _show_warning = warnings.showwarning
 
 

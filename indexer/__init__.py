@@ -1,7 +1,7 @@
 """Full-text search over the archive: Swedish analysis, query language, snippets, facets.
 
-Only the names below are the API; no Whoosh type crosses it, so another engine can stand behind
-`Index` later.
+Only the names below are the API; no engine's type crosses it: the engines (Whoosh, tantivy)
+stand behind `Index` in indexer/engines/.
 """
 
 from indexer.errors import (

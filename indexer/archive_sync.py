@@ -1,32 +1,74 @@
-"""Glue between the archive (the truth) and the index derived from it."""
+"""Glue between the archive (the truth) and the index derived from it: the index follows the
+archive's journal (archive/journal.py), so whoever changes the archive, the next search sees it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 
 from archive import Archive, Document, NotFound
 from archive.check import Problem
 from archive.model import Page
 from archive.store import DamagedDocument
+from indexer.engines import DEFAULT_ENGINE, ENGINES
 from indexer.errors import SearchIndexError
 from indexer.index import FEATURES, Index
 from indexer.model import IndexDoc
 from indexer.synonyms import load_synonyms
 
+ENGINE_SETTING = "search_engine"
 
-@dataclass
-class SyncReport:
-    added: int = 0
-    removed: int = 0
-    rebuilt: bool = False
+
+class ArchiveFeed:
+    """The archive as an index's feed: its documents and its journal of changes."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self.journal = archive.journal
+
+    def end(self) -> int:
+        return self.journal.end()
+
+    def changes(self, start: int) -> tuple[list[str], int] | None:
+        if start > self.journal.end():
+            return None
+        return self.journal.changed_ids(start)
+
+    def ids(self) -> list[str]:
+        return list(self.archive.ids())
+
+    def docs(self, ids: Iterable[str]) -> Iterator[IndexDoc]:
+        for doc_id in ids:
+            try:
+                yield to_index_doc(self.archive.get(doc_id), self.archive.pages(doc_id))
+            except (NotFound, FileNotFoundError):  # not stored (any more): the index drops it
+                continue
+            except DamagedDocument:  # left out; `reindex` and `check` name it
+                continue
+
+
+def engine_setting(archive: Archive) -> str:
+    """The archive's `search_engine` (settings.yaml): whoosh (the default) or tantivy."""
+    name = str(archive.settings.get(ENGINE_SETTING) or DEFAULT_ENGINE).strip().lower()
+    if name not in ENGINES:
+        raise SearchIndexError(
+            f"{archive.root / 'settings.yaml'}: {ENGINE_SETTING}: {name!r} is not a search "
+            f"engine diarium has (choose {' or '.join(ENGINES)})"
+        )
+    return name
 
 
 def index_of(archive: Archive, features: frozenset[str] = FEATURES) -> Index:
-    """The archive's index, expanding queries with the built-in synonyms and the archive's own
-    file (setting `synonyms`). `features`: fewer only to measure what each one adds."""
+    """The archive's index, following its journal, expanding queries with the built-in
+    synonyms and the archive's own file (setting `synonyms`). `features`: fewer only to
+    measure what each one adds."""
     synonyms = load_synonyms(archive.setting_path("synonyms"))
-    return Index(archive.index_dir, synonyms=synonyms, features=features)
+    return Index(
+        archive.index_dir,
+        synonyms=synonyms,
+        features=features,
+        engine=engine_setting(archive),
+        feed=ArchiveFeed(archive),
+    )
 
 
 def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
@@ -46,72 +88,24 @@ def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
     )
 
 
-def _index_docs(archive: Archive, ids: Iterable[str]) -> Iterator[IndexDoc]:
-    for doc_id in ids:
-        try:
-            yield to_index_doc(archive.get(doc_id), archive.pages(doc_id))
-        except NotFound:  # removed by another process meanwhile; sync settles the index
-            continue
-        except DamagedDocument:  # left out; `reindex` and `check` name it
-            continue
-
-
 def rebuild_from_archive(archive: Archive, progress: Callable[[int], None] | None = None) -> int:
-    """Index every archived document into a fresh index and swap it in; returns the count.
-
-    Documents ingested or removed while it ran (their own index update waited for this one and
-    may have given up) are caught up at the end.
-    """
-    ids = list(archive.ids())
+    """Index every archived document into a fresh index (of the engine settings.yaml names)
+    and swap it in; returns the count. Documents stored or removed meanwhile are caught up
+    from the journal before the swap."""
     index = index_of(archive)
-    count = index.rebuild(_index_docs(archive, ids), total=len(ids), progress=progress)
-    caught_up = sync(archive, index)
-    return count + caught_up.added - caught_up.removed
-
-
-def sync(archive: Archive, index: Index | None = None) -> SyncReport:
-    """Add archived documents the index lacks and drop index entries the archive lacks.
-
-    Run after every change so that a process killed between storing a document and indexing it
-    leaves nothing missing for long. Without any index yet, builds the whole index.
-    """
-    index = index or index_of(archive)
-    if not index.exists():
-        return SyncReport(added=rebuild_from_archive(archive), rebuilt=True)
-    archived = set(archive.ids())
-    indexed = index.ids()
-    missing = sorted(archived - indexed)
-    extra = indexed - archived
-    report = SyncReport()
-    if extra:
-        report.removed = index.remove(extra)
-    if missing:
-        report.added = index.add(_index_docs(archive, missing))
-    return report
-
-
-def update_index(
-    archive: Archive, added: Iterable[str] = (), removed: Iterable[str] = ()
-) -> SyncReport:
-    """After ingest/remove/set: (re)index the given documents, then sync the rest."""
-    index = index_of(archive)
-    if not index.exists():
-        return sync(archive, index)
-    gone = set(removed)
-    if gone:
-        index.remove(gone)
-    fresh = [doc_id for doc_id in dict.fromkeys(added) if doc_id not in gone]
-    if fresh:
-        index.add(_index_docs(archive, fresh))
-    report = sync(archive, index)
-    report.added += len(fresh)
-    report.removed += len(gone)
-    return report
+    try:
+        return index.rebuild_from_feed(progress=progress)
+    finally:
+        index.close()
 
 
 def check_index(archive: Archive) -> list[Problem]:
-    """What the index says that the archive does not: documents it lacks or still holds."""
+    """What the index says that the archive does not: documents it lacks or still holds.
+
+    The index is compared as it is on disk, before it catches up with the journal, so a
+    document the journal lists but the index never took in is named too."""
     index = index_of(archive)
+    index.feed = None  # compare, do not catch up first
     try:
         if not index.exists():
             return [Problem("index", "det finns inget sökindex; bygg det med `diarium reindex`")]

@@ -1,13 +1,19 @@
-"""The search index of an archive: add, remove, search, rebuild. Nothing Whoosh leaves this module.
+"""The search index of an archive: add, remove, search, rebuild, follow the archive's journal.
 
-Layout of the index folder (``<archive>/index``)::
+Engine-neutral: the engine behind it (indexer/engines/, Whoosh or tantivy) stores the postings;
+parsing, expansion, spelling, snippets and the order of facets happen here. Layout of the index
+folder (``<archive>/index``)::
 
     CURRENT        name of the live generation folder, replaced atomically
-    gen-.../       a complete Whoosh index plus diarium-index.json (versions)
-    write.lock     held by whoever writes (add, remove, rebuild)
+    gen-.../       a complete index of one engine plus diarium-index.json (engine, versions)
+                   and journal-position (how far into the archive's journal it has read)
+    write.lock     held by whoever writes (add, remove, catching up, swapping generations)
+    rebuild.lock   held by a rebuild while it builds a generation beside the live one
 
 A rebuild writes a new generation beside the live one and then swaps CURRENT, so a search
 running meanwhile reads the old generation to the end and the next one reads the new one.
+Writes to the live generation go on meanwhile; what they wrote is caught up into the new one
+from the journal before the swap.
 """
 
 from __future__ import annotations
@@ -23,20 +29,17 @@ import warnings
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from multiprocessing import cpu_count
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn, Protocol
 
-import numpy as np
-from whoosh import index as windex
-from whoosh.searching import Searcher
-from whoosh.util.filelock import FileLock, try_for
-
-from indexer import analysis, compounds, highlight, schema, spelling, synonyms, unpickling
-from indexer import facets as facet_counts
-from indexer.codec import Codec
-from indexer.errors import IndexBusy, IndexUnavailable, IndexWarning, SearchIndexError
+from archive.journal import file_lock
+from indexer import analysis, compounds, highlight, spelling, synonyms
+from indexer import facets as facet_order
+from indexer.engines import DEFAULT_ENGINE, Engine, Matched, Reader, engine_named
+from indexer.errors import IndexBusy, IndexUnavailable, IndexWarning
 from indexer.expand import BODY, FOLDED, PARTS, Expanded, describe, expand, variants
+from indexer.fields import analyse
 from indexer.model import Hit, IndexDoc, SearchResult
 from indexer.query import (
     And,
@@ -49,68 +52,61 @@ from indexer.query import (
     parse,
     text_leaves,
 )
-from indexer.searching import Mask, Postings, QueryRunner
 from indexer.synonyms import Synonyms
 
 CURRENT = "CURRENT"
 VERSION_FILE = "diarium-index.json"
+POSITION_FILE = "journal-position"
 # Whether every document in a generation had its compounds split: without the lexicon the
 # `parts` field stays empty, and installing the lexicon later does not fill it in.
 PARTS_FILE = "compound-parts.json"
 LOCK_FILE = "write.lock"
+REBUILD_LOCK_FILE = "rebuild.lock"
 
 # How long a writer waits for another one before giving up with IndexBusy.
 LOCK_TIMEOUT_S = 30.0
-# Memory each Whoosh writer process may fill with postings. Past it Whoosh spills sorted runs to
-# disk and merges them back one pickled posting at a time, which doubled the indexing time, so
-# a rebuild starts a new round of segments before that: ROUND_CHARS of text gives each of the
-# two writers about 4 million postings, some 800 MB by Whoosh's own reckoning.
-WRITER_LIMIT_MB = 1024
-ROUND_CHARS = 50_000_000
-# Below this many documents the start-up of writer processes costs more than it saves.
-PARALLEL_MIN_DOCS = 2_000
-# Documents per job file handed to a writer process.
-BATCH_DOCS = 200
 # A query that matches fewer documents than this is tried respelled (issue 6).
 FEW_RESULTS = 3
 # What a search understands beyond the words as typed (issue 6); all on unless the search
 # benchmark leaves some out to measure what each costs.
 FEATURES = frozenset({"compounds", "folding", "synonyms", "spelling"})
-
-# A damaged index makes Whoosh raise almost anything (ValueError on a negative seek, IndexError,
-# KeyError, struct.error, zlib.error, UnpicklingError, a bare Exception for a bad block tag...),
-# so every exception from reading the files counts as damage, except these, which mean a bug.
-_BUGS = (
-    SearchIndexError,
-    TypeError,
-    AttributeError,
-    NameError,
-    AssertionError,
-    NotImplementedError,
-    RecursionError,
-    MemoryError,
-)
-
-
 # Errors of the disk under the index (full, read-only, no permission): reported as they are.
 _DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
+# Documents analysed and written per commit while catching up with the journal.
+CATCH_UP_BATCH = 500
 
 
-def _writer_options() -> dict[str, Any]:
-    """Options for every Whoosh writer.
+class Feed(Protocol):
+    """Where an index's documents come from and how it hears of changes (the archive's
+    journal, see indexer.archive_sync.ArchiveFeed)."""
 
-    compound=False keeps each segment's files apart: Whoosh opens a compound segment file by
-    copying every file inside it into memory (a BytesIO over the memory map), so each search
-    process read the whole index first, 1.5 GB and about a second at 100,000 documents.
-    """
-    return {"codec": Codec(), "compound": False}
+    def end(self) -> int:
+        """The position after the last change."""
+
+    def changes(self, start: int) -> tuple[list[str], int] | None:
+        """Ids that may have changed since `start` and the position after them; None when
+        `start` cannot be read from (the journal was replaced): start over."""
+
+    def ids(self) -> list[str]:
+        """Every document there is."""
+
+    def docs(self, ids: Iterable[str]) -> Iterator[IndexDoc]:
+        """The documents of those ids that exist (the others are gone)."""
 
 
-def _versions() -> dict[str, int]:
+@dataclass
+class CatchUp:
+    added: int = 0
+    removed: int = 0
+    rebuilt: bool = False
+
+
+def _versions(engine: Engine) -> dict[str, object]:
     """What an index must have been built with to be searched (else: rebuild it)."""
     phrases = sorted(p for ps in synonyms.indexed_phrases().values() for p in ps)
     return {
-        "schema": schema.SCHEMA_VERSION,
+        "engine": engine.name,
+        **engine.versions(),
         "analysis": analysis.ANALYSIS_VERSION,
         # the expressions in the `phrases` field come from the built-in synonyms data
         "phrases": zlib.crc32(json.dumps(phrases, ensure_ascii=False).encode()),
@@ -127,24 +123,29 @@ class Index:
         lock_timeout: float = LOCK_TIMEOUT_S,
         synonyms: Synonyms | None = None,
         features: frozenset[str] = FEATURES,
+        engine: str = DEFAULT_ENGINE,
+        feed: Feed | None = None,
     ) -> None:
-        """`synonyms`: what queries are expanded with (indexer.synonyms.load_synonyms())."""
+        """`synonyms`: what queries are expanded with (indexer.synonyms.load_synonyms()).
+        `engine`: what a rebuild builds (a live index is read with the engine that built it).
+        `feed`: the archive to follow (indexer.archive_sync.index_of gives it)."""
         if not features <= FEATURES:
             raise ValueError(f"unknown search features: {', '.join(sorted(features - FEATURES))}")
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self.synonyms = synonyms if "synonyms" in features else None
         self.features = features
+        self.engine_name = engine
+        engine_named(engine)  # an unknown name fails here, not at the first rebuild
+        self.feed = feed
         self._fields = frozenset(
             field for name, field in (("compounds", PARTS), ("folding", FOLDED)) if name in features
         )
-        self._schema = schema.build_schema()
-        # Whoosh reads its files with pickle: only the classes they hold, never other code.
-        unpickling.install(self._schema)
         self._generation: str | None = None
-        self._ix: windex.Index | None = None
-        self._searcher: Searcher | None = None
-        self._runner: QueryRunner | None = None
+        self._engine: Engine | None = None
+        self._reader: Reader | None = None
+        self._position: int | None = None  # of the open generation, when known
+        self._leftovers_checked = False
 
     # -- state -----------------------------------------------------------------------------
 
@@ -153,10 +154,12 @@ class Index:
         return (self.path / CURRENT).is_file()
 
     def close(self) -> None:
-        searcher = self._searcher
-        self._searcher = self._runner = self._ix = self._generation = None
-        if searcher is not None:
-            searcher.close()
+        reader, engine = self._reader, self._engine
+        self._reader = self._engine = self._generation = self._position = None
+        if reader is not None:
+            reader.close()
+        if engine is not None:
+            engine.close()
 
     def __enter__(self) -> Index:
         return self
@@ -178,87 +181,97 @@ class Index:
             )
         return name
 
-    def _open(self) -> windex.Index:
-        """The live generation, reopened when a rebuild swapped in a new one."""
-        generation = self._current()
-        if self._ix is not None and generation == self._generation:
-            return self._ix
-        return self._open_generation(generation)
+    def _current_or_none(self) -> str | None:
+        try:
+            return self._current()
+        except IndexUnavailable:
+            return None
 
-    def _swapped_since(self, generation: str | None) -> bool:
-        """Whether a rebuild made another generation live (and may have removed this one)."""
-        return self._current_or_none() != generation
+    def engine(self) -> str:
+        """The engine of the live index (what a rebuild would build, when there is none)."""
+        generation = self._current_or_none()
+        if generation is None:
+            return self.engine_name
+        return str(_read_versions(self.path / generation).get("engine", self.engine_name))
 
-    def _open_generation(self, generation: str) -> windex.Index:
+    def size(self) -> int:
+        """Bytes on disk of the live index."""
+        generation = self._current_or_none()
+        if generation is None:
+            return 0
+        folder = self.path / generation
+        return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+    def _open_generation(self, generation: str) -> Engine:
+        """The engine of a generation, its versions checked; kept while it stays live."""
+        if self._engine is not None and generation == self._generation:
+            return self._engine
         self.close()
         folder = self.path / generation
+        versions = _read_versions(folder)
+        name = str(versions.get("engine", DEFAULT_ENGINE))
         try:
-            versions = json.loads((folder / VERSION_FILE).read_text("utf-8"))
-        except (OSError, ValueError):
-            versions = None
-        if versions != _versions():
+            engine = engine_named(name)
+        except ValueError:
+            engine = None
+        if engine is None or versions != _versions(engine):
             raise IndexUnavailable(
                 f"the search index in {self.path} was built by another version of diarium or is "
                 "damaged; rebuild it with `diarium reindex`"
             )
-        with self._damage_reported():
-            ix = windex.open_dir(str(folder), schema=self._schema)
-        self._ix, self._generation = ix, generation
+        self._engine, self._generation = engine, generation
         if PARTS in self._fields and not _parts_complete(folder) and compounds.has_lexicon():
             warnings.warn(
                 f"the search index in {self.path} was made without the Swedish lexicon, so "
                 "compound words are not split in it (`stöd` will not find `försörjningsstöd`); "
                 "run `diarium reindex`",
                 IndexWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
-        return ix
+        return engine
 
-    def _query_runner(self) -> QueryRunner:
-        """The runner over the newest commit; kept (with its caches) while nothing changes."""
+    def _fresh_reader(self, generation: str) -> Reader:
+        engine = self._open_generation(generation)
+        if self._reader is not None:
+            if self._reader.up_to_date():
+                return self._reader
+            self._reader.close()
+            self._reader = None
+        with self._damage_reported(engine):
+            self._reader = engine.open(self.path / generation)
+        return self._reader
+
+    def _open_reader(self) -> Reader:
+        """The reader over the newest commit; kept (with its caches) while nothing changes."""
         for _ in range(3):
             generation = self._current()
             try:
-                return self._fresh_runner(generation)
+                return self._fresh_reader(generation)
+            except IndexUnavailable:
+                if self._current_or_none() == generation:
+                    raise
             except Exception:
                 # A rebuild swapped generations and removed this one's files while it was
-                # being opened (Whoosh then fails in odd ways, a TypeError among them): retry.
-                if not self._swapped_since(generation):
-                    with self._damage_reported():
-                        raise
-                self.close()
+                # being opened (an engine then fails in odd ways): retry.
+                if self._current_or_none() == generation:
+                    raise
+            self.close()
         raise IndexUnavailable(
             f"the search index in {self.path} kept being rebuilt during this search; try again"
         )
 
-    def _fresh_runner(self, generation: str) -> QueryRunner:
-        if self._ix is None or generation != self._generation:
-            self._open_generation(generation)
-        ix = self._ix
-        assert ix is not None
-        if self._searcher is not None and self._runner is not None:
-            if self._searcher.up_to_date():
-                return self._runner
-            # Not Searcher.refresh(): whoosh-reloaded 2.7.5 keeps the readers of segments that
-            # a merge replaced, so documents were counted twice.
-            self._searcher.close()
-            self._searcher = self._runner = None
-        self._searcher = ix.searcher()
-        self._runner = QueryRunner(self._searcher)
-        return self._runner
-
     @contextmanager
-    def _damage_reported(self) -> Iterator[None]:
-        """Turns what a damaged index makes Whoosh raise into IndexUnavailable."""
+    def _damage_reported(self, engine: Engine) -> Iterator[None]:
+        """Turns what a damaged index makes the engine raise into IndexUnavailable."""
         try:
             yield
-        except _BUGS:
+        except engine.bugs:
             raise
         except OSError as exc:
-            if exc.errno in _DISK_ERRNOS:  # the disk said no: not damage, nothing to rebuild
-                self.close()
-                raise
-            self._report_damage(exc)
+            if exc.errno not in _DISK_ERRNOS:
+                self._report_damage(exc)
+            self.close()  # the disk said no (full, read-only): not damage, nothing to rebuild
+            raise
         except Exception as exc:
             self._report_damage(exc)
 
@@ -271,61 +284,111 @@ class Index:
         ) from exc
 
     @contextmanager
-    def _reading(self) -> Iterator[QueryRunner]:
-        """A query runner, with damage found while reading reported as IndexUnavailable."""
-        runner = self._query_runner()
-        with self._damage_reported():
-            yield runner
+    def _reading(self) -> Iterator[Reader]:
+        """A reader, caught up with the feed first, with damage found while reading reported
+        as IndexUnavailable."""
+        self.catch_up()
+        reader = self._open_reader()
+        assert self._engine is not None
+        with self._damage_reported(self._engine):
+            yield reader
 
     @contextmanager
-    def _write_lock(self) -> Iterator[None]:
+    def _lock(self, name: str) -> Iterator[None]:
         self.path.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self.path / LOCK_FILE))
-        if not try_for(lock.acquire, timeout=self.lock_timeout, delay=0.2):
+        try:
+            with file_lock(self.path / name, timeout=self.lock_timeout):
+                yield
+        except TimeoutError:
             raise IndexBusy(
                 f"the search index in {self.path} is being written by another diarium process "
                 f"(waited {self.lock_timeout:g} s); try again when it has finished"
-            )
-        try:
-            yield
-        finally:
-            lock.release()
+            ) from None
+
+    # -- following the feed ----------------------------------------------------------------
+
+    def catch_up(self) -> CatchUp:
+        """Bring the index up to the feed's last change (nothing to do without a feed).
+
+        Without any index yet, builds the whole index from the feed (an archive's first
+        search). Cheap when nothing changed: one look at the journal's size.
+        """
+        if self.feed is None:
+            return CatchUp()
+        self._clean_leftovers()
+        end = self.feed.end()
+        generation = self._current_or_none()
+        if generation is None:
+            if self.exists():  # CURRENT is there but unreadable: damaged, report it
+                self._current()
+            if not end and not self.feed.ids():
+                return CatchUp()  # nothing archived: no index either (search says so)
+            return CatchUp(added=self.rebuild_from_feed(), rebuilt=True)
+        if generation == self._generation and self._position == end:
+            return CatchUp()
+        if generation != self._generation:
+            self._open_generation(generation)
+            self._position = _read_position(self.path / generation)
+            if self._position == end:
+                return CatchUp()
+        with self._lock(LOCK_FILE):
+            generation = self._current()
+            engine = self._open_generation(generation)
+            with self._damage_reported(engine):
+                report = self._apply_feed(engine, self.path / generation)
+            self._position = _read_position(self.path / generation)
+        return report
+
+    def _apply_feed(self, engine: Engine, folder: Path) -> CatchUp:
+        """Under the write lock: apply the feed's changes since the folder's position."""
+        assert self.feed is not None
+        start = _read_position(folder)
+        changes = self.feed.changes(start) if start is not None else None
+        report = CatchUp()
+        if changes is None:  # position unknown: compare every id once, then follow
+            end = self.feed.end()
+            reader = engine.open(folder)
+            try:
+                indexed = reader.ids()
+            finally:
+                reader.close()
+            present = set(self.feed.ids())
+            ids = sorted(present ^ indexed)
+        else:
+            ids, end = changes
+        for at in range(0, len(ids), CATCH_UP_BATCH):
+            batch = ids[at : at + CATCH_UP_BATCH]
+            docs = [analyse(doc) for doc in self.feed.docs(batch)]
+            added, removed = engine.write(folder, docs, delete=batch)
+            report.added += max(0, added - removed)
+            report.removed += max(0, removed - added)
+            if added and not compounds.has_lexicon():
+                _note_parts(folder, complete=False)
+        _write_position(folder, end)
+        return report
 
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, docs: Iterable[IndexDoc]) -> int:
         """Add documents, replacing any with the same id. Needs a built index (see rebuild)."""
-        with self._write_lock(), self._damage_reported():
-            # what a killed rebuild left (only a writer, holding the lock, makes generations)
-            self._remove_stale_generations(keep=self._current_or_none())
-            ix = self._open()
-            count = 0
-            writer = ix.writer(**_writer_options())
-            try:
-                for doc in docs:
-                    writer.update_document(**schema.to_fields(doc))
-                    count += 1
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+        self.catch_up()
+        with self._lock(LOCK_FILE):
+            generation = self._current()
+            engine = self._open_generation(generation)
+            with self._damage_reported(engine):
+                count, _ = engine.write(self.path / generation, map(analyse, docs), delete=())
             if count and not compounds.has_lexicon():
-                assert self._generation is not None
-                _note_parts(self.path / self._generation, complete=False)
+                _note_parts(self.path / generation, complete=False)
         return count
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove documents by id; returns how many were in the index."""
-        with self._write_lock(), self._damage_reported():
-            self._remove_stale_generations(keep=self._current_or_none())
-            ix = self._open()
-            writer = ix.writer(**_writer_options())
-            try:
-                removed = sum(writer.delete_by_term("id", doc_id) for doc_id in set(ids))
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+        self.catch_up()
+        with self._lock(LOCK_FILE):
+            generation = self._current()
+            engine = self._open_generation(generation)
+            with self._damage_reported(engine):
+                _, removed = engine.write(self.path / generation, (), delete=ids)
         return removed
 
     def rebuild(
@@ -337,83 +400,50 @@ class Index:
     ) -> int:
         """Index all docs into a new generation, then make it the live one in one step.
 
-        `progress` is called with the number of documents just indexed. Uses one writer process
-        per core when there are enough documents; a damaged old index does not matter here.
+        `progress` is called with the number of documents just indexed. A damaged old index
+        does not matter here.
         """
-        with self._write_lock():
+        return self._rebuild(docs, total=total, progress=progress, since=None)
+
+    def rebuild_from_feed(self, progress: Callable[[int], None] | None = None) -> int:
+        """Rebuild from every document of the feed; changes made meanwhile (which went into
+        the old generation) are caught up into the new one before it goes live."""
+        assert self.feed is not None
+        start = self.feed.end()
+        ids = self.feed.ids()
+        return self._rebuild(self.feed.docs(ids), total=len(ids), progress=progress, since=start)
+
+    def _rebuild(
+        self,
+        docs: Iterable[IndexDoc],
+        *,
+        total: int | None,
+        progress: Callable[[int], None] | None,
+        since: int | None,
+    ) -> int:
+        engine = engine_named(self.engine_name)
+        with self._lock(REBUILD_LOCK_FILE):
             self._remove_stale_generations(keep=self._current_or_none())
             generation = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
             folder = self.path / generation
             folder.mkdir()
             try:
-                count = self._build(folder, docs, total=total, progress=progress)
+                count = engine.build(folder, map(analyse, docs), total=total, progress=progress)
                 _note_parts(folder, complete=compounds.has_lexicon())
-                (folder / VERSION_FILE).write_text(json.dumps(_versions()), "utf-8")
-                self._swap(generation)
+                (folder / VERSION_FILE).write_text(json.dumps(_versions(engine)), "utf-8")
+                with self._lock(LOCK_FILE):
+                    if since is not None:
+                        _write_position(folder, since)
+                        caught = self._apply_feed(engine, folder)
+                        count += caught.added - caught.removed
+                    self._swap(generation)
             except BaseException:
+                engine.close()
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
+            engine.close()
             self._remove_stale_generations(keep=generation)
         return count
-
-    def _build(
-        self,
-        folder: Path,
-        docs: Iterable[IndexDoc],
-        *,
-        total: int | None,
-        progress: Callable[[int], None] | None,
-    ) -> int:
-        """Write the documents in rounds, each round one segment per writer process.
-
-        A round ends when its text would overflow the writers' buffers, so memory stays bounded
-        by WRITER_LIMIT_MB however large the archive. Segments are not merged afterwards:
-        Whoosh merges by re-reading every posting in Python, which took as long as indexing,
-        while the query runner pays only a term lookup per extra segment.
-        """
-        ix = windex.create_in(str(folder), self._schema)
-        # Two writer processes: this process analyses, compresses and hands over every
-        # document, and with more writers it would be the one everybody waits for.
-        procs = min(2, cpu_count())
-        parallel = procs > 1 and (total is None or total >= PARALLEL_MIN_DOCS)
-        pending = iter(docs)
-        count = 0
-        more = True
-        while more:
-            if parallel:
-                writer = ix.writer(
-                    procs=procs,
-                    multisegment=True,
-                    limitmb=WRITER_LIMIT_MB,
-                    batchsize=BATCH_DOCS,
-                    **_writer_options(),
-                )
-            else:
-                writer = ix.writer(limitmb=WRITER_LIMIT_MB, **_writer_options())
-            chars = 0
-            more = False
-            try:
-                for doc in pending:
-                    writer.add_document(**schema.to_fields(doc))
-                    count += 1
-                    if progress:
-                        progress(1)
-                    chars += sum(len(text) for _, text in doc.pages)
-                    if chars >= ROUND_CHARS:
-                        more = True
-                        break
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit(merge=False)
-        ix.close()
-        return count
-
-    def _current_or_none(self) -> str | None:
-        try:
-            return self._current()
-        except IndexUnavailable:
-            return None
 
     def _swap(self, generation: str) -> None:
         tmp = self.path / f"{CURRENT}.{uuid.uuid4().hex[:8]}"
@@ -421,8 +451,25 @@ class Index:
         os.replace(tmp, self.path / CURRENT)
         self.close()
 
+    def _clean_leftovers(self) -> None:
+        """Once per process: remove what a killed rebuild left (a generation CURRENT does not
+        name), unless a rebuild is running now (it holds the rebuild lock)."""
+        if self._leftovers_checked or not self.path.is_dir():
+            return
+        self._leftovers_checked = True
+        if not any(
+            child.name.startswith("gen-") and child.name != self._current_or_none()
+            for child in self.path.iterdir()
+        ):
+            return
+        try:
+            with file_lock(self.path / REBUILD_LOCK_FILE, timeout=0):
+                self._remove_stale_generations(keep=self._current_or_none())
+        except (TimeoutError, OSError):  # rebuilding now, or a read-only index: leave it
+            return
+
     def _remove_stale_generations(self, keep: str | None) -> None:
-        """Old generations and leftovers of interrupted rebuilds (only a writer calls this)."""
+        """Old generations and leftovers of interrupted rebuilds (only a rebuild calls this)."""
         for child in self.path.iterdir():
             if child.is_dir() and child.name.startswith("gen-") and child.name != keep:
                 shutil.rmtree(child, ignore_errors=True)
@@ -430,8 +477,8 @@ class Index:
     # -- reading ---------------------------------------------------------------------------
 
     def ids(self) -> set[str]:
-        with self._reading() as runner:
-            return {runner.doc_id(doc) for doc in np.flatnonzero(runner.live).tolist()}
+        with self._reading() as reader:
+            return reader.ids()
 
     def search(
         self,
@@ -460,31 +507,27 @@ class Index:
         node = parse(query)
         filters = _filters(municipalities, board, kind, year, date_from, date_to)
         wanted = page * limit
-        with self._reading() as runner:
-            expanded, matched, cache = self._match(runner, node, filters, query)
+        with self._reading() as reader:
+            expanded, matched = self._match(reader, node, filters, query)
             corrected = None
-            total = int(np.count_nonzero(matched))
-            if total < FEW_RESULTS and node is not None and "spelling" in self.features:
-                respelled = self._respell(runner, query, node)
+            if matched.total < FEW_RESULTS and node is not None and "spelling" in self.features:
+                respelled = self._respell(reader, query, node)
                 if respelled is not None:
                     query_used, node = respelled
-                    again = self._match(runner, node, filters, query_used)
-                    found = int(np.count_nonzero(again[1]))
-                    if found > total:
-                        expanded, matched, cache = again
-                        total, corrected = found, query_used
+                    again = self._match(reader, node, filters, query_used)
+                    if again[1].total > matched.total:
+                        expanded, matched = again
+                        corrected = query_used
             targets = _targets(expanded)
-            if sort == "date" or not targets.words:
-                ranked = runner.top_by_date(matched, wanted)
-            else:
-                ranked = runner.top_by_score(runner.scores(expanded, cache), matched, wanted)
+            by_score = sort != "date" and bool(targets.words)
+            ranked = reader.rank(matched, expanded, by_score=by_score, count=wanted)
             hits = [
-                self._hit(runner, doc, score, targets) for doc, score in ranked[wanted - limit :]
+                self._hit(reader, doc, score, targets) for doc, score in ranked[wanted - limit :]
             ]
-            counts = facet_counts.count(runner, matched) if facets else {}
+            counts = facet_order.ordered(reader.facet_counts(matched)) if facets else {}
         return SearchResult(
             query=query,
-            total=total,
+            total=matched.total,
             hits=hits,
             facets=counts,
             expanded=describe(expanded),
@@ -492,16 +535,15 @@ class Index:
         )
 
     def _match(
-        self, runner: QueryRunner, node: Node | None, filters: list[Node], query: str
-    ) -> tuple[Expanded | None, Mask, dict[tuple[str, str], Postings]]:
+        self, reader: Reader, node: Node | None, filters: list[Node], query: str
+    ) -> tuple[Expanded | None, Matched]:
         expanded = expand(node, self.synonyms, fields=self._fields)
         parts = ([expanded] if expanded is not None else []) + filters
         full = parts[0] if len(parts) == 1 else (And(tuple(parts)) if parts else None)  # type: ignore[arg-type]
-        matched, cache = runner.run(full, query)
-        return expanded, matched, cache
+        return expanded, reader.match(full, query)
 
     @staticmethod
-    def _respell(runner: QueryRunner, query: str, node: Node) -> tuple[str, Node] | None:
+    def _respell(reader: Reader, query: str, node: Node) -> tuple[str, Node] | None:
         """The query with its unknown or rare words respelled as the index spells them.
 
         Shown as a word the documents use: the most common word in the best documents whose
@@ -513,13 +555,11 @@ class Index:
                 continue
             for word in analysis.words(leaf.text):
                 found = spelling.suggest(
-                    word,
-                    frequency=lambda term: runner.doc_frequency(BODY, term),
-                    candidates=lambda prefix: runner.terms_from(BODY, prefix),
+                    word, frequency=reader.doc_frequency, candidates=reader.terms_from
                 )
                 if found is None:
                     continue
-                shown = _word_in_documents(runner, found.term) or found.spelled
+                shown = _word_in_documents(reader, found.term) or found.spelled
                 respelled = _replace_word(respelled, word, shown)
         if respelled == query:
             return None
@@ -527,12 +567,12 @@ class Index:
         return (respelled, node) if node is not None else None
 
     @staticmethod
-    def _hit(runner: QueryRunner, docnum: int, score: float, targets: highlight.Targets) -> Hit:
-        stored = runner.searcher.stored_fields(docnum)
-        info = stored["hit"]
-        snippet = highlight.make_snippet(schema.load_pages(stored["pages"]), targets)
+    def _hit(reader: Reader, handle: object, score: float, targets: highlight.Targets) -> Hit:
+        stored = reader.stored(handle)
+        info = stored.hit
+        snippet = highlight.make_snippet(stored.pages, targets)
         return Hit(
-            id=stored["id"],
+            id=stored.id,
             score=round(score, 4),
             title=info["title"],
             kind=info["kind"],
@@ -546,6 +586,30 @@ class Index:
             snippet=snippet.text,
             highlights=snippet.highlights,
         )
+
+
+def _read_versions(folder: Path) -> dict[str, object]:
+    try:
+        versions = json.loads((folder / VERSION_FILE).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(versions, dict):
+        return {}
+    versions.setdefault("engine", DEFAULT_ENGINE)  # indexes from before there was a choice
+    return versions
+
+
+def _read_position(folder: Path) -> int | None:
+    try:
+        return int((folder / POSITION_FILE).read_text("ascii"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_position(folder: Path, position: int) -> None:
+    note = folder / f"{POSITION_FILE}.{os.getpid()}.tmp"
+    note.write_text(str(position), "ascii")
+    os.replace(note, folder / POSITION_FILE)
 
 
 def _note_parts(folder: Path, *, complete: bool) -> None:
@@ -602,14 +666,9 @@ def _targets(expanded: Expanded | None) -> highlight.Targets:
     )
 
 
-def _word_in_documents(runner: QueryRunner, term: str, sample: int = 3) -> str | None:
+def _word_in_documents(reader: Reader, term: str, sample: int = 3) -> str | None:
     """A word some documents with the term use for it (see spelling.word_for)."""
-    docs = runner.postings(BODY, term).ids[:sample].tolist()
-    texts = [
-        text
-        for doc in docs
-        for _, text in schema.load_pages(runner.searcher.stored_fields(doc)["pages"])
-    ]
+    texts = [text for doc in reader.with_term(term, sample) for _, text in reader.stored(doc).pages]
     return spelling.word_for(term, texts)
 
 

@@ -42,3 +42,16 @@ def archive_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "archive"
     monkeypatch.setenv("DIARIUM_ARCHIVE", str(root))
     return root
+
+
+@pytest.fixture(scope="session")
+def web_server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One real `diarium serve` over a test archive for the web tests (tests/web_helpers.py)."""
+    pytest.importorskip("django")
+    from tests.web_helpers import running_server
+
+    folder = tmp_path_factory.mktemp("web")
+    scratch = folder / "scratch"
+    scratch.mkdir()
+    with running_server(folder / "archive", scratch) as server:
+        yield server

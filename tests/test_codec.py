@@ -1,5 +1,5 @@
-"""The posting block format (indexer/codec.py): what Whoosh reads back equals what the fast
-path reads, across blocks, segments, deletions and a merge of segments."""
+"""The posting block format (indexer/engines/whoosh/codec.py): what Whoosh reads back equals
+what the fast path reads, across blocks, segments, deletions and a merge of segments."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh import index as windex
 
 from indexer import Index, IndexDoc
-from indexer.codec import Codec
+from indexer.engines.whoosh.codec import Codec
+from indexer.engines.whoosh.schema import build_schema
+from indexer.index import CURRENT
 
 WORDS = [
     "nämnd",
@@ -38,10 +41,15 @@ def _docs(first: int, count: int) -> list[IndexDoc]:
     ]
 
 
+def _whoosh_index(index: Index) -> windex.Index:
+    folder = index.path / (index.path / CURRENT).read_text().strip()
+    return windex.open_dir(str(folder), schema=build_schema())
+
+
 def _as_whoosh_reads(index: Index, field: str, term: str) -> dict[int, tuple[float, bytes]]:
     """The term's live postings, (weight, value) by document, through Whoosh's own matchers
     (which merging also uses)."""
-    ix = index._open()
+    ix = _whoosh_index(index)
     out: dict[int, tuple[float, bytes]] = {}
     with ix.searcher() as searcher:
         for sub, base in searcher.leaf_searchers():
@@ -56,7 +64,8 @@ def _as_whoosh_reads(index: Index, field: str, term: str) -> dict[int, tuple[flo
 
 
 def _as_searched(index: Index, field: str, term: str) -> tuple[list[int], list[float]]:
-    with index._reading() as runner:
+    with index._reading() as reader:
+        runner = reader.runner  # type: ignore[attr-defined]
         p = runner.postings(field, term)
         live = runner.live[p.ids]
         return p.ids[live].tolist(), p.weights[live].tolist()
@@ -73,7 +82,8 @@ def index(tmp_path: Path) -> Index:
 
 
 def test_whoosh_and_the_fast_path_read_the_same_postings(index: Index) -> None:
-    with index._reading() as runner:
+    with index._reading() as reader:
+        runner = reader.runner  # type: ignore[attr-defined]
         assert len(runner.leaves) > 1, "the postings should span several segments"
         terms = ["nämnd", "bistånd", "tax"]  # stems, as the index holds them
         block = Codec()._blocklimit
@@ -89,10 +99,11 @@ def test_whoosh_and_the_fast_path_read_the_same_postings(index: Index) -> None:
 
 def test_a_merge_of_segments_keeps_every_posting(index: Index) -> None:
     before = {t: index.search(t, limit=1000) for t in ("nämnd", "bistånd taxa", '"vård plan"')}
-    ix = index._open()
+    ix = _whoosh_index(index)
     ix.optimize()  # Whoosh reads every posting back through the codec and writes one segment
     index.close()
-    with index._reading() as runner:
+    with index._reading() as reader:
+        runner = reader.runner  # type: ignore[attr-defined]
         assert len(runner.leaves) == 1
     for query, result in before.items():
         after = index.search(query, limit=1000)
@@ -104,7 +115,8 @@ def test_whoosh_and_the_phrase_check_read_the_same_positions(index: Index) -> No
     expected = {
         doc: value for doc, (_, value) in _as_whoosh_reads(index, "body_pos", "vård").items()
     }
-    with index._reading() as runner:
+    with index._reading() as reader:
+        runner = reader.runner  # type: ignore[attr-defined]
         live = set(np.flatnonzero(runner.live).tolist())  # Whoosh leaves deleted ones out
         assert runner.posting_values("body_pos", "vård", live) == expected
         some = set(sorted(expected)[::5])

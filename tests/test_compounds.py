@@ -168,15 +168,16 @@ def test_the_command_says_a_missing_lexicon_in_one_line(tmp_path: Path) -> None:
         compounds.DIC_ENV: str(tmp_path / "nowhere" / "sv_SE.dic"),
         "DIARIUM_ARCHIVE": str(tmp_path / "archive"),
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "ingest", str(text)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=Path(__file__).resolve().parents[1],
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    for command in (["ingest", str(text)], ["search", "försörjningsstöd"]):  # search indexes
+        result = subprocess.run(
+            [sys.executable, "-m", "cli", *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=Path(__file__).resolve().parents[1],
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
     warned = [line for line in result.stderr.splitlines() if "lexicon" in line]
     assert len(warned) == 1 and warned[0].startswith("diarium: warning: the Swedish lexicon")
     assert "LexiconWarning" not in result.stderr and ".py:" not in result.stderr

@@ -112,6 +112,7 @@ def test_a_planted_index_pickle_runs_nothing(tmp_path: Path) -> None:
     write_text_documents(tmp_path / "in", 2)
     run, _ = ingest_json(archive, tmp_path / "in")
     assert run.code == 0, run.err
+    assert "2 documents match" in diarium(archive, "search", "försörjningsstöd").out
     generation = (archive / "index" / "CURRENT").read_text().strip()
     folder = archive / "index" / generation
     storage = FileStorage(str(folder))

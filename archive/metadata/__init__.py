@@ -54,8 +54,8 @@ def read_metadata(
     return Metadata(
         kind=kind,
         title=title,
-        date=find_date(doc),
-        case_number=find_case_number(doc),
+        date=find_date(doc, kind),
+        case_number=find_case_number(doc, kind),
         municipality=municipality,
         board=find_board(doc, title),
         department=find_department(doc),

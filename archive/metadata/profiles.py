@@ -51,8 +51,12 @@ COMMON_LISTS = (
     "section_start_patterns",
     "header_skip_patterns",
     "footer_patterns",
+    "time_labels",
+    "cover_date_labels",
+    "auditors",
 )
-COMMON_KEYS = (*COMMON_LISTS, "officer_roles", "kinds")
+COMMON_KEYS = (*COMMON_LISTS, "officer_roles", "kinds", "common_boards")
+KIND_RULE_KEYS = ("kind", "header", "title", "text", "sections", "front", "front_min", "front_not")
 
 
 class ProfileError(DiariumError):
@@ -78,6 +82,11 @@ class KindRule:
     title: tuple[re.Pattern[str], ...] = ()
     text: tuple[tuple[re.Pattern[str], int], ...] = ()
     sections: tuple[re.Pattern[str], ...] = ()
+    # The document's structure: at least `front_min` of the `front` patterns, and none of
+    # `front_not`, found in the front page(s).
+    front: tuple[re.Pattern[str], ...] = ()
+    front_min: int = 1
+    front_not: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass
@@ -91,6 +100,7 @@ class Rules:
     footer: re.Pattern[str] = field(init=False)  # all footer patterns in one
     header_skips: tuple[re.Pattern[str], ...] = field(init=False)
     boards: frozenset[str] = field(init=False)
+    board_abbreviations: dict[str, str] = field(init=False)
     departments: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -105,7 +115,14 @@ class Rules:
         self.header_skips = _compile(
             [*self.common["header_skip_patterns"], *self._merged("header_skip_patterns")], re.I
         )
-        self.boards = frozenset(b.casefold() for b in self._merged("boards"))
+        common_boards = list(self.common.get("common_boards", {}))
+        self.boards = frozenset(b.casefold() for b in [*common_boards, *self._merged("boards")])
+        # "KF" -> "Kommunfullmäktige": the short forms every municipality uses.
+        self.board_abbreviations = {
+            short: name
+            for name, forms in self.common.get("common_boards", {}).items()
+            for short in forms
+        }
         self.departments = frozenset(d.casefold() for d in self._merged("departments"))
 
     def _merged(self, key: str) -> list[str]:
@@ -273,10 +290,17 @@ def _read_common(path: Path, base: dict[str, Any] | None) -> dict[str, Any]:
     if unknown:
         raise ProfileError(f"{path}: unknown key(s) {', '.join(unknown)}; use {COMMON_KEYS}")
     empty: dict[str, Any] = {key: [] for key in (*COMMON_LISTS, "kinds")}
-    merged: dict[str, Any] = dict(base) if base else empty | {"officer_roles": ""}
+    merged: dict[str, Any] = (
+        dict(base) if base else empty | {"officer_roles": "", "common_boards": {}}
+    )
     for key in COMMON_LISTS:
         if key in data:
             merged[key] = _unique([*merged[key], *_strings(path, key, data[key])])
+    if "common_boards" in data:
+        merged["common_boards"] = {
+            **merged["common_boards"],
+            **_board_forms(path, data["common_boards"]),
+        }
     if "officer_roles" in data:
         merged["officer_roles"] = _strings(path, "officer_roles", data["officer_roles"])[0]
     if "kinds" in data:
@@ -297,10 +321,22 @@ def _read_common(path: Path, base: dict[str, Any] | None) -> dict[str, Any]:
     return merged
 
 
+def _board_forms(path: Path, value: Any) -> dict[str, list[str]]:
+    """`Kommunstyrelsen: [KS]`: a board every municipality has, with its usual short forms."""
+    if not isinstance(value, dict):
+        raise ProfileError(f"{path}: `common_boards` must map a board's name to its short forms")
+    forms: dict[str, list[str]] = {}
+    for name, short in value.items():
+        if not isinstance(name, str) or not name.strip():
+            raise ProfileError(f"{path}: `common_boards`: {name!r} is no board name")
+        forms[name.strip()] = _strings(path, f"common_boards.{name}", short or [])
+    return forms
+
+
 def _check_kind_rule(path: Path, rule: dict[str, Any]) -> None:
     if rule.get("kind") not in KINDS:
         raise ProfileError(f"{path}: kind rule {rule!r}: `kind` must be one of {KINDS}")
-    extra = sorted(set(rule) - {"kind", "header", "title", "text", "sections"})
+    extra = sorted(set(rule) - set(KIND_RULE_KEYS))
     if extra:
         raise ProfileError(f"{path}: kind rule for {rule['kind']!r}: unknown key(s) {extra}")
     try:
@@ -323,6 +359,9 @@ def _kind_rule(rule: dict[str, Any]) -> KindRule:
         title=patterns("title"),
         text=text,
         sections=patterns("sections"),
+        front=tuple(re.compile(p, re.I | re.M) for p in rule.get("front", ())),
+        front_min=int(rule.get("front_min", 1)),
+        front_not=tuple(re.compile(p, re.I | re.M) for p in rule.get("front_not", ())),
     )
 
 

@@ -34,8 +34,10 @@ import numpy as np
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from indexer import analysis, schema, synonyms
-from indexer.codec import BlockMatcher, value_ends
+from indexer import analysis, synonyms
+from indexer import fields as declared
+from indexer.engines.whoosh import schema
+from indexer.engines.whoosh.codec import BlockMatcher, value_ends
 from indexer.errors import QueryError
 from indexer.expand import BODY, Expanded, Variant, variants
 from indexer.query import (
@@ -364,13 +366,13 @@ class QueryRunner:
     def _field(self, node: FieldMatch) -> Mask:
         value, field = node.value, node.field
         if field == "municipality":
-            return self.mask("municipality", schema.key(value))
+            return self.mask("municipality", declared.key(value))
         if field == "kind":
-            return self.mask("kind", schema.key(value))
+            return self.mask("kind", declared.key(value))
         if field == "case":
             return self.mask("case", case_key(value)) | self.mask("case", case_digits_key(value))
         if field == "source":
-            return self.mask("source", schema.key(value.replace("\\", "/").rsplit("/", 1)[-1]))
+            return self.mask("source", declared.key(value.replace("\\", "/").rsplit("/", 1)[-1]))
         terms = analysis.name_terms(value) if field == "officer" else analysis.analyze(value)
         if not terms:
             return self.none()

@@ -1,0 +1,179 @@
+"""What an index holds for a document: its fields, declared once, and how a document fills them.
+
+Every engine (indexer/engines/) builds its own schema from FIELDS and indexes the values of
+`analyse(doc)`; the analysis is diarium's own (Swedish stems, compound parts, folded forms,
+indexed synonym phrases), so both engines hold the same terms and find the same documents.
+A new field is one more `Field` here and one more value in `analyse`.
+
+One index document per archived document (not per page): totals and facets then count
+documents with no collapsing, and a query reads the fewest postings. The page a hit is on is
+found by the highlighter in the stored page texts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Any
+
+from indexer import analysis, compounds, folding, synonyms
+from indexer.model import IndexDoc
+from indexer.query import case_digits_key, case_key
+
+# Kinds of field; each engine says how it stores each kind.
+TEXT = "text"  # analysed terms (a list, in order), scored
+KEYWORDS = "keywords"  # exact keys to filter on (a list)
+VALUE = "value"  # one exact value, for facet counts
+DAY = "day"  # YYYYMMDD as a number, for the date order and date ranges
+
+# BM25 parameters (engines that score by impacts use them; see engines/whoosh/schema.py).
+BODY_PIVOT = 600.0
+TITLE_PIVOT = 10.0
+# About one body word in six is a compound and one in five has å, ä or ö: the pivots of the
+# fields that hold only those scale down with them.
+PARTS_PIVOT = 2 * BODY_PIVOT / 6
+FOLDED_PIVOT = BODY_PIVOT / 5
+# Page texts are stored compressed: the store is read only for the ten hits shown, and level 1
+# costs little CPU while taking the stored text to about a third of its size.
+_COMPRESS_LEVEL = 1
+
+_SUFFIXES = re.compile(r"\s+(kommun|stad|region|landsting)$")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    pivot: float = BODY_PIVOT  # TEXT: the length BM25 takes as average (see schema.py)
+    positions: bool = False  # TEXT: word order kept, for phrases
+    # TEXT: the field whose length a term's weight is reckoned against (default: its own)
+    length_of: str | None = None
+
+
+FIELDS: tuple[Field, ...] = (
+    # The body also carries title and metadata words, so "uppsala försörjningsstöd" matches a
+    # document from Uppsala whose text never names the town; the title only adds score.
+    Field("body", TEXT, positions=True),
+    # Compound parts (`försörjning stöd` for `försörjningsstödet`, see compounds.part_terms)
+    # and words with å ä ö as typed without them (issue 6).
+    Field("parts", TEXT, PARTS_PIVOT),
+    Field("folded", TEXT, FOLDED_PIVOT),
+    # The synonyms data's expressions of several words, each as one term: an expression weighs
+    # what a body word occurring as often would.
+    Field("phrases", TEXT, length_of="body"),
+    Field("title", TEXT, TITLE_PIVOT),
+    Field("board", TEXT, TITLE_PIVOT),
+    Field("department", TEXT, TITLE_PIVOT),
+    Field("officer", TEXT, TITLE_PIVOT),
+    Field("municipality", KEYWORDS),
+    Field("kind", KEYWORDS),
+    Field("case", KEYWORDS),
+    Field("source", KEYWORDS),
+    Field("date", VALUE),
+    # Exact values for facet counts.
+    Field("municipality_name", VALUE),
+    Field("kind_name", VALUE),
+    Field("year", VALUE),
+    Field("day", DAY),
+)
+BY_NAME = {f.name: f for f in FIELDS}
+
+
+@dataclass
+class Analysed:
+    """One document as every engine indexes it: `values` by field name (absent: no value),
+    `hit` the metadata a hit shows and `pages` the compressed page texts, both stored."""
+
+    id: str
+    values: dict[str, Any]
+    hit: dict[str, Any]
+    pages: bytes
+    chars: int  # of page text: engines size their write buffers by it
+
+
+def key(value: str) -> str:
+    """Lower-case, single spaces, no commas."""
+    return " ".join(value.replace(",", " ").lower().split())
+
+
+def municipality_keys(name: str) -> set[str]:
+    """'Lekebergs kommun' is found as Lekebergs kommun, Lekebergs and Lekeberg."""
+    full = key(name)
+    bare = _SUFFIXES.sub("", full)
+    return {full, bare, bare.removesuffix("s")} - {""}
+
+
+def source_keys(source: str) -> set[str]:
+    """A file is found by its name with and without the extension."""
+    path = PurePath(source)
+    return {key(path.name), key(path.stem)} - {""}
+
+
+def _terms(analyse_text: Callable[[str], list[str]], text: str | None) -> list[str] | None:
+    return analyse_text(text) if text else None
+
+
+def analyse(doc: IndexDoc) -> Analysed:
+    """The values of every field for one document (the one place a document becomes terms)."""
+    meta = [
+        doc.board,
+        doc.department,
+        *doc.officers,
+        doc.municipality,
+        doc.case_number,
+        PurePath(doc.source).stem if doc.source else None,
+    ]
+    body = "\n".join(
+        [doc.title or "", " ".join(m for m in meta if m)] + [text for _, text in doc.pages]
+    )
+    words = analysis.words(body)
+    terms = analysis.analyze_words(words)
+    values: dict[str, Any] = {
+        "body": terms,
+        "parts": compounds.parts_of(words),
+        "folded": folding.folded_of(words),
+        "phrases": synonyms.phrase_terms(terms),
+        "title": _terms(analysis.analyze, doc.title),
+        "board": _terms(analysis.analyze, doc.board),
+        "department": _terms(analysis.analyze, doc.department),
+        "officer": _terms(analysis.name_terms, "\n".join(doc.officers)),
+    }
+    if doc.municipality:
+        values["municipality"] = sorted(municipality_keys(doc.municipality))
+        values["municipality_name"] = doc.municipality
+    if doc.kind:
+        values["kind"] = [key(doc.kind)]
+        values["kind_name"] = doc.kind
+    if doc.case_number:
+        values["case"] = [case_key(doc.case_number), case_digits_key(doc.case_number)]
+    if doc.source:
+        values["source"] = sorted(source_keys(doc.source))
+    if doc.year is not None:
+        values["year"] = str(doc.year)
+    if doc.date:
+        values["date"] = doc.date
+        values["day"] = int(doc.date.replace("-", ""))
+    elif doc.year is not None:
+        values["day"] = doc.year * 10000
+    hit = {
+        "title": doc.title,
+        "kind": doc.kind,
+        "municipality": doc.municipality,
+        "board": doc.board,
+        "date": doc.date,
+        "year": doc.year,
+        "case_number": doc.case_number,
+        "source": doc.source,
+    }
+    pages = zlib.compress(json.dumps(doc.pages).encode(), _COMPRESS_LEVEL)
+    chars = sum(len(text) for _, text in doc.pages)
+    values = {k: v for k, v in values.items() if v is not None}
+    return Analysed(doc.id, values, hit, pages, chars)
+
+
+def load_pages(blob: bytes) -> list[tuple[int, str]]:
+    return [(number, text) for number, text in json.loads(zlib.decompress(blob))]

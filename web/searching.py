@@ -1,0 +1,258 @@
+"""Searching as an account: the CLI's query language and filters over the archive's index, with
+what the account may not see taken out of results, counts and snippets."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from archive import Archive, NotFound
+from indexer import Hit, Index, SearchResult
+from indexer.archive_sync import index_of
+from web import rights
+
+PAGE_SIZE = 20
+EXPORT_LIMIT = 10_000
+SORTS = ("relevance", "date")
+SECRET_IDS_SECONDS = 60.0
+
+_lock = threading.Lock()
+_indexes: dict[str, Index] = {}
+_secret_cache: dict[str, tuple[float, frozenset[str]]] = {}
+_refreshing: set[str] = set()
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """One search as the URL (and the API) holds it; the names are the CLI's option names."""
+
+    q: str = ""
+    municipality: tuple[str, ...] = ()
+    board: str = ""
+    kind: str = ""
+    year: str = ""  # 2021, 2021..2023, 2021.., ..2020
+    date_from: str = ""
+    date_to: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    limit: int = PAGE_SIZE
+    extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_query(cls, query: Any, *, limit: int = PAGE_SIZE) -> SearchParams:
+        """From request.GET: `year` or `year_from`/`year_to`, `from`/`to` for dates."""
+        year = (query.get("year") or "").strip()
+        low, high = (query.get("year_from") or "").strip(), (query.get("year_to") or "").strip()
+        if not year and (low or high):
+            year = low if low == high else f"{low}..{high}"
+        try:
+            page = max(1, int(query.get("page") or 1))
+        except ValueError:
+            page = 1
+        sort = query.get("sort") or "relevance"
+        return cls(
+            q=(query.get("q") or "").strip(),
+            municipality=tuple(m for m in query.getlist("municipality") if m.strip()),
+            board=(query.get("board") or "").strip(),
+            kind=(query.get("kind") or "").strip(),
+            year=year,
+            date_from=(query.get("from") or "").strip(),
+            date_to=(query.get("to") or "").strip(),
+            sort=sort if sort in SORTS else "relevance",
+            page=page,
+            limit=limit,
+        )
+
+    @property
+    def empty(self) -> bool:
+        return (
+            not any((self.q, self.municipality, self.board, self.kind, self.year, self.date_from))
+            and not self.date_to
+        )
+
+    def index_kwargs(self) -> dict[str, Any]:
+        return {
+            "municipalities": self.municipality,
+            "board": self.board or None,
+            "kind": self.kind or None,
+            "year": self.year or None,
+            "date_from": self.date_from or None,
+            "date_to": self.date_to or None,
+            "sort": self.sort,
+        }
+
+    def describe(self) -> dict[str, Any]:
+        """What the audit log records of a search."""
+        return {k: v for k, v in self.index_kwargs().items() if v} | {"q": self.q}
+
+
+def index(archive: Archive) -> Index:
+    """One open index per archive and process: opening loads the synonyms and the lexicon."""
+    key = str(archive.root)
+    with _lock:
+        if key not in _indexes:
+            _indexes[key] = index_of(archive)
+        return _indexes[key]
+
+
+def _scan_secret_ids(archive: Archive) -> frozenset[str]:
+    found = set()
+    for doc_id in archive.ids():
+        try:
+            raw = (archive.documents_dir / doc_id[:2] / doc_id / "record.json").read_bytes()
+        except OSError:
+            continue
+        if b'"secrecy"' in raw and rights.secrecy(json.loads(raw))[0]:
+            found.add(doc_id)
+    return frozenset(found)
+
+
+def _refresh(key: str, archive: Archive) -> None:
+    try:
+        _secret_cache[key] = (time.monotonic(), _scan_secret_ids(archive))
+    finally:
+        _refreshing.discard(key)
+
+
+def secret_ids(archive: Archive) -> frozenset[str]:
+    """Documents secret as a whole, read from their records. Needed only until `Index.search`
+    takes `cleared` (issue 14): read once (before the server forks its workers), then again in
+    the background every SECRET_IDS_SECONDS, so no search waits for a scan of the archive.
+    Every hit shown is checked against its own record again, so a set that lags can only make
+    a count lag, never show a secret document."""
+    key = str(archive.root)
+    cached = _secret_cache.get(key)
+    if cached is None:
+        _refresh(key, archive)
+        return _secret_cache[key][1]
+    if time.monotonic() - cached[0] > SECRET_IDS_SECONDS and key not in _refreshing:
+        _refreshing.add(key)
+        threading.Thread(target=_refresh, args=(key, archive), daemon=True).start()
+    return cached[1]
+
+
+def warm(archive: Archive) -> None:
+    """What the first search would otherwise wait for."""
+    if not _takes_cleared(index(archive)):
+        secret_ids(archive)
+
+
+def forget_index() -> None:
+    """Before the server forks: each worker opens its own index."""
+    for idx in _indexes.values():
+        idx.close()
+    _indexes.clear()
+
+
+def record_of(archive: Archive, doc_id: str) -> dict[str, Any] | None:
+    try:
+        path = archive.documents_dir / doc_id[:2] / doc_id / "record.json"
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, NotFound):
+        return None
+
+
+def _takes_cleared(idx: Index) -> bool:
+    return "cleared" in inspect.signature(idx.search).parameters
+
+
+def search(
+    user: Any, archive: Archive, params: SearchParams, *, facets: bool = True
+) -> SearchResult:
+    """`Index.search` as this account may see it (QueryError for a query that cannot be read)."""
+    idx = index(archive)
+    cleared = rights.is_cleared(user)
+    kwargs = params.index_kwargs()
+    if _takes_cleared(idx):
+        kwargs["cleared"] = cleared
+    result = idx.search(params.q, limit=params.limit, page=params.page, facets=facets, **kwargs)
+    if not cleared and not _takes_cleared(idx):
+        secret = secret_ids(archive)
+        if secret and result.total:
+            result = _without(idx, params, kwargs, secret, facets)
+    hits = [as_seen(user, archive, hit) for hit in result.hits]
+    return replace(result, hits=[h for h in hits if h is not None])
+
+
+def _without(
+    idx: Index,
+    params: SearchParams,
+    kwargs: dict[str, Any],
+    secret: frozenset[str],
+    facets: bool,
+) -> SearchResult:
+    """Every match, the secret ones taken out, then paged and counted again."""
+    everything = idx.search(params.q, limit=EXPORT_LIMIT * 10, page=1, facets=False, **kwargs)
+    kept = [hit for hit in everything.hits if hit.id not in secret]
+    first = (params.page - 1) * params.limit
+    counts: dict[str, dict[str, int]] = {}
+    if facets:
+        for name in ("municipality", "year", "kind"):
+            counter = Counter(
+                str(getattr(hit, name)) for hit in kept if getattr(hit, name) is not None
+            )
+            if name == "year":
+                counts[name] = dict(sorted(counter.items(), reverse=True))
+            else:
+                counts[name] = dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+    return replace(
+        everything, total=len(kept), hits=kept[first : first + params.limit], facets=counts
+    )
+
+
+def as_seen(user: Any, archive: Archive, hit: Hit) -> Hit | None:
+    """The hit checked against its record: gone if secret, its snippet left out when it comes
+    from a secret page, personal data in it masked."""
+    if rights.is_cleared(user):
+        return hit
+    record = record_of(archive, hit.id)
+    if record is None or not rights.may_see(user, record):
+        return None
+    if hit.page is not None and hit.page in rights.hidden_pages(user, record):
+        return replace(hit, snippet="", highlights=[], page=None)
+    if record.get("personal_data"):
+        pages = {p.number: p.text for p in archive.pages(hit.id)}
+        snippet = hit.snippet
+        for word in rights.masked_words(user, record, pages):
+            snippet = snippet.replace(word, rights.mask(word, [(0, len(word))]))
+        return replace(hit, snippet=snippet)
+    return hit
+
+
+def export_rows(result: SearchResult) -> tuple[list[str], list[list[Any]]]:
+    """The columns of the CSV and XLSX exports (the same for both)."""
+    header = [
+        "id",
+        "titel",
+        "dokumenttyp",
+        "kommun",
+        "nämnd",
+        "datum",
+        "år",
+        "diarienummer",
+        "fil",
+        "sida",
+        "utdrag",
+    ]
+    rows = [
+        [
+            h.id,
+            h.title or "",
+            h.kind or "",
+            h.municipality or "",
+            h.board or "",
+            h.date or "",
+            h.year or "",
+            h.case_number or "",
+            h.source or "",
+            h.page or "",
+            h.snippet,
+        ]
+        for h in result.hits
+    ]
+    return header, rows
