@@ -1,14 +1,16 @@
 """`diarium check`: is the archive what its records say it is?
 
 Every original is hashed again and compared with its record's sha256 (and so its id), every
-record.json and text.json is read against its schema, and anything in documents/ that is not a
-document folder is named. The index side (is every document searchable, is nothing searchable
-that is gone) is checked by the indexer, which knows the index; the archive knows nothing of it.
+record.json and text.json is read against its schema, anything in documents/ that is not a
+document folder is named, and so is a journal line that is no entry. The index side (is every
+document searchable, is nothing searchable that is gone) is checked by the indexer, which knows
+the index; the archive knows nothing of it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -57,6 +59,28 @@ def check_archive(
             yield from _check_document(folder)
             if progress:
                 progress(1)
+
+
+def check_journal(archive: Archive) -> Iterator[Problem]:
+    """Lines of the journal that name no document id, or are not entries at all (the last
+    line may be unfinished: its writer was killed, which the journal allows for)."""
+    try:
+        data = archive.journal.path.read_bytes()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        yield Problem("journal", f"kan inte läsas: {exc.strerror or exc}")
+        return
+    lines = data.split(b"\n")[:-1]  # what follows the last newline is unfinished
+    for number, line in enumerate(lines, 1):
+        try:
+            entry = json.loads(line)
+            doc_id = entry["id"]
+        except (ValueError, KeyError, TypeError):
+            yield Problem("journal", f"rad {number} är ingen post")
+            continue
+        if not isinstance(doc_id, str) or not is_document_id(doc_id):
+            yield Problem("journal", f"rad {number} namnger inget dokument-id: {doc_id!r}")
 
 
 def _check_document(folder: Path) -> Iterator[Problem]:

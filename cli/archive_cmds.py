@@ -273,18 +273,18 @@ def stats(archive: Archive, as_json: bool) -> None:
 @archive_option
 def check(archive: Archive, as_json: bool) -> None:
     """Kontrollera arkivet: varje original mot sin sha256, varje record.json och text.json mot
-    sitt schema, och sökindexet mot arkivet. Slutkod 1 om något är fel.
+    sitt schema, journalens rader, och sökindexet mot arkivet. Slutkod 1 om något är fel.
 
     \b
     diarium check
     diarium check --json | jq -r '.[].where'
     """
-    from archive.check import check_archive
+    from archive.check import check_archive, check_journal
     from indexer.archive_sync import check_index
 
     if not archive.exists():
         raise DiariumError(f"det finns inget arkiv i {archive.root}")
-    problems = list(check_archive(archive))
+    problems = [*check_archive(archive), *check_journal(archive)]
     problems += check_index(archive)
     if as_json:
         print_json([p.to_dict() for p in problems])
