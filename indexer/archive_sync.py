@@ -100,19 +100,18 @@ def rebuild_from_archive(archive: Archive, progress: Callable[[int], None] | Non
 
 
 def check_index(archive: Archive) -> list[Problem]:
-    """What the index says that the archive does not: documents it lacks or still holds.
-
-    The index is compared as it is on disk, before it catches up with the journal, so a
-    document the journal lists but the index never took in is named too."""
+    """What the index says that the archive does not, once it has caught up with the journal:
+    documents it lacks or still holds. No index yet is no problem (the first search builds it)."""
     index = index_of(archive)
-    index.feed = None  # compare, do not catch up first
     try:
         if not index.exists():
-            return [Problem("index", "det finns inget sökindex; bygg det med `diarium reindex`")]
+            return []
         try:
             indexed = index.ids()
         except SearchIndexError as exc:
             return [Problem("index", str(exc))]
+        except OSError as exc:  # cannot catch up: a full or read-only disk
+            return [Problem("index", f"kan inte uppdateras: {exc.strerror or exc}")]
     finally:
         index.close()
     readable = {d.id for d in archive.documents()}

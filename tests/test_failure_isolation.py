@@ -214,7 +214,7 @@ def test_a_full_disk_is_one_line_after_the_report(tmp_path: Path, small_disk: Pa
     assert len(store) == len(added)
     assert not list(store.tmp_dir.iterdir()), "a half-written document stayed"
     check = diarium(archive, "check")
-    assert all("index" in line for line in check.out.splitlines()), check.out
+    assert check.code == 0, check.out  # what was stored is whole (no index yet: nothing to compare)
 
 
 def test_a_read_only_archive_is_one_line(tmp_path: Path, small_disk: Path) -> None:
