@@ -38,6 +38,7 @@ bench:
 	$(PY) -m tests.benchmarks.bench_ingest
 	$(PY) -m tests.benchmarks.bench_generate
 	$(PY) -m tests.benchmarks.bench_search
+	$(PY) -m tests.benchmarks.bench_ocr
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .ruff_cache

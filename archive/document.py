@@ -32,6 +32,15 @@ class Document:
     flags: list[str] = field(default_factory=list)
     manual: list[str] = field(default_factory=list)  # keys whose value a person set by hand
     size: int = 0
+    # Pages read by OCR: {"engine", "language", "threshold", "copy", "pages": [{"page",
+    # "confidence", "uncertain", "words"[, "error"]}]}, or {"error"} when OCR failed.
+    ocr: dict[str, Any] | None = None
+
+    def ocr_page(self, number: int | None) -> dict[str, Any] | None:
+        """The OCR entry of one page, None for a page read from its own text layer."""
+        if not self.ocr or number is None:
+            return None
+        return next((p for p in self.ocr.get("pages", []) if p["page"] == number), None)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -21,8 +21,13 @@ from pebble import ProcessExpired, ProcessPool
 from archive.document import Document
 from archive.errors import DiariumError
 from archive.extract import extract
+from archive.extract import ocr as ocr_step
+from archive.extract.ocr import OcrSettings
+from archive.extract.pdf import NO_TEXT_LAYER
+from archive.limits import DEFAULT as DEFAULT_LIMITS
 from archive.limits import Limits
 from archive.metadata import read_metadata
+from archive.model import Extraction
 from archive.names import source_name
 from archive.overrides import read_sidecar
 from archive.processes import die_with_parent
@@ -95,6 +100,7 @@ def ingest_file(
     path: str,
     municipality: str | None,
     overrides: dict[str, Any],
+    ocr: OcrSettings | None = None,
     limits: Limits | None = None,
 ) -> Outcome:
     """Everything for one file; runs in a worker process, so it returns plain data."""
@@ -115,18 +121,14 @@ def ingest_file(
         hand_set.update(read_sidecar(file, limits))
         if not data:
             raise DiariumError("empty file")
-        profiles = archive.profiles()
-        municipality = hand_set.get("municipality")
-        footers = [p.pattern for p in profiles.footer_patterns(municipality)]
-        extraction = extract(file, footer_patterns=footers, limits=limits)
-        metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
-        doc = build_document(
+        doc, extraction = read_document(
+            archive,
+            file,
             sha256=sha,
             source=source_name(file.name),
             size=len(data),
-            extraction=extraction,
-            metadata=metadata,
-            overrides=hand_set,
+            hand_set=hand_set,
+            ocr=ocr,
             limits=limits,
         )
         if archive.commit(doc, data, extraction):
@@ -140,6 +142,36 @@ def ingest_file(
         return "failed", f"cannot read the file: {exc.strerror or exc}"
     except Exception as exc:  # noqa: BLE001 - a library choking on one file must not stop a batch
         return "failed", f"could not be read ({type(exc).__name__}: {exc})"
+
+
+def read_document(
+    archive: Archive,
+    file: Path,
+    *,
+    sha256: str,
+    source: str,
+    size: int,
+    hand_set: dict[str, Any],
+    ocr: OcrSettings | None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> tuple[Document, Extraction]:
+    """Extract the text, read the metadata and build the record: what ingest does to a new file
+    and `diarium ocr` to a stored scan. `hand_set`: values a person set, which win."""
+    profiles = archive.profiles()
+    municipality = hand_set.get("municipality")
+    footers = [p.pattern for p in profiles.footer_patterns(municipality)]
+    extraction = extract(file, footer_patterns=footers, ocr=ocr, limits=limits)
+    metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
+    doc = build_document(
+        sha256=sha256,
+        source=source,
+        size=size,
+        extraction=extraction,
+        metadata=metadata,
+        overrides=hand_set,
+        limits=limits,
+    )
+    return doc, extraction
 
 
 # A worker that died is retried this many times with the files it had not reached; the file it
@@ -171,8 +203,11 @@ def ingest(
     overrides: dict[str, Any],
     jobs: int | None,
     progress: Callable[[int, int, str, str], None] | None,
+    ocr: str | None = None,
 ) -> IngestReport:
-    """`progress(done, total, path, status)` is called after each file."""
+    """`progress(done, total, path, status)` is called after each file; `ocr`: auto, always or
+    never (default: the archive's setting `ocr`, else auto)."""
+    reading = OcrSettings.from_settings(archive.settings, ocr)
     archive.clean_stale()
     files, failures = collect(paths)
     outcomes: dict[int, Outcome] = {}
@@ -188,7 +223,7 @@ def ingest(
     stopped: str | None = None
     if jobs == 1 or len(files) <= 1:
         for i, file in enumerate(files):
-            done(i, ingest_file(root, str(file), municipality, overrides, limits))
+            done(i, ingest_file(root, str(file), municipality, overrides, reading, limits))
             if outcomes[i][0] == "archive":
                 stopped = str(outcomes[i][1])
                 break
@@ -202,7 +237,7 @@ def ingest(
                 jobs,
                 pending,
                 done,
-                lambda i: (root, str(files[i]), municipality, overrides, limits),
+                lambda i: (root, str(files[i]), municipality, overrides, reading, limits),
             )
         for i in pending:  # the pool kept breaking: these were never read
             done(i, ("failed", "läsprocesserna dog om och om igen; filen lästes inte"))
@@ -217,6 +252,10 @@ def ingest(
         elif isinstance(value, dict):
             target = report.added if status == "added" else report.unchanged
             target.append(Document.from_dict(value))
+    if reading.mode != "never" and any(NO_TEXT_LAYER in d.flags for d in report.added):
+        reason = ocr_step.missing()
+        if reason:
+            report.warnings.append(f"skannade sidor lästes inte: {reason}; kör `diarium ocr` sedan")
     return report
 
 

@@ -46,6 +46,9 @@ class Extraction:
     footer_text: str = ""  # DOCX page footer, kept apart from the body
     flags: list[str] = field(default_factory=list)  # e.g. "no text layer"
     properties: dict[str, str] = field(default_factory=dict)  # file's own title/author/subject
+    ocr: dict[str, Any] | None = None  # the record's `ocr` field when pages were read by OCR
+    # Files stored beside the original, by name: the searchable PDF/A copy of a scan.
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def text(self) -> str:

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 import yaml
@@ -46,6 +46,9 @@ from archive.metadata import profiles
 from archive.metadata.profiles import Profiles
 from archive.model import Extraction, Metadata, Page
 from archive.safeyaml import read_text, safe_load
+
+if TYPE_CHECKING:
+    from archive.ocr_stored import OcrReport
 
 ID_LENGTH = 16
 # What a document id may look like before any path is built from it: a whole id, a prefix of at
@@ -115,6 +118,7 @@ class IngestReport:
     failed: list[Failure] = field(default_factory=list)
     # why the batch stopped early: the archive itself could not be written (disk full, ...)
     stopped: str | None = None
+    warnings: list[str] = field(default_factory=list)  # about the batch as a whole
 
     def to_dict(self) -> dict[str, Any]:
         def brief(doc: Document) -> dict[str, Any]:
@@ -132,6 +136,7 @@ class IngestReport:
             "unchanged": [brief(d) for d in self.unchanged],
             "failed": [asdict(f) for f in self.failed],
             "stopped": self.stopped,
+            "warnings": self.warnings,
         }
 
 
@@ -188,7 +193,20 @@ def build_document(
         flags=list(extraction.flags),
         manual=sorted(overrides),
         size=size,
+        ocr=extraction.ocr,
     )
+
+
+def text_json(extraction: Extraction) -> bytes:
+    """A document's text.json: its pages, headings, header and footer text, file properties."""
+    text = {
+        "pages": [asdict(p) for p in extraction.pages],
+        "headings": [asdict(h) for h in extraction.headings],
+        "header_text": extraction.header_text,
+        "footer_text": extraction.footer_text,
+        "properties": extraction.properties,
+    }
+    return json.dumps(text, ensure_ascii=False).encode()
 
 
 def _write_synced(path: Path, data: bytes) -> None:
@@ -382,6 +400,8 @@ class Archive:
         formats: Counter[str] = Counter()
         flags: Counter[str] = Counter()
         documents = pages = size = 0
+        ocr_documents = ocr_pages = uncertain = 0
+        confidences: list[float] = []
         damaged: list[str] = []
         for doc in self.entries():
             if isinstance(doc, Damaged):
@@ -395,6 +415,12 @@ class Archive:
             years[str(doc.year) if doc.year else "(okänt)"] += 1
             formats[doc.format] += 1
             flags.update(doc.flags)
+            read = (doc.ocr or {}).get("pages", [])
+            if read:
+                ocr_documents += 1
+                ocr_pages += len(read)
+                uncertain += sum(1 for p in read if p.get("uncertain"))
+                confidences += [p["confidence"] for p in read if p.get("confidence") is not None]
         return {
             "archive": str(self.root),
             "documents": documents,
@@ -406,6 +432,14 @@ class Archive:
             "format": dict(formats.most_common()),
             "flags": dict(flags.most_common()),
             "damaged": damaged,
+            "ocr": {
+                "documents": ocr_documents,
+                "pages": ocr_pages,
+                "uncertain_pages": uncertain,
+                "mean_confidence": (
+                    round(sum(confidences) / len(confidences), 1) if confidences else None
+                ),
+            },
         }
 
     # -- writing -----------------------------------------------------------------------------
@@ -438,14 +472,9 @@ class Archive:
         try:
             suffix = Path(doc.source).suffix.lower() or ".bin"
             _write_synced(stage / f"original{suffix}", original)
-            text = {
-                "pages": [asdict(p) for p in extraction.pages],
-                "headings": [asdict(h) for h in extraction.headings],
-                "header_text": extraction.header_text,
-                "footer_text": extraction.footer_text,
-                "properties": extraction.properties,
-            }
-            _write_synced(stage / "text.json", json.dumps(text, ensure_ascii=False).encode())
+            _write_synced(stage / "text.json", text_json(extraction))
+            for name, data in extraction.files.items():
+                _write_synced(stage / name, data)
             record = json.dumps(doc.to_dict(), ensure_ascii=False, indent=1).encode()
             _write_synced(stage / "record.json", record)
             _fsync_dir(stage)
@@ -572,6 +601,18 @@ class Archive:
         shutil.rmtree(doomed, ignore_errors=True)
         return doc
 
+    def ocr(
+        self,
+        ids: Iterable[str] | None = None,
+        *,
+        mode: str = "auto",
+        progress: Callable[[Document], None] | None = None,
+    ) -> OcrReport:
+        """Read stored scans with OCR (default: all flagged `no text layer`); an OcrReport."""
+        from archive.ocr_stored import ocr_stored
+
+        return ocr_stored(self, ids, mode=mode, progress=progress)
+
     def ingest(
         self,
         paths: Iterable[Path | str],
@@ -580,7 +621,10 @@ class Archive:
         overrides: dict[str, Any] | None = None,
         jobs: int | None = None,
         progress: Callable[[int, int, str, str], None] | None = None,
+        ocr: str | None = None,
     ) -> IngestReport:
+        """`ocr`: read scanned pages `auto` (pages without a usable text layer), `always` or
+        `never`; default: the setting `ocr` in settings.yaml, else auto."""
         from archive.ingest import ingest
 
         return ingest(
@@ -590,6 +634,7 @@ class Archive:
             overrides=overrides or {},
             jobs=jobs,
             progress=progress,
+            ocr=ocr,
         )
 
 

@@ -10,11 +10,12 @@ from typing import Any
 import click
 
 from archive import Archive, DiariumError, Document, IngestReport
+from archive.extract.ocr import MODES
 from archive.names import printable
 from archive.overrides import parse_assignments
 from archive.show import show_data
 from archive.store import Damaged
-from cli.common import archive_option, print_json, warn
+from cli.common import archive_option, ocr_mark, print_json, warn
 
 LIST_KEYS = (
     "id",
@@ -65,6 +66,12 @@ class TerminalProgress:
     help="Set a value by hand for every file, e.g. --set kind=yttrande (repeatable).",
 )
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option(
+    "--ocr",
+    type=click.Choice(MODES),
+    help="Läs skannade sidor med OCR: auto (sidor utan användbart textlager), always eller "
+    "never (standard: arkivets inställning ocr, annars auto).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @archive_option
 def ingest(
@@ -73,6 +80,7 @@ def ingest(
     municipality: str | None,
     assignments: tuple[str, ...],
     jobs: int | None,
+    ocr: str | None,
     as_json: bool,
 ) -> None:
     """Take files and folders (recursively) into the archive.
@@ -85,12 +93,18 @@ def ingest(
     diarium ingest rapporter/ --municipality Uppsala
     diarium ingest svar.pdf --set kind="svar på revisionsrapport" --set date=2023-11-02
     diarium ingest arkiv/2021 --json > rapport.json
+    diarium ingest skannat/ --ocr=always
     """
     overrides = parse_assignments(list(assignments))
     progress = TerminalProgress("Tar in", enabled=sys.stderr.isatty() and not as_json)
     try:
         report = archive.ingest(
-            paths, municipality=municipality, overrides=overrides, jobs=jobs, progress=progress
+            paths,
+            municipality=municipality,
+            overrides=overrides,
+            jobs=jobs,
+            progress=progress,
+            ocr=ocr,
         )
     finally:
         progress.close()
@@ -109,11 +123,16 @@ def _print_report(report: IngestReport, as_json: bool) -> None:
     else:
         for doc in report.added:
             flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
-            click.echo(f"added      {doc.id}  {printable(doc.source)}  ({_kind_date(doc)}){flags}")
+            read = len((doc.ocr or {}).get("pages", []))
+            ocr = f"  (OCR: {read} s.)" if read else ""
+            source = printable(doc.source)
+            click.echo(f"added      {doc.id}  {source}  ({_kind_date(doc)}){ocr}{flags}")
         for doc in report.unchanged:
             click.echo(f"unchanged  {doc.id}  {printable(doc.source)}")
     for failure in report.failed:
         warn(f"failed: {printable(failure.path)}: {printable(failure.error)}")
+    for message in report.warnings:
+        warn(f"diarium: {message}")
     warn(
         f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
     )
@@ -152,7 +171,9 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
             click.echo(f"    - {printable(section['heading'])}")
     if with_text:
         for page in archive.pages(doc.id):
-            click.echo(click.style(f"\n--- sida {page.number} ---", dim=True))
+            read = doc.ocr_page(page.number)
+            how = f" ({ocr_mark(read)})" if read else ""
+            click.echo(click.style(f"\n--- sida {page.number}{how} ---", dim=True))
             click.echo(printable(page.text, keep_newlines=True))
 
 
@@ -168,9 +189,21 @@ def _fields(doc: Document) -> list[tuple[str, Any]]:
         ("handläggare", ", ".join(doc.officers)),
         ("fil", f"{doc.source} ({doc.format}, {doc.pages} s.)"),
         ("flaggor", ", ".join(doc.flags)),
+        ("OCR", _ocr_summary(doc)),
         ("satt för hand", ", ".join(doc.manual)),
         ("tillagd", doc.added_at),
     ]
+
+
+def _ocr_summary(doc: Document) -> str | None:
+    """Which pages OCR read and how sure it was, so a reader knows what may be misread."""
+    if not doc.ocr:
+        return None
+    if doc.ocr.get("error"):
+        return f"misslyckades: {doc.ocr['error']}"
+    pages = doc.ocr.get("pages", [])
+    read = ", ".join(f"{p['page']} ({ocr_mark(p, short=True)})" for p in pages)
+    return f"sidor lästa med OCR: {read}; osäker under {doc.ocr.get('threshold', 0):g}"
 
 
 @click.command(name="list")
@@ -251,6 +284,14 @@ def stats(archive: Archive, as_json: bool) -> None:
         return
     click.echo(f"Arkiv: {data['archive']}")
     click.echo(f"{data['documents']} dokument, {data['pages']} sidor, {data['bytes']:,} byte")
+    ocr = data["ocr"]
+    if ocr["pages"]:
+        mean = ocr["mean_confidence"]
+        mean = f", medelsäkerhet {mean:g}".replace(".", ",") if mean is not None else ""
+        click.echo(
+            f"OCR: {ocr['pages']} sidor i {ocr['documents']} dokument{mean}, "
+            f"{ocr['uncertain_pages']} osäkra sidor"
+        )
     for key, label in (
         ("kind", "Dokumenttyp"),
         ("municipality", "Kommun"),
@@ -266,6 +307,47 @@ def stats(archive: Archive, as_json: bool) -> None:
         click.echo(f"Skadade dokument ({len(data['damaged'])}, se `diarium check`):")
         for doc_id in data["damaged"]:
             click.echo(f"  {doc_id}")
+
+
+@click.command(name="ocr")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@click.option(
+    "--always",
+    is_flag=True,
+    help="Läs varje sida med OCR, även sidor som har ett textlager.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
+@archive_option
+def ocr(archive: Archive, ids: tuple[str, ...], always: bool, as_json: bool) -> None:
+    """Läs arkivets skannade dokument med OCR (svenska).
+
+    Utan ID läses alla dokument som är flaggade `no text layer`. Texten, den sökbara
+    PDF/A-kopian (archive.pdf), posten och sökindexet uppdateras; originalet rörs inte.
+    Slutkod 1 om något dokument inte kunde läsas.
+
+    
+    diarium ocr
+    diarium ocr 3fa1c2 9b0e77 --always
+    diarium ocr --json | jq '.read[].ocr.pages'
+    """
+    report = archive.ocr(list(ids) or None, mode="always" if always else "auto")
+    if as_json:
+        print_json(report.to_dict())
+    else:
+        for doc in report.read:
+            pages = doc.ocr.get("pages", []) if doc.ocr else []
+            flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
+            click.echo(f"läst      {doc.id}  {doc.source}  ({len(pages)} sidor med OCR){flags}")
+        for doc, why in report.unchanged:
+            click.echo(f"oförändrad {doc.id}  {doc.source}  ({why})")
+    for doc_id, error in report.failed:
+        warn(f"misslyckades: {doc_id}: {error}")
+    warn(
+        f"{len(report.read)} lästa, {len(report.unchanged)} oförändrade, "
+        f"{len(report.failed)} misslyckades"
+    )
+    if report.failed:
+        sys.exit(1)
 
 
 @click.command()
@@ -297,4 +379,4 @@ def check(archive: Archive, as_json: bool) -> None:
         sys.exit(1)
 
 
-COMMANDS = [ingest, show, list_, remove, stats, check]
+COMMANDS = [ingest, show, list_, remove, stats, ocr, check]

@@ -48,3 +48,14 @@ def warn(message: str) -> None:
 
 def color_enabled() -> bool:
     return sys.stdout.isatty()
+
+
+def ocr_mark(page: dict[str, Any], *, short: bool = False) -> str:
+    """How a page read by OCR is marked wherever its text is shown: misreadings are possible."""
+    if page.get("error"):
+        return "OCR misslyckades" if not short else "misslyckades"
+    confidence = page.get("confidence")
+    sure = "tom sida" if confidence is None else f"säkerhet {confidence:g}".replace(".", ",")
+    if page.get("uncertain"):
+        sure += ", osäker"
+    return sure if short else f"OCR, {sure}"

@@ -9,9 +9,9 @@ import click
 
 from archive import Archive, DiariumError
 from archive.names import printable
-from cli.common import archive_option, print_json, warn
+from cli.common import archive_option, ocr_mark, print_json, warn
 from indexer import Hit, IndexUnavailable, SearchResult
-from indexer.archive_sync import index_of, rebuild_from_archive
+from indexer.archive_sync import index_of, mark_ocr, rebuild_from_archive
 from indexer.query import FIELDS
 
 _MARK = {"fg": "yellow", "bold": True}
@@ -104,6 +104,7 @@ def search(
         index.close()
     if result.total == 0:
         _raise_if_empty(archive)
+    mark_ocr(archive, result)
     if as_json:
         data = result.to_dict()
         if explain:
@@ -151,6 +152,8 @@ def _print_hit(number: int, hit: Hit) -> None:
     if hit.snippet:
         styled = hit.marked_snippet(lambda word: click.style(word, **_MARK))
         where = f"sida {hit.page}: " if hit.page is not None else ""
+        if hit.ocr is not None:
+            where = f"sida {hit.page} ({ocr_mark(hit.ocr)}): "
         click.echo(f"   {where}{styled}")
     click.echo(click.style(f"   {hit.id}  {printable(hit.source or '')}", dim=True))
 

@@ -12,7 +12,7 @@ from archive.store import DamagedDocument
 from indexer.engines import DEFAULT_ENGINE, ENGINES
 from indexer.errors import SearchIndexError
 from indexer.index import FEATURES, Index
-from indexer.model import IndexDoc
+from indexer.model import IndexDoc, SearchResult
 from indexer.synonyms import load_synonyms
 
 ENGINE_SETTING = "search_engine"
@@ -86,6 +86,21 @@ def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
         source=document.source,
         pages=[(page.number, page.text) for page in pages],
     )
+
+
+def mark_ocr(archive: Archive, result: SearchResult) -> SearchResult:
+    """Mark each hit whose snippet stands on a page read by OCR with that page's confidence.
+
+    Read from the archive's record at search time rather than stored in the index: `diarium
+    ocr` changes a record, and the mark must follow without the index knowing OCR."""
+    for hit in result.hits:
+        try:
+            page = archive.get(hit.id).ocr_page(hit.page)
+        except NotFound:
+            continue
+        if page is not None:
+            hit.ocr = {"confidence": page.get("confidence"), "uncertain": page.get("uncertain")}
+    return result
 
 
 def rebuild_from_archive(archive: Archive, progress: Callable[[int], None] | None = None) -> int:

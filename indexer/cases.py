@@ -18,6 +18,7 @@ again, so an index entry that lags behind a change never puts a wrong document i
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from indexer import analysis
 from indexer.archive_sync import index_of
 from indexer.index import Index
 from indexer.model import Hit
-from indexer.query import case_digits_key, case_key
+from indexer.query import CaseNumber, case_digits_key, case_key, parse
 
 # Candidates the index is asked for at a time; a case seldom has more than a handful.
 _PAGE = 200
@@ -38,6 +39,8 @@ _PAGE = 200
 _CANDIDATE_TERMS = 20
 _QUERY_TERMS = 6
 _TITLE_WEIGHT = 3
+_JOINED = re.compile(r"\s+och\s+", re.IGNORECASE)
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 Visible = Callable[[Document], bool]
 
@@ -81,12 +84,21 @@ class Case:
 
 
 def same_case(a: str, b: str) -> bool:
-    """Whether two written case numbers are the same number.
+    """Whether two written case numbers name the same case.
 
     The normalised forms must be equal; a number written without its series (`2023/730`)
     matches one with it (`KS 2023-730`) on the digits alone, as `case:` does in search, but
-    two different series (`KS 2023-730`, `SN 2023-730`) never match.
+    two different series (`KS 2023-730`, `SN 2023-730`) never match. A matter filed under two
+    numbers ("KS 2008/0229-00 och 2008/0230-04") belongs to the case of either.
     """
+    return any(_same_number(x, y) for x in _numbers(a) for y in _numbers(b))
+
+
+def _numbers(written: str) -> list[str]:
+    return [part for part in _JOINED.split(written) if any(c.isdigit() for c in part)]
+
+
+def _same_number(a: str, b: str) -> bool:
     key_a, key_b = case_key(a), case_key(b)
     if key_a == key_b:
         return True
@@ -152,11 +164,23 @@ def find_case(
 
 
 def _candidates(archive: Archive, index: Index, typed: str) -> list[Document]:
-    """Documents the index files under this case, read from the archive and checked again."""
+    """Documents the index nominates for this case, read from the archive and checked again.
+
+    Nominated: those whose case field is the number, and those whose text has it written out
+    (a document filed under two numbers is in the index under the pair, not under either).
+    """
+    asked = []
+    for number in _numbers(typed):
+        asked.append(f'case:"{number}"')
+        # As written, and without its series, as the second of a pair is written.
+        for written in (number, _LETTERS.sub(" ", number).strip()):
+            if isinstance(parse(written), CaseNumber):
+                asked.append(written)
+    query = " OR ".join(dict.fromkeys(asked))
     found: list[Document] = []
     page = 1
     while True:
-        result = index.search(f'case:"{typed}"', sort="date", limit=_PAGE, page=page)
+        result = index.search(query, sort="date", limit=_PAGE, page=page)
         for hit in result.hits:
             try:
                 document = archive.get(hit.id)
@@ -250,7 +274,7 @@ def _distinctive_query(archive: Archive, index: Index, doc_ids: list[str]) -> st
         in_own.update(stems)
     if not counts:
         return ""
-    total = len(index.ids())
+    total = _document_count(index)
     scored = []
     for stem, tf in counts.most_common(_CANDIDATE_TERMS):
         word = shown[stem].most_common(1)[0][0]
@@ -261,6 +285,13 @@ def _distinctive_query(archive: Archive, index: Index, doc_ids: list[str]) -> st
             scored.append((tf * math.log(total / df), word))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return " OR ".join(word for _, word in scored[:_QUERY_TERMS])
+
+
+def _document_count(index: Index) -> int:
+    """How many documents the index holds: every document has one of the declared kinds, and
+    counting them is a query (listing every id is not, at 100,000 documents)."""
+    every_kind = " OR ".join(f'kind:"{kind}"' for kind in KINDS)
+    return index.search(every_kind, limit=1).total
 
 
 def _content_word(word: str) -> bool:

@@ -47,6 +47,8 @@ class Hit:
     page: int | None
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    # The snippet's page was read by OCR: {"confidence", "uncertain"}; a number may be misread.
+    ocr: dict[str, Any] | None = None
 
     def marked_snippet(self, mark: Callable[[str], str] = _html_mark) -> str:
         """The snippet with every highlighted word passed through `mark`."""

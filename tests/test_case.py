@@ -89,8 +89,16 @@ def _case_json(archive: Path, *number: str, related: int = 5) -> dict[str, Any]:
     return json.loads(result.stdout)
 
 
-def test_a_case_lists_its_documents_across_kinds_in_date_order(case_archive: Path) -> None:
-    data = _case_json(case_archive, "KS", "2023-730")
+@pytest.fixture(scope="module")
+def ks_case(case_archive: Path) -> dict[str, Any]:
+    """`diarium case KS 2023-730 --json --related 10`, run once for the tests that read it."""
+    return _case_json(case_archive, "KS", "2023-730", related=10)
+
+
+def test_a_case_lists_its_documents_across_kinds_in_date_order(
+    case_archive: Path, ks_case: dict[str, Any]
+) -> None:
+    data = ks_case
     documents = data["documents"]
     assert [d["kind"] for d in documents] == IN_DATE_ORDER
     assert [d["date"] for d in documents] == sorted(d["date"] for d in documents)
@@ -102,16 +110,18 @@ def test_a_case_lists_its_documents_across_kinds_in_date_order(case_archive: Pat
         assert archive.get(entry["id"]).case_number == entry["case_number"]
 
 
-def test_every_way_of_writing_the_number_finds_the_same_case(case_archive: Path) -> None:
-    expected = [d["id"] for d in _case_json(case_archive, "KS-2023-00730", related=0)["documents"]]
+def test_every_way_of_writing_the_number_finds_the_same_case(
+    case_archive: Path, ks_case: dict[str, Any]
+) -> None:
+    expected = [d["id"] for d in ks_case["documents"]]
     assert len(expected) == 4
-    for written in (["ks", "2023/0730"], ["2023-730", "KS"], ["KS 2023.730"]):
+    for written in (["KS-2023-00730"], ["2023/0730", "ks"]):
         found = _case_json(case_archive, *written, related=0)["documents"]
         assert [d["id"] for d in found] == expected, written
 
 
-def test_the_protokollsutdrag_shows_its_decision_not_the_proposal(case_archive: Path) -> None:
-    data = _case_json(case_archive, "KS 2023-730", related=0)
+def test_the_protokollsutdrag_shows_its_decision_not_the_proposal(ks_case: dict[str, Any]) -> None:
+    data = ks_case
     extract = next(d for d in data["documents"] if d["kind"] == "protokollsutdrag")
     assert extract["decision"]["heading"] == "Beslut"
     assert "återrapportera arbetet till nämnden" in extract["decision"]["text"]
@@ -120,8 +130,8 @@ def test_the_protokollsutdrag_shows_its_decision_not_the_proposal(case_archive: 
     assert "att godkänna uppföljningen" in letter["decision"]["text"]
 
 
-def test_related_documents_are_like_the_case_and_leave_it_out(case_archive: Path) -> None:
-    data = _case_json(case_archive, "KS 2023-730", related=10)
+def test_related_documents_are_like_the_case_and_leave_it_out(ks_case: dict[str, Any]) -> None:
+    data = ks_case
     own = {d["id"] for d in data["documents"]}
     related = data["related"]
     assert related and not own & {hit["id"] for hit in related}
@@ -133,7 +143,9 @@ def test_related_documents_are_like_the_case_and_leave_it_out(case_archive: Path
     assert all("<mark>" in hit["snippet"] for hit in related)
 
 
-def test_the_text_output_is_swedish_and_names_each_document(case_archive: Path) -> None:
+def test_the_text_output_is_swedish_and_names_each_document(
+    case_archive: Path, ks_case: dict[str, Any]
+) -> None:
     result = diarium("case", "KS 2023-730", archive=case_archive)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -142,7 +154,7 @@ def test_the_text_output_is_swedish_and_names_each_document(case_archive: Path) 
     assert positions == sorted(positions)
     assert "   Beslut:\n     att anta förvaltningens yttrande" in out
     assert "Liknande dokument" in out and "KUN 2022/15" in out
-    for doc in _case_json(case_archive, "KS 2023-730", related=0)["documents"]:
+    for doc in ks_case["documents"]:
         assert doc["id"] in out
 
 
@@ -211,6 +223,9 @@ def test_same_case_compares_normalised_numbers() -> None:
     assert same_case("2023/730", "KS 2023-730")  # written without its series
     assert not same_case("KS 2023-730", "SN 2023-730")
     assert not same_case("KS 2023-730", "KS 2023-731")
+    assert same_case("KS 2008/0229-00 och 2008/0230-04", "KS 2008-229-0")
+    assert same_case("KS 2008/0230-04", "KS 2008/0229-00 och 2008/0230-04")
+    assert not same_case("KS 2008/0229-00 och 2008/0230-04", "KS 2008/0231-04")
     with pytest.raises(DiariumError):
         find_case(Archive(REPO / "nowhere"), "KS")
 
@@ -238,6 +253,7 @@ def test_real_documents_join_a_case_with_generated_ones(shared_dir: Path, tmp_pa
     real += sorted((shared_dir / "labelled" / "docs").rglob("*.txt"))
     assert not archive.ingest(real, jobs=1).failed
     _render(tmp_path, "protokollsutdrag", "2021.004 KUN", "2021-02-24")
+    _render(tmp_path, "tjansteskrivelse", "KS 2008/230-4", "2008-04-02")
     data = copy.deepcopy(load_data(EXAMPLES / "yttrande.yaml"))
     data |= {"diarienummer": "KUN 2021/4", "datum": "2021-11-05"}
     data_file = tmp_path / "yttrande.json"
@@ -263,3 +279,12 @@ def test_real_documents_join_a_case_with_generated_ones(shared_dir: Path, tmp_pa
     related = [archive.get(hit["id"]).source for hit in found["related"]]
     assert "001_9ac84fee95ffe6b8.txt" in related[:3], related
     assert not {d["id"] for d in found["documents"]} & {hit["id"] for hit in found["related"]}
+
+    # Gotland's regional board decided one matter filed under two numbers; a tjänsteskrivelse
+    # under the second of them (written unpadded) is in the same case.
+    pair = find_case(archive, "KS 2008/0230-04", related=0).documents
+    assert [(e.document.kind, e.document.date) for e in pair] == [
+        ("tjänsteskrivelse", "2008-04-02"),
+        ("protokollsutdrag", "2008-05-29"),
+    ]
+    assert pair[1].document.case_number == "KS 2008/0229-00 och 2008/0230-04"

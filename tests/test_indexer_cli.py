@@ -27,6 +27,7 @@ HIT_KEYS = {
     "source",
     "page",
     "snippet",
+    "ocr",
 }
 
 

@@ -118,9 +118,10 @@ def test_bad_batch(tmp_path: Path, good_pdf: Path) -> None:
     assert pdf.date == "2019-03-14" and pdf.case_number == "KS 2019/77"
 
 
-def test_scan_is_stored_and_flagged(shared_dir: Path, archive_dir: Path) -> None:
+def test_scan_without_ocr_is_stored_and_flagged(shared_dir: Path, archive_dir: Path) -> None:
+    """With OCR off (or not installed) a scan still goes in, flagged; tests/test_ocr.py reads it."""
     scan = next((shared_dir / "corpus" / "goteborg" / "revision").glob("*hedersrelaterat*.pdf"))
-    report = Archive(archive_dir).ingest([scan])
+    report = Archive(archive_dir).ingest([scan], ocr="never")
     (doc,) = report.added
     assert doc.flags == ["no text layer"]
     assert doc.pages == 6
@@ -137,6 +138,7 @@ def test_whole_shared_collection_goes_in(shared_dir: Path, archive_dir: Path) ->
         and "lang" not in p.parts
     ]
     assert len(documents) >= 54  # 5 seeds + 49 corpus documents
-    report = Archive(archive_dir).ingest(documents, jobs=2)
+    # The one scan among them is read by OCR in tests/test_ocr.py; here it would cost minutes.
+    report = Archive(archive_dir).ingest(documents, jobs=2, ocr="never")
     assert report.failed == []
     assert len(report.added) == len(documents)

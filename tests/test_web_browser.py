@@ -194,3 +194,18 @@ def test_reader_never_sees_a_secret_document(browser, web_server: Server) -> Non
     assert page.get_by_role("heading", name="Åtkomst nekad").is_visible()
     assert page.get_by_role("link", name="Ladda upp").count() == 0  # not offered in the menu
     page.context.close()
+
+
+def test_administrator_sees_accounts_and_the_audit_log(browser, web_server: Server) -> None:  # type: ignore[no-untyped-def]
+    page = _page(browser, web_server, "anna")
+    page.get_by_role("link", name="Konton").click()
+    assert page.get_by_role("row", name="lasse").is_visible()
+    _shot(page, "10-konton")
+    page.get_by_role("link", name="Logg").click()
+    page.get_by_label("Konto").fill("rita")
+    page.get_by_role("button", name="Visa").click()
+    assert "account=rita" in page.url
+    actions = set(page.locator("tbody tr td:nth-child(3)").all_inner_texts())
+    assert {"inloggning", "sökning", "visning", "uppladdning", "generering"} <= actions
+    _shot(page, "11-logg")
+    page.context.close()

@@ -8,15 +8,18 @@ import json
 import re
 import sqlite3
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
+from archive import Archive
 from tests.web_helpers import (
     PERSONNUMMER,
     SECRET_PAGE_WORD,
     SECRET_WORD,
     Client,
     Server,
+    logged_in,
     password,
 )
 
@@ -56,20 +59,6 @@ ADMIN_ONLY = [
 
 def q(text: str) -> str:
     return urllib.parse.quote(text)
-
-
-_SESSIONS: dict[tuple[str, str], Client] = {}
-
-
-def logged_in(server: Server, name: str) -> Client:
-    """A logged-in client per account and server, kept: each login hashes a password."""
-    key = (server.url, name)
-    if key not in _SESSIONS:
-        client = Client(server.url)
-        answer = client.login(name)
-        assert answer.status == 302, answer.text
-        _SESSIONS[key] = client
-    return _SESSIONS[key]
 
 
 def fresh_login(server: Server, name: str) -> Client:
@@ -294,6 +283,9 @@ def test_secret_page_and_personal_data_masked_for_readers(web_server: Server) ->
     assert reader.get(f"/dokument/{partly}/original").status == 403
     full = registrar.get(f"/dokument/{partly}").text
     assert SECRET_PAGE_WORD in full and PERSONNUMMER in full
+    assert "OSL 26 kap. 1 §, sidor 2" in full  # the secrecy mark, for those cleared
+    assert "OSL 26 kap." not in seen
+    assert "läst med OCR, säkerhet 72 %: <strong>osäker läsning</strong>" in full
     assert registrar.get(f"/dokument/{partly}/original").status == 200
     hits = _search(reader, "försörjningsstöd hyra")
     assert "Ansökan om försörjningsstöd" in hits and PERSONNUMMER not in hits
@@ -412,3 +404,22 @@ def test_registrar_sets_metadata_by_hand(web_server: Server) -> None:
     change = json.loads(web_server.diarium("audit", "--action", "change", "--json").stdout)[0]
     assert change["account"] == "rita" and change["target"] == doc
     assert change["detail"]["board"] == "Kommunstyrelsen"
+
+
+def test_a_document_marked_secret_meanwhile_is_hidden_at_once(
+    web_server: Server, tmp_path: Path
+) -> None:
+    source = tmp_path / "sent-markerad.txt"
+    source.write_text("Beslut om stöd\n\nÄrendet gäller ordet grävlingsgryt.\n", "utf-8")
+    archive = Archive(web_server.archive.root)
+    (doc,) = archive.ingest([source], jobs=1).added
+    reader = logged_in(web_server, "lasse")
+    link = f"/dokument/{doc.id}"
+    assert link in _search(reader, "grävlingsgryt")
+    mark = {"ground": "OSL 21 kap. 1 §", "pages": None, "until": None, "by": "test", "at": "x"}
+    archive.update_record(doc.id, lambda record: record.update(secrecy=[mark]))
+    assert link not in _search(reader, "grävlingsgryt")
+    assert "Inga dokument matchar" in _search(reader, "grävlingsgryt")
+    assert reader.get(f"/dokument/{doc.id}").status == 404
+    archive.update_record(doc.id, lambda record: record.update(secrecy=[]))
+    assert link in _search(reader, "grävlingsgryt")

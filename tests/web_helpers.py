@@ -105,6 +105,7 @@ def build_archive(root: Path, scratch: Path) -> TestArchive:
 
     def mark_partly(record: dict[str, Any]) -> None:
         record["secrecy"] = [{**mark, "pages": [2]}]
+        record["ocr"] = {"pages": [{"page": 1, "confidence": 71.6, "uncertain": True, "words": 19}]}
         record["personal_data"] = [
             {"kind": "personnummer", "page": 1, "start": start, "end": start + len(PERSONNUMMER)}
         ]
@@ -288,3 +289,17 @@ class Client:
     def login(self, name: str, secret: str | None = None) -> Answer:
         self.get("/logga-in")
         return self.post("/logga-in", {"username": name, "password": secret or password(name)})
+
+
+_SESSIONS: dict[tuple[str, str], Client] = {}
+
+
+def logged_in(server: Server, name: str) -> Client:
+    """A logged-in client per account and server, kept: each login hashes a password."""
+    key = (server.url, name)
+    if key not in _SESSIONS:
+        client = Client(server.url)
+        answer = client.login(name)
+        assert answer.status == 302, answer.text
+        _SESSIONS[key] = client
+    return _SESSIONS[key]

@@ -6,12 +6,11 @@ from __future__ import annotations
 import inspect
 import json
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from archive import Archive, NotFound
+from archive import Archive
 from indexer import Hit, Index, SearchResult
 from indexer.archive_sync import index_of
 from web import rights
@@ -19,12 +18,10 @@ from web import rights
 PAGE_SIZE = 20
 EXPORT_LIMIT = 10_000
 SORTS = ("relevance", "date")
-SECRET_IDS_SECONDS = 60.0
 
 _lock = threading.Lock()
 _indexes: dict[str, Index] = {}
-_secret_cache: dict[str, tuple[float, frozenset[str]]] = {}
-_refreshing: set[str] = set()
+_secret_sets: dict[str, _SecretSet] = {}
 
 
 @dataclass(frozen=True)
@@ -100,40 +97,42 @@ def index(archive: Archive) -> Index:
         return _indexes[key]
 
 
-def _scan_secret_ids(archive: Archive) -> frozenset[str]:
-    found = set()
-    for doc_id in archive.ids():
-        try:
-            raw = (archive.documents_dir / doc_id[:2] / doc_id / "record.json").read_bytes()
-        except OSError:
-            continue
-        if b'"secrecy"' in raw and rights.secrecy(json.loads(raw))[0]:
-            found.add(doc_id)
-    return frozenset(found)
+@dataclass
+class _SecretSet:
+    ids: set[str]
+    position: int  # how far into the archive's journal the set has followed
 
 
-def _refresh(key: str, archive: Archive) -> None:
-    try:
-        _secret_cache[key] = (time.monotonic(), _scan_secret_ids(archive))
-    finally:
-        _refreshing.discard(key)
+def _secret(archive: Archive, doc_id: str) -> bool:
+    found = record_of(archive, doc_id)
+    return found is not None and rights.secrecy(found)[0]
 
 
 def secret_ids(archive: Archive) -> frozenset[str]:
-    """Documents secret as a whole, read from their records. Needed only until `Index.search`
-    takes `cleared` (issue 14): read once (before the server forks its workers), then again in
-    the background every SECRET_IDS_SECONDS, so no search waits for a scan of the archive.
-    Every hit shown is checked against its own record again, so a set that lags can only make
-    a count lag, never show a secret document."""
+    """Documents secret as a whole, read from their records, needed only until `Index.search`
+    takes `cleared` (issue 14). Read whole once (before the server forks its workers), then kept
+    up to date from the archive's journal, which names every document that changed: one look
+    at the journal's size per search while nothing changes."""
     key = str(archive.root)
-    cached = _secret_cache.get(key)
-    if cached is None:
-        _refresh(key, archive)
-        return _secret_cache[key][1]
-    if time.monotonic() - cached[0] > SECRET_IDS_SECONDS and key not in _refreshing:
-        _refreshing.add(key)
-        threading.Thread(target=_refresh, args=(key, archive), daemon=True).start()
-    return cached[1]
+    journal = archive.journal
+    with _lock:
+        known = _secret_sets.get(key)
+        end = journal.end()
+        if known is None or end < known.position:  # first search, or the journal was replaced
+            found = set()
+            for doc_id in archive.ids():
+                raw = _record_bytes(archive, doc_id)
+                if raw and b'"secrecy"' in raw and rights.secrecy(json.loads(raw))[0]:
+                    found.add(doc_id)
+            known = _secret_sets[key] = _SecretSet(found, end)
+        elif end != known.position:
+            changed, known.position = journal.changed_ids(known.position)
+            for doc_id in changed:
+                if _secret(archive, doc_id):
+                    known.ids.add(doc_id)
+                else:
+                    known.ids.discard(doc_id)
+        return frozenset(known.ids)
 
 
 def warm(archive: Archive) -> None:
@@ -149,11 +148,20 @@ def forget_index() -> None:
     _indexes.clear()
 
 
-def record_of(archive: Archive, doc_id: str) -> dict[str, Any] | None:
+def _record_bytes(archive: Archive, doc_id: str) -> bytes | None:
     try:
-        path = archive.documents_dir / doc_id[:2] / doc_id / "record.json"
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError, NotFound):
+        return (archive.documents_dir / doc_id[:2] / doc_id / "record.json").read_bytes()
+    except OSError:
+        return None
+
+
+def record_of(archive: Archive, doc_id: str) -> dict[str, Any] | None:
+    """The stored record as it is on disk, with the fields this diarium's Document may not know
+    yet (secrecy, personal_data)."""
+    raw = _record_bytes(archive, doc_id)
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
         return None
 
 

@@ -773,11 +773,12 @@ def audit_page(request: HttpRequest) -> HttpResponse:
     account = request.GET.get("account") or None
     action = request.GET.get("action") or None
     items = audit.events(account=account, action=action, limit=500)
+    rows = [{"event": e, "label": audit.ACTIONS.get(e.action, e.action)} for e in items]
     return render(
         request,
         "web/audit.html",
         {
-            "events": items,
+            "rows": rows,
             "actions": audit.ACTIONS,
             "account": account or "",
             "action": action or "",

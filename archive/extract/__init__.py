@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from archive.errors import ExtractionError
+from archive.extract.ocr import OcrSettings
 from archive.limits import DEFAULT, Limits
 from archive.model import Extraction
 
@@ -38,9 +39,14 @@ def format_of(path: Path) -> str:
 
 
 def extract(
-    path: Path, *, footer_patterns: Sequence[str] = (), limits: Limits = DEFAULT
+    path: Path,
+    *,
+    footer_patterns: Sequence[str] = (),
+    ocr: OcrSettings | None = None,
+    limits: Limits = DEFAULT,
 ) -> Extraction:
     """`footer_patterns`: a municipality's own page-footer lines (regexes), kept out of the text;
+    `ocr`: how a PDF's pages without a usable text layer are read (None: they are not);
     `limits`: how big a file's unpacked parts and pages may be (archive.limits)."""
     fmt = format_of(path)
     if path.stat().st_size == 0:
@@ -48,7 +54,7 @@ def extract(
     if fmt == "pdf":
         from archive.extract.pdf import extract_pdf
 
-        return extract_pdf(path, footer_patterns=footer_patterns, limits=limits)
+        return extract_pdf(path, footer_patterns=footer_patterns, ocr=ocr, limits=limits)
     if fmt == "docx":
         from archive.extract.docx import extract_docx
 

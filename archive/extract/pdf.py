@@ -36,15 +36,27 @@ from pdfplumber.table import (
 )
 from pdfplumber.utils import filter_edges
 
-from archive.errors import ExtractionError
+from archive.errors import DiariumError, ExtractionError
 from archive.extract.furniture import remove_furniture
 from archive.extract.hyphenation import join_hyphenated
+from archive.extract.ocr import (
+    ARCHIVE_COPY,
+    FAILED,
+    OcrSettings,
+    OcrUnavailable,
+    run_ocr,
+    text_is_usable,
+    tidy,
+)
 from archive.limits import DEFAULT, Limits, refuse
 from archive.model import Extraction, Page, Table
 
 NO_TEXT_LAYER = "no text layer"
 
 _TABLES = TableSettings.resolve(None)
+# Only a page with less text than this is asked whether it shows an image (a scan with a stamp
+# on it): a page with more text is read by its text layer whatever it shows.
+_LITTLE_TEXT = 200
 # Running headers and footers sit in the top and bottom tenth of the page (A4: 84 pt, 3 cm);
 # Word's default page margin is 2.5 cm, and body text starts at or below it.
 MARGIN = 0.1
@@ -80,20 +92,56 @@ class PdfPage:
     text: str
     margins: tuple[str, str]  # the text in the top and bottom margin bands
     tables: list[list[list[str]]]
+    on_image: bool = False  # the page shows an image (asked only of pages with little text)
 
 
 def extract_pdf(
-    path: Path, *, footer_patterns: Sequence[str] = (), limits: Limits = DEFAULT
+    path: Path,
+    *,
+    footer_patterns: Sequence[str] = (),
+    ocr: OcrSettings | None = None,
+    limits: Limits = DEFAULT,
 ) -> Extraction:
     """Pages (1-based numbers kept), tables, running header/footer lines and flags of one PDF.
 
     Removed running headers and footers are kept once each in header_text/footer_text: a
     protocol's page header carries its board and meeting date. `footer_patterns`: regexes for
-    a municipality's own footer lines (its YAML profile), see remove_furniture."""
+    a municipality's own footer lines (its YAML profile), see remove_furniture. `ocr`: how
+    pages without a usable text layer are read (None: not at all); `limits`: pages and
+    characters a page may have (archive.limits)."""
     read, properties = read_pdf(path, limits)
+    flags: list[str] = []
+    files: dict[str, bytes] = {}
+    ocr_record = None
+    wanted = pages_to_ocr(read, ocr)
+    if wanted and ocr is not None:
+        try:
+            run = run_ocr(path, wanted, ocr)
+        except OcrUnavailable:
+            pass  # the scan is stored as before; ingest says once what is missing
+        except DiariumError as exc:
+            flags.append(FAILED)
+            ocr_record = {"error": str(exc), "pages": []}
+        else:
+            copy = _read_document(pdfium.PdfDocument(run.copy), limits)
+            for number in wanted:
+                page = copy[number - 1]
+                page.text = tidy(page.text)
+                page.margins = (tidy(page.margins[0]), tidy(page.margins[1]))
+                read[number - 1] = page
+            flags += run.flags
+            files[ARCHIVE_COPY] = run.copy
+            ocr_record = run.record()
     pages = [Page(page.number, page.text) for page in read]
     if not any(page.text for page in pages):
-        return Extraction(format="pdf", pages=pages, flags=[NO_TEXT_LAYER], properties=properties)
+        return Extraction(
+            format="pdf",
+            pages=pages,
+            flags=[NO_TEXT_LAYER, *flags],
+            properties=properties,
+            ocr=ocr_record,
+            files=files,
+        )
     furniture = remove_furniture(
         pages, footer_patterns=footer_patterns, margins=[page.margins for page in read]
     )
@@ -103,20 +151,31 @@ def extract_pdf(
         tables=[Table(page.number, rows) for page in read for rows in page.tables],
         header_text="\n".join(furniture.header),
         footer_text="\n".join(furniture.footer),
+        flags=flags,
         properties=properties,
+        ocr=ocr_record,
+        files=files,
     )
+
+
+def pages_to_ocr(read: Sequence[PdfPage], ocr: OcrSettings | None) -> list[int]:
+    """The pages OCR must read: every page with `always`, those without usable text with `auto`."""
+    if ocr is None or ocr.mode == "never":
+        return []
+    if ocr.mode == "always":
+        return [page.number for page in read]
+    return [p.number for p in read if not text_is_usable(p.text, on_image=p.on_image)]
 
 
 def read_pdf(path: Path, limits: Limits = DEFAULT) -> tuple[list[PdfPage], dict[str, str]]:
     """Every page, and the file's own title/author/subject/keywords."""
     pdf = _open(path)
     try:
-        count = len(pdf)
-        if count == 0:
+        if len(pdf) == 0:
             raise ExtractionError("PDF has no pages")
-        if count > limits.pdf_pages:
-            raise refuse(f"PDF med {count} sidor", "pdf_pages", limits.pdf_pages)
-        pages = [_read_page(pdf, index, limits) for index in range(count)]
+        if len(pdf) > limits.pdf_pages:
+            raise refuse(f"PDF med {len(pdf)} sidor", "pdf_pages", limits.pdf_pages)
+        pages = _read_document(pdf, limits, close=False)
         properties = {
             _PROPERTIES[k]: v.strip()
             for k, v in pdf.get_metadata_dict(skip_empty=True).items()
@@ -125,6 +184,16 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> tuple[list[PdfPage], dict[
     finally:
         pdf.close()
     return pages, properties
+
+
+def _read_document(
+    pdf: pdfium.PdfDocument, limits: Limits = DEFAULT, *, close: bool = True
+) -> list[PdfPage]:
+    try:
+        return [_read_page(pdf, index, limits) for index in range(len(pdf))]
+    finally:
+        if close:
+            pdf.close()
 
 
 def _open(path: Path) -> pdfium.PdfDocument:
@@ -185,8 +254,9 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> PdfPage:
                     limits.pdf_page_chars,
                 )
             text = _clean(textpage.get_text_range())
+            on_image = 0 < len(text) < _LITTLE_TEXT and _shows_image(page)
             if not text:
-                return PdfPage(index + 1, "", ("", ""), [])
+                return PdfPage(index + 1, "", ("", ""), [], on_image=on_image)
             left, bottom, right, top = page.get_bbox()
             band = MARGIN * (top - bottom)
             margins = (
@@ -203,7 +273,12 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> PdfPage:
         join_hyphenated(text),
         (join_hyphenated(margins[0]), join_hyphenated(margins[1])),
         tables,
+        on_image,
     )
+
+
+def _shows_image(page: pdfium.PdfPage) -> bool:
+    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))
 
 
 def _clean(text: str) -> str:
