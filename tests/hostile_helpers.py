@@ -1,8 +1,8 @@
 """Running `diarium` as a real process against hostile input, and files to feed it.
 
 Each run is a fresh process with only the test's archive (no DIARIUM_* of the developer's),
-and can be measured: wall time and the peak resident memory of it and every process it started
-(its workers included), read from a small wrapper process's RUSAGE_CHILDREN.
+and can be measured: wall time, and the CPU time and peak resident memory of it and every
+process it started (its workers included), read from a small wrapper process's RUSAGE_CHILDREN.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from docx import Document
 _MEASURE = (
     "import resource, subprocess, sys\n"
     "code = subprocess.run(sys.argv[1:]).returncode\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "sys.stderr.write(f'\\nPEAK_RSS_KB={peak}\\n')\n"
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "sys.stderr.write(f'\\nCPU_S={use.ru_utime + use.ru_stime} PEAK_RSS_KB={use.ru_maxrss}\\n')\n"
     "sys.exit(code)\n"
 )
 
@@ -33,8 +33,9 @@ class Run:
     code: int
     out: str
     err: str
-    seconds: float
+    seconds: float  # wall time
     peak_mb: float | None = None
+    cpu_seconds: float | None = None  # of the process and all it started (when measured)
 
     @property
     def err_lines(self) -> list[str]:
@@ -69,11 +70,12 @@ def diarium(
     seconds = time.monotonic() - started
     out = done.stdout.decode("utf-8", "replace")
     err = done.stderr.decode("utf-8", "replace")
-    peak = None
+    peak = cpu = None
     if measure:
-        err, _, figure = err.rpartition("PEAK_RSS_KB=")
-        peak = int(figure.strip()) / 1024
-    return Run(done.returncode, out, err, seconds, peak)
+        err, _, figures = err.rpartition("CPU_S=")
+        cpu_text, _, peak_text = figures.partition(" PEAK_RSS_KB=")
+        cpu, peak = float(cpu_text), int(peak_text.strip()) / 1024
+    return Run(done.returncode, out, err, seconds, peak, cpu)
 
 
 def ingest_json(archive: Path, *paths: Path | str, jobs: int = 1) -> tuple[Run, dict]:

@@ -24,8 +24,12 @@ from tests.hostile_helpers import (
 )
 
 # The issue's bounds for a bomb: refused within 10 s, under 800 MB resident; also under an
-# address-space cap of that size (what `ulimit -v` gives a service).
+# address-space cap of that size (what `ulimit -v` gives a service). The 10 s are the CPU time
+# of the process and its workers: on a machine shared by many jobs (load 15 on 2 cores, where
+# `diarium --version` alone took 7 s) wall time measures the neighbours; the wall bound
+# (WALL_SLACK times as much) still tells a refusal from a run that expands the bomb.
 BOMB_SECONDS = 10
+WALL_SLACK = 6
 BOMB_MB = 800
 
 
@@ -141,21 +145,19 @@ def test_a_planted_index_pickle_runs_nothing(tmp_path: Path) -> None:
 # -- limits -----------------------------------------------------------------------------------
 
 
+def _within_bounds(run: Run) -> None:
+    assert run.code == 1
+    assert run.cpu_seconds is not None and run.cpu_seconds < BOMB_SECONDS, run.cpu_seconds
+    assert run.seconds < WALL_SLACK * BOMB_SECONDS, run.seconds
+    assert run.peak_mb is not None and run.peak_mb < BOMB_MB, run.peak_mb
+
+
 def _ingest_a_bomb(archive: Path, cap: int | None, *paths: Path) -> tuple[Run, str]:
     """Ingest in one process, measured or under an address-space cap; the bomb's one line."""
     run = diarium(
-        archive,
-        "ingest",
-        "-j",
-        "1",
-        *map(str, paths),
-        measure=cap is None,
-        address_space_mb=cap,
+        archive, "ingest", "-j", "1", *map(str, paths), measure=True, address_space_mb=cap
     )
-    assert run.code == 1
-    assert run.seconds < BOMB_SECONDS, run.seconds
-    if run.peak_mb is not None:
-        assert run.peak_mb < BOMB_MB, run.peak_mb
+    _within_bounds(run)
     (line,) = [line for line in run.err_lines if line.startswith("failed:")]
     return run, line
 
@@ -209,7 +211,7 @@ def test_an_alias_bomb_in_settings_is_one_line(tmp_path: Path) -> None:
     (archive / "settings.yaml").write_text(ALIAS_BOMB.replace("title", "templates"))
     write_text_documents(tmp_path / "in", 1)
     run = diarium(archive, "ingest", str(tmp_path / "in"), measure=True)
-    assert run.code == 1 and run.seconds < BOMB_SECONDS and run.peak_mb < BOMB_MB
+    _within_bounds(run)
     assert len(run.err_lines) == 1 and "settings.yaml" in run.err and "alias (*namn)" in run.err
 
 
@@ -263,7 +265,9 @@ def test_a_municipalitys_endless_template_is_refused_within_its_time_limit(
         archive, "generate", "tjänsteskrivelse", str(data), "-o", str(tmp_path / "ut.docx")
     )
     assert run.code == 1
-    assert run.seconds < seconds + 10, run.seconds  # the limit, plus starting Python twice
+    # the limit, plus starting Python twice (WALL_SLACK for a loaded machine); before, the
+    # render ran until the test's own timeout
+    assert run.seconds < seconds + 5 * WALL_SLACK, run.seconds
     assert "template_seconds = 3 s" in run.err, run.err
     assert not (tmp_path / "ut.docx").exists()
     assert not list(tmp_path.glob(".diarium-*"))
