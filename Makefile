@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito hunspell hunspell-sv poppler-utils qpdf \
+APT_PACKAGES := libreoffice-writer-nogui fonts-crosextra-carlito fonts-dejavu-core hunspell hunspell-sv poppler-utils qpdf \
 	ocrmypdf tesseract-ocr-swe ghostscript chromium postgresql wrk
 DEMO_DIR ?= demo-out
 

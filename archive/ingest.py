@@ -1,9 +1,9 @@
 """Take in a batch of files on all cores; one bad file never stops the rest.
 
-Each worker does a whole file (read, hash, extract, read metadata, commit), so the parent only
-collects small records and the batch scales with cores. A file whose bytes are already in the
-archive is answered "unchanged" from its hash alone, which is what makes re-running a killed
-batch cheap: only the files it had not reached are extracted.
+Each worker does a whole file (read, hash, extract, clean, metadata, commit: archive/pipeline.py),
+so the parent only collects small records and the batch scales with cores. A file whose bytes
+are already in the archive is answered "unchanged" from its hash alone, which is what makes
+re-running a killed batch cheap: only the files it had not reached are extracted.
 """
 
 from __future__ import annotations
@@ -19,33 +19,14 @@ from typing import Any
 from pebble import ProcessExpired, ProcessPool
 
 from archive.document import Document
-from archive.errors import DiariumError
-from archive.extract import extract
 from archive.extract import ocr as ocr_step
 from archive.extract.ocr import OcrSettings
 from archive.extract.pdf import NO_TEXT_LAYER
-from archive.limits import DEFAULT as DEFAULT_LIMITS
-from archive.limits import Limits
-from archive.metadata import read_metadata
-from archive.model import Extraction
-from archive.names import source_name
-from archive.overrides import read_sidecar
+from archive.pipeline import Batch, Outcome, ingest_one
 from archive.processes import die_with_parent
-from archive.store import (
-    ID_LENGTH,
-    Archive,
-    ArchiveWriteError,
-    Failure,
-    IngestReport,
-    build_document,
-    sha256_of,
-)
+from archive.store import Archive, Failure, IngestReport
 
 SKIPPED_SUFFIXES = (".meta.yaml",)
-
-# ("added"|"unchanged", record), ("failed", reason) or ("archive", reason): the archive itself
-# cannot be written (disk full, read-only), which stops the batch.
-Outcome = tuple[str, dict[str, Any] | str]
 
 
 def collect(paths: list[Path]) -> tuple[list[Path], list[Failure]]:
@@ -95,85 +76,6 @@ def _link_out(target: Path) -> str:
     return f"hoppades över: en symbolisk länk ut ur mappen (till {target}) följs inte"
 
 
-def ingest_file(
-    root: str,
-    path: str,
-    municipality: str | None,
-    overrides: dict[str, Any],
-    ocr: OcrSettings | None = None,
-    limits: Limits | None = None,
-) -> Outcome:
-    """Everything for one file; runs in a worker process, so it returns plain data."""
-    archive = Archive(root)
-    limits = limits or archive.limits
-    file = Path(path)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        return "failed", f"cannot read the file: {exc.strerror or exc}"
-    sha = sha256_of(data)
-    try:
-        if archive.contains(sha):
-            return "unchanged", archive.get(sha[:ID_LENGTH]).to_dict()
-        hand_set = dict(overrides)
-        if municipality:
-            hand_set["municipality"] = municipality
-        hand_set.update(read_sidecar(file, limits))
-        if not data:
-            raise DiariumError("empty file")
-        doc, extraction = read_document(
-            archive,
-            file,
-            sha256=sha,
-            source=source_name(file.name),
-            size=len(data),
-            hand_set=hand_set,
-            ocr=ocr,
-            limits=limits,
-        )
-        if archive.commit(doc, data, extraction):
-            return "added", doc.to_dict()
-        return "unchanged", archive.get(doc.id).to_dict()
-    except ArchiveWriteError as exc:
-        return "archive", str(exc)
-    except DiariumError as exc:
-        return "failed", str(exc)
-    except OSError as exc:
-        return "failed", f"cannot read the file: {exc.strerror or exc}"
-    except Exception as exc:  # noqa: BLE001 - a library choking on one file must not stop a batch
-        return "failed", f"could not be read ({type(exc).__name__}: {exc})"
-
-
-def read_document(
-    archive: Archive,
-    file: Path,
-    *,
-    sha256: str,
-    source: str,
-    size: int,
-    hand_set: dict[str, Any],
-    ocr: OcrSettings | None,
-    limits: Limits = DEFAULT_LIMITS,
-) -> tuple[Document, Extraction]:
-    """Extract the text, read the metadata and build the record: what ingest does to a new file
-    and `diarium ocr` to a stored scan. `hand_set`: values a person set, which win."""
-    profiles = archive.profiles()
-    municipality = hand_set.get("municipality")
-    footers = [p.pattern for p in profiles.footer_patterns(municipality)]
-    extraction = extract(file, footer_patterns=footers, ocr=ocr, limits=limits)
-    metadata = read_metadata(extraction, municipality=municipality, profiles=profiles)
-    doc = build_document(
-        sha256=sha256,
-        source=source,
-        size=size,
-        extraction=extraction,
-        metadata=metadata,
-        overrides=hand_set,
-        limits=limits,
-    )
-    return doc, extraction
-
-
 # A worker that died is retried this many times with the files it had not reached; the file it
 # was reading is not (it is the likely cause: a PDF that makes pdfium run out of memory).
 _POOL_RESTARTS = 3
@@ -209,6 +111,8 @@ def ingest(
     never (default: the archive's setting `ocr`, else auto)."""
     reading = OcrSettings.from_settings(archive.settings, ocr)
     archive.clean_stale()
+    # The archive's settings are read once for the batch, not once per file.
+    batch = Batch.of(archive, municipality, overrides, ocr=reading)
     files, failures = collect(paths)
     outcomes: dict[int, Outcome] = {}
 
@@ -218,12 +122,10 @@ def ingest(
             progress(len(outcomes), len(files), str(files[i]), outcome[0])
 
     jobs = max(1, jobs or os.cpu_count() or 1)
-    limits = archive.limits
-    root = str(archive.root)
     stopped: str | None = None
     if jobs == 1 or len(files) <= 1:
         for i, file in enumerate(files):
-            done(i, ingest_file(root, str(file), municipality, overrides, reading, limits))
+            done(i, ingest_one(batch, str(file)))
             if outcomes[i][0] == "archive":
                 stopped = str(outcomes[i][1])
                 break
@@ -233,12 +135,7 @@ def ingest(
         for _ in range(_POOL_RESTARTS + 1):
             if not pending or stopped:
                 break
-            pending, stopped = _run_pool(
-                jobs,
-                pending,
-                done,
-                lambda i: (root, str(files[i]), municipality, overrides, reading, limits),
-            )
+            pending, stopped = _run_pool(jobs, pending, done, lambda i: (batch, str(files[i])))
         for i in pending:  # the pool kept breaking: these were never read
             done(i, ("failed", "läsprocesserna dog om och om igen; filen lästes inte"))
 
@@ -271,7 +168,7 @@ def _run_pool(
     stopped: str | None = None
     with _pool(jobs) as pool:
         futures: dict[Future[Outcome], int] = {
-            pool.schedule(ingest_file, arguments(i)): i for i in pending
+            pool.schedule(ingest_one, arguments(i)): i for i in pending
         }
         for future in as_completed(futures):
             i = futures[future]

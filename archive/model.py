@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from archive.document import SETTABLE_KEYS as _SETTABLE_KEYS
+
 
 @dataclass
 class Page:
@@ -46,6 +48,9 @@ class Extraction:
     footer_text: str = ""  # DOCX page footer, kept apart from the body
     flags: list[str] = field(default_factory=list)  # e.g. "no text layer"
     properties: dict[str, str] = field(default_factory=dict)  # file's own title/author/subject
+    # A layout-aware reader's (PDF) text in each page's top and bottom margin band, for the
+    # cleaning step; not stored.
+    margins: list[tuple[str, str]] | None = None
     ocr: dict[str, Any] | None = None  # the record's `ocr` field when pages were read by OCR
     # Files stored beside the original, by name: the searchable PDF/A copy of a scan.
     files: dict[str, bytes] = field(default_factory=dict)
@@ -74,23 +79,16 @@ class Metadata:
     department: str | None = None
     officers: list[str] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
+    # {field: {"source": "rule", "rule": name}}: which rule read each value.
+    provenance: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-# Keys a user may set by hand (`--set key=value`, a sidecar NAME.meta.yaml).
-SETTABLE_KEYS = (
-    "year",
-    "kind",
-    "title",
-    "date",
-    "case_number",
-    "municipality",
-    "board",
-    "department",
-    "officers",
-)
+# Keys a user may set by hand (`--set key=value`, a sidecar NAME.meta.yaml), from the record's
+# one field declaration.
+SETTABLE_KEYS = _SETTABLE_KEYS
 
 KINDS = (
     "tjänsteskrivelse",

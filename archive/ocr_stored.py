@@ -19,13 +19,13 @@ from archive.errors import DiariumError
 from archive.extract import ocr as ocr_step
 from archive.extract.ocr import FAILED, UNCERTAIN, OcrSettings, OcrUnavailable
 from archive.extract.pdf import NO_TEXT_LAYER
-from archive.ingest import read_document
 from archive.model import SETTABLE_KEYS
+from archive.pipeline import read_document
 from archive.store import Archive, text_json
 
 # Record keys that follow from the text (a hand-set value is set again as it was); every other
 # key (id, hash, when it was added, marks other parts of diarium add) is left as it is.
-_FROM_TEXT = (*SETTABLE_KEYS, "pages", "sections", "tables", "ocr")
+_FROM_TEXT = (*SETTABLE_KEYS, "pages", "sections", "tables", "ocr", "personal_data")
 _OCR_FLAGS = (NO_TEXT_LAYER, UNCERTAIN, FAILED)
 
 

@@ -15,6 +15,8 @@ import yaml
 from archive.errors import DiariumError, ExtractionError
 from archive.limits import DEFAULT, Limits, refuse
 from archive.model import KINDS, SETTABLE_KEYS
+from archive.privacy.secrecy import SET_KEYS as SECRECY_KEYS
+from archive.privacy.secrecy import SecrecyError, check_set_value
 from archive.safeyaml import read_text, safe_load
 
 SIDECAR_SUFFIX = ".meta.yaml"
@@ -41,8 +43,14 @@ def normalise(
     """Check keys and types; list values may be given as one comma-separated string."""
     clean: dict[str, Any] = {}
     for key, value in raw.items():
+        if key in SECRECY_KEYS:
+            try:
+                clean[key] = check_set_value(key, value)
+            except SecrecyError as exc:
+                raise OverrideError(f"{origin}: {key}: {exc}") from None
+            continue
         if key not in SETTABLE_KEYS:
-            allowed = ", ".join(SETTABLE_KEYS)
+            allowed = ", ".join((*SETTABLE_KEYS, *SECRECY_KEYS))
             raise OverrideError(f"{origin}: unknown key {key!r} (use one of: {allowed})")
         clean[key] = _value(key, value, origin)
         check_value_length(key, clean[key], origin, limits)

@@ -40,11 +40,10 @@ import yaml
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
 from archive.journal import CHANGED, REMOVED, STORED, Journal
-from archive.limits import DEFAULT as DEFAULT_LIMITS
 from archive.limits import Limits
 from archive.metadata import profiles
 from archive.metadata.profiles import Profiles
-from archive.model import Extraction, Metadata, Page
+from archive.model import Extraction, Page
 from archive.safeyaml import read_text, safe_load
 
 if TYPE_CHECKING:
@@ -151,50 +150,6 @@ def sha256_of(data: bytes) -> str:
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def build_document(
-    *,
-    sha256: str,
-    source: str,
-    size: int,
-    extraction: Extraction,
-    metadata: Metadata,
-    overrides: dict[str, Any],
-    limits: Limits = DEFAULT_LIMITS,
-) -> Document:
-    """Merge what the rules read with what a person set; the person's value always wins."""
-    from archive.overrides import check_value_length
-
-    values = metadata.to_dict()
-    values.update(overrides)
-    for key in ("title", "case_number", "municipality", "board", "department", "officers"):
-        check_value_length(key, values.get(key), source, limits)
-    date = values.get("date")
-    year = values.get("year") or (int(date[:4]) if date else None)
-    return Document(
-        id=sha256[:ID_LENGTH],
-        sha256=sha256,
-        source=source,
-        format=extraction.format,
-        kind=values.get("kind") or "annat",
-        title=values.get("title"),
-        date=date,
-        year=year,
-        case_number=values.get("case_number"),
-        municipality=values.get("municipality"),
-        board=values.get("board"),
-        department=values.get("department"),
-        officers=list(values.get("officers") or []),
-        pages=len(extraction.pages),
-        sections=[{"heading": s["heading"], "text": s["text"]} for s in values.get("sections", [])],
-        tables=[{"page": t.page, "rows": t.rows} for t in extraction.tables],
-        added_at=now_iso(),
-        flags=list(extraction.flags),
-        manual=sorted(overrides),
-        size=size,
-        ocr=extraction.ocr,
-    )
 
 
 def text_json(extraction: Extraction) -> bytes:
@@ -348,9 +303,17 @@ class Archive:
         doc_id = sha256[:ID_LENGTH]
         return bool(_FULL_ID.fullmatch(doc_id)) and (self._folder(doc_id) / "record.json").is_file()
 
-    def pages(self, doc_id: str) -> list[Page]:
+    def _text_data(self, doc_id: str) -> dict[str, Any]:
         doc_id = self.resolve(doc_id)
-        return _read_pages(self._folder(doc_id) / "text.json", doc_id)
+        return _read_text(self._folder(doc_id) / "text.json", doc_id)
+
+    def pages(self, doc_id: str) -> list[Page]:
+        return [Page(p["number"], p["text"]) for p in self._text_data(doc_id)["pages"]]
+
+    def furniture(self, doc_id: str) -> str:
+        """The page header and footer lines taken out of the text, as one text."""
+        data = self._text_data(doc_id)
+        return "\n".join(t for t in (data.get("header_text"), data.get("footer_text")) if t)
 
     def text(self, doc_id: str) -> str:
         return "\n\n".join(p.text for p in self.pages(doc_id))
@@ -411,8 +374,8 @@ class Archive:
             pages += doc.pages
             size += doc.size
             kinds[doc.kind] += 1
-            municipalities[doc.municipality or "(okänd)"] += 1
-            years[str(doc.year) if doc.year else "(okänt)"] += 1
+            municipalities[doc.municipality or "okänd kommun"] += 1
+            years[str(doc.year) if doc.year else "okänt år"] += 1
             formats[doc.format] += 1
             flags.update(doc.flags)
             read = (doc.ocr or {}).get("pages", [])
@@ -495,48 +458,19 @@ class Archive:
     def store_generated(
         self, path: Path, metadata: dict[str, Any], *, made_from: str | None = None
     ) -> tuple[Document, bool]:
-        """File a document diarium made itself: its metadata is known, so it is not re-read.
+        """File a document diarium made itself (see archive.pipeline.file_generated)."""
+        from archive.pipeline import file_generated
 
-        `made_from`: a fingerprint of what it was made from (templates.Generated.fingerprint).
-        A document made again from the same data has new bytes (the time is stamped in), but
-        is the same document: it is reported as already in the archive, not filed twice.
-        """
-        from archive.extract import extract
-        from archive.overrides import normalise
+        return file_generated(self, path, metadata, made_from=made_from)
 
-        if made_from:
-            earlier = self._made_from(made_from)
-            if earlier is not None:
-                return earlier, False
-        data = path.read_bytes()
-        sha = sha256_of(data)
-        if self.contains(sha):
-            return self.get(sha[:ID_LENGTH]), False
-        extraction = extract(path)
-        sections = metadata.get("sections", [])
-        given = normalise({k: v for k, v in metadata.items() if k != "sections"}, origin="data")
-        doc = build_document(
-            sha256=sha,
-            source=path.name,
-            size=len(data),
-            extraction=extraction,
-            metadata=Metadata(sections=[]),
-            overrides=given,
-        )
-        doc.sections = [{"heading": s["heading"], "text": s["text"]} for s in sections]
-        added = self.commit(doc, data, extraction)
-        if made_from:
-            self._note_made_from(made_from, doc.id)
-        return (doc if added else self.get(doc.id)), added
-
-    def _made_from(self, fingerprint: str) -> Document | None:
+    def made_from(self, fingerprint: str) -> Document | None:
         try:
             doc_id = (self.generated_dir / fingerprint).read_text("ascii").strip()
         except (OSError, UnicodeDecodeError):
             return None
         return self.get(doc_id) if self.contains(doc_id) else None  # removed since: file anew
 
-    def _note_made_from(self, fingerprint: str, doc_id: str) -> None:
+    def note_made_from(self, fingerprint: str, doc_id: str) -> None:
         folder = self.generated_dir
         folder.mkdir(parents=True, exist_ok=True)
         stage = self._new_stage()
@@ -662,12 +596,12 @@ def _read_record(path: Path, doc_id: str) -> Document:
     return Document.from_dict(data)
 
 
-def _read_pages(path: Path, doc_id: str) -> list[Page]:
+def _read_text(path: Path, doc_id: str) -> dict[str, Any]:
     data = read_document_json(path, doc_id)
     problem = text_problem(data)
     if problem:
         raise DamagedDocument(doc_id, f"{path.name}: {problem}")
-    return [Page(p["number"], p["text"]) for p in data["pages"]]
+    return data
 
 
 # The record's fields whose JSON type a reader relies on; others are checked by their users.

@@ -1,4 +1,4 @@
-"""ingest, show, list, remove, stats: thin shells over `archive.Archive`."""
+"""ingest, show, list, remove, stats, review: thin shells over `archive.Archive`."""
 
 from __future__ import annotations
 
@@ -9,28 +9,22 @@ from typing import Any
 
 import click
 
-from archive import Archive, DiariumError, Document, IngestReport
+from archive import Archive, DiariumError, Document, IngestReport, privacy
+from archive.document import FIELDS_BY_NAME, LIST_KEYS, RECORD_FIELDS
 from archive.extract.ocr import MODES
-from archive.names import printable
+from archive.names import fold
 from archive.overrides import parse_assignments
+from archive.privacy.operations import masked_pages, masked_record
+from archive.safenames import printable
 from archive.show import show_data
 from archive.store import Damaged
-from cli.common import archive_option, ocr_mark, print_json, warn
-
-LIST_KEYS = (
-    "id",
-    "source",
-    "format",
-    "kind",
-    "title",
-    "date",
-    "year",
-    "case_number",
-    "municipality",
-    "board",
-    "pages",
-    "flags",
-    "added_at",
+from cli.common import (
+    archive_option,
+    note_left_out,
+    ocr_mark,
+    print_json,
+    resolve_filters,
+    warn,
 )
 
 
@@ -109,7 +103,7 @@ def ingest(
     finally:
         progress.close()
     # What was stored is printed first: a disk that fails afterwards cannot hide it.
-    _print_report(report, as_json)
+    _print_report(report, as_json, privacy.masked_kinds(archive.settings))
     if report.stopped:
         warn(f"diarium: {printable(report.stopped)}; resten av filerna lästes inte")
         sys.exit(1)
@@ -117,18 +111,21 @@ def ingest(
         sys.exit(1)
 
 
-def _print_report(report: IngestReport, as_json: bool) -> None:
+def _print_report(report: IngestReport, as_json: bool, kinds: frozenset[str]) -> None:
     if as_json:
-        print_json(report.to_dict())
+        data = report.to_dict()
+        for key in ("added", "unchanged"):
+            data[key] = privacy.mask_value(data[key], kinds)
+        print_json(data)
     else:
         for doc in report.added:
             flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
             read = len((doc.ocr or {}).get("pages", []))
             ocr = f"  (OCR: {read} s.)" if read else ""
-            source = printable(doc.source)
+            source = printable(privacy.mask_string(doc.source, kinds))
             click.echo(f"added      {doc.id}  {source}  ({_kind_date(doc)}){ocr}{flags}")
         for doc in report.unchanged:
-            click.echo(f"unchanged  {doc.id}  {printable(doc.source)}")
+            click.echo(f"unchanged  {doc.id}  {printable(privacy.mask_string(doc.source, kinds))}")
     for failure in report.failed:
         warn(f"failed: {printable(failure.path)}: {printable(failure.error)}")
     for message in report.warnings:
@@ -146,53 +143,86 @@ def _kind_date(doc: Document) -> str:
 @click.argument("doc_id", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole record as JSON.")
 @click.option("--text", "with_text", is_flag=True, help="Print the extracted text, page by page.")
+@click.option(
+    "--unmasked",
+    is_flag=True,
+    help="Visa personuppgifter och sekretessmarkerade sidor omaskerade (för registratorn).",
+)
 @archive_option
-def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool) -> None:
+def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool, unmasked: bool) -> None:
     """Show one document: its metadata, sections and (with --text) its text.
 
     ID is the id that ingest, list and search print; a unique prefix of 4+ characters will do.
+    Personnummer and the other personal data the settings mask are shown as [personnummer],
+    and secret-marked pages are left out, unless --unmasked is given.
 
     \b
     diarium show 3fa1c2
     diarium show 3fa1c2 --json | jq .case_number
     diarium show 3fa1c2 --text | less
+    diarium show 3fa1c2 --text --unmasked
     """
     if as_json:
-        print_json(show_data(archive, doc_id, with_text=with_text))
+        print_json(show_data(archive, doc_id, with_text=with_text, unmasked=unmasked))
         return
     doc = archive.get(doc_id)  # a damaged one is a one-line DamagedDocument
-    click.echo(click.style(printable(doc.title or doc.source), bold=True))
-    for label, value in _fields(doc):
+    pages = archive.pages(doc.id) if with_text else []
+    if not unmasked:
+        pages = masked_pages(archive, doc, pages=pages)
+    shown = doc if unmasked else Document.from_dict(masked_record(archive, doc))
+    click.echo(click.style(printable(shown.title or shown.source), bold=True))
+    for label, value, key in _fields(shown):
         if value:
-            click.echo(f"  {label:<14} {printable(str(value))}")
-    if doc.sections:
+            click.echo(f"  {label:<16} {printable(str(value))}{_origin(doc, key)}")
+    if shown.sections:
         click.echo("  Avsnitt:")
-        for section in doc.sections:
+        for section in shown.sections:
             click.echo(f"    - {printable(section['heading'])}")
-    if with_text:
-        for page in archive.pages(doc.id):
-            read = doc.ocr_page(page.number)
-            how = f" ({ocr_mark(read)})" if read else ""
-            click.echo(click.style(f"\n--- sida {page.number}{how} ---", dim=True))
-            click.echo(printable(page.text, keep_newlines=True))
+    for page in pages:
+        read = doc.ocr_page(page.number)
+        how = f" ({ocr_mark(read)})" if read else ""
+        click.echo(click.style(f"\n--- sida {page.number}{how} ---", dim=True))
+        click.echo(printable(page.text, keep_newlines=True))
 
 
-def _fields(doc: Document) -> list[tuple[str, Any]]:
-    return [
-        ("id", doc.id),
-        ("dokumenttyp", doc.kind),
-        ("datum", doc.date or (str(doc.year) if doc.year else None)),
-        ("diarienummer", doc.case_number),
-        ("kommun", doc.municipality),
-        ("nämnd", doc.board),
-        ("förvaltning", doc.department),
-        ("handläggare", ", ".join(doc.officers)),
-        ("fil", f"{doc.source} ({doc.format}, {doc.pages} s.)"),
-        ("flaggor", ", ".join(doc.flags)),
-        ("OCR", _ocr_summary(doc)),
-        ("satt för hand", ", ".join(doc.manual)),
-        ("tillagd", doc.added_at),
-    ]
+def _fields(doc: Document) -> list[tuple[str, Any, str]]:
+    """(label, value, field) for each shown field, in the declared order."""
+    out: list[tuple[str, Any, str]] = []
+    for f in RECORD_FIELDS:
+        if not f.shown:
+            continue
+        value = getattr(doc, f.name)
+        if f.name == "date":
+            value = value or (str(doc.year) if doc.year else None)
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        out.append((f.label, value, f.name if f.name != "id" else ""))
+    where = f"{doc.source} ({doc.format}, {doc.pages} s.)"
+    out.insert(-3, (FIELDS_BY_NAME["source"].label, where, ""))
+    out.insert(-2, ("OCR", _ocr_summary(doc), ""))
+    out.insert(-2, ("sekretess", "; ".join(privacy.describe(m) for m in doc.secrecy), ""))
+    out.insert(-2, ("personuppgifter", _personal_summary(doc), ""))
+    return out
+
+
+_SOURCES = {"rule": "regel", "hand": "för hand", "template": "mall"}
+
+
+def _origin(doc: Document, key: str) -> str:
+    """ "  [regel: protocol's heading]", "  [för hand]": where a shown value came from."""
+    origin = doc.provenance.get(key) if key else None
+    if not origin:
+        return ""
+    source = _SOURCES.get(origin.get("source", ""), origin.get("source", ""))
+    rule = origin.get("rule")
+    return click.style(f"  [{source}: {rule}]" if rule else f"  [{source}]", dim=True)
+
+
+def _personal_summary(doc: Document) -> str:
+    counts: dict[str, int] = {}
+    for found in doc.personal_data:
+        counts[found["kind"]] = counts.get(found["kind"], 0) + 1
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
 
 
 def _ocr_summary(doc: Document) -> str | None:
@@ -208,41 +238,73 @@ def _ocr_summary(doc: Document) -> str | None:
 
 @click.command(name="list")
 @click.option("--kind", help="Only this kind, e.g. yttrande.")
-@click.option("--municipality", "-m", help="Only this municipality.")
-@click.option("--year", type=int, help="Only this year.")
+@click.option(
+    "--municipality",
+    "-m",
+    "municipalities",
+    multiple=True,
+    help="Only this municipality (repeatable).",
+)
+@click.option("--board", help="Only this board (nämnd), e.g. socialnämnden or SN.")
+@click.option("--year", help="Only this year or range, e.g. 2021 or 2021..2023.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 @archive_option
 def list_(
-    archive: Archive, kind: str | None, municipality: str | None, year: int | None, as_json: bool
+    archive: Archive,
+    kind: str | None,
+    municipalities: tuple[str, ...],
+    board: str | None,
+    year: str | None,
+    as_json: bool,
 ) -> None:
-    """List the archive's documents, oldest date first.
+    """List the archive's documents, oldest date first; filters as `search` takes them.
 
     \b
     diarium list
-    diarium list --kind yttrande --year 2021
+    diarium list --kind yttrande --year 2021..2023 -m lekeberg
     diarium list --json | jq -r '.[].id'
     """
+    from archive.names import years
+
+    places, organ, kind = resolve_filters(
+        archive, municipalities=municipalities, board=board, kind=kind
+    )
+    span = years(year)
     entries = list(archive.entries())
     damaged = [e for e in entries if isinstance(e, Damaged)]
-    docs = [
-        d
-        for d in entries
-        if isinstance(d, Document)
-        and (not kind or d.kind == kind)
-        and (not municipality or (d.municipality or "").casefold() == municipality.casefold())
-        and (not year or d.year == year)
-    ]
+    docs: list[Document] = []
+    unknown = {"year": 0, "kind": 0}
+    for d in entries:
+        if not isinstance(d, Document):
+            continue
+        if places and d.municipality not in places:
+            continue
+        if organ and fold(d.board or "") != fold(organ):
+            continue
+        if kind and d.kind != kind:
+            unknown["kind"] += kind != "annat" and d.kind == "annat" and _in_span(d, span)
+            continue
+        if span and not _in_span(d, span):
+            unknown["year"] += d.year is None
+            continue
+        docs.append(d)
     docs.sort(key=lambda d: (d.date or f"{d.year or 9999}", d.source))
+    note_left_out(unknown)
+    kinds = privacy.masked_kinds(archive.settings)
     if as_json:
-        rows = [{key: getattr(d, key) for key in LIST_KEYS} for d in docs]
+        rows = [
+            privacy.mask_value({key: getattr(d, key) for key in LIST_KEYS}, kinds) for d in docs
+        ]
         rows += [{"id": d.id, "damaged": d.reason} for d in damaged]
         print_json(rows)
         return
     for d in docs:
-        title = textwrap.shorten(printable(d.title or d.source), width=60, placeholder="…")
+        title = printable(privacy.mask_string(d.title or d.source, kinds))
+        title = textwrap.shorten(title, width=60, placeholder="…")
         when = d.date or str(d.year or "–")
         place = printable(d.municipality or "–")
-        click.echo(f"{d.id}  {when:<10}  {printable(d.kind):<24}  {place:<12}  {title}")
+        secret = "  [sekretess]" if privacy.active(d.secrecy) else ""
+        click.echo(f"{d.id}  {when:<10}  {printable(d.kind):<24}  {place:<12}  {title}{secret}")
     for d in damaged:
         click.echo(f"{d.id}  {'SKADAT':<10}  {printable(d.reason)}")
     warn(f"{len(docs)} document(s) in {archive.root}")
@@ -250,6 +312,10 @@ def list_(
         warn(
             f"{len(damaged)} skadade dokument: se `diarium check`; `diarium remove ID` tar bort dem"
         )
+
+
+def _in_span(doc: Document, span: tuple[int, int] | None) -> bool:
+    return span is None or (doc.year is not None and span[0] <= doc.year <= span[1])
 
 
 @click.command()
@@ -307,6 +373,55 @@ def stats(archive: Archive, as_json: bool) -> None:
         click.echo(f"Skadade dokument ({len(data['damaged'])}, se `diarium check`):")
         for doc_id in data["damaged"]:
             click.echo(f"  {doc_id}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="List what is missing as JSON; ask nothing.")
+@archive_option
+def review(archive: Archive, as_json: bool) -> None:
+    """Fill in what the rules left empty: kind, date and municipality, one question each.
+
+    Each question shows the lines of the text where the value usually stands; the answer is
+    stored as set by hand. An empty answer skips the question; end of input stops the review.
+
+    \b
+    diarium review
+    diarium review --json | jq '.[] | select(.field == "date") | .id'
+    """
+    from archive.overrides import OverrideError
+    from archive.review import LABELS, missing, set_by_hand
+
+    gaps = list(missing(archive))
+    if as_json:
+        print_json([gap.to_dict() for gap in gaps])
+        return
+    if not gaps:
+        click.echo("Inget saknas: alla dokument har dokumenttyp, datum och kommun.")
+        return
+    answered = skipped = 0
+    try:
+        for gap in gaps:
+            label = LABELS[gap.field]
+            click.echo(click.style(f"\n{gap.id}  {gap.source}: {label} saknas", bold=True))
+            for line in gap.context:
+                click.echo(f"  | {line}")
+            while True:
+                answer = click.prompt(
+                    f"  {label} (tomt = hoppa över)", default="", show_default=False
+                ).strip()
+                if not answer:
+                    skipped += 1
+                    break
+                try:
+                    set_by_hand(archive, gap.id, {gap.field: answer})
+                except OverrideError as exc:
+                    click.echo(f"  ogiltigt värde: {exc}", err=True)
+                    continue
+                answered += 1
+                break
+    except click.Abort:
+        click.echo("", err=True)
+    click.echo(f"{answered} värden satta för hand, {skipped} överhoppade.")
 
 
 @click.command(name="ocr")
@@ -379,4 +494,4 @@ def check(archive: Archive, as_json: bool) -> None:
         sys.exit(1)
 
 
-COMMANDS = [ingest, show, list_, remove, stats, ocr, check]
+COMMANDS = [ingest, show, list_, remove, stats, review, ocr, check]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,6 +48,43 @@ def warn(message: str) -> None:
 
 def color_enabled() -> bool:
     return sys.stdout.isatty()
+
+
+def resolve_filters(
+    archive: Archive,
+    *,
+    municipalities: Iterable[str] = (),
+    board: str | None = None,
+    kind: str | None = None,
+) -> tuple[list[str], str | None, str | None]:
+    """Filter values in any form (`lekeberg`, `Göteborgs Stad`, `SN`) as the archive stores
+    them; a value naming nothing known stops the command with the closest names.
+
+    Names only the archive's own documents carry (set by hand) are looked up in them when the
+    shipped data does not know a name, so the common case reads no records.
+    """
+    from archive import names
+
+    profiles = archive.profiles()
+
+    def resolved(resolve: Callable[..., str], value: str, field: str) -> str:
+        try:
+            return resolve(profiles, value)
+        except names.FilterError:
+            stored = {getattr(d, field) for d in archive.documents() if getattr(d, field)}
+            return resolve(profiles, value, stored)
+
+    places = [resolved(names.municipality, m, "municipality") for m in municipalities if m.strip()]
+    organ = resolved(names.board, board, "board") if board else None
+    return places, organ, names.kind(kind) if kind else None
+
+
+def note_left_out(unknown: dict[str, int]) -> None:
+    """Say on stderr how many documents a year or kind filter left out for an unknown value."""
+    what = {"year": "utan känt år", "kind": "utan känd dokumenttyp"}
+    for key, count in unknown.items():
+        if count:
+            warn(f"{count} dokument {what[key]} kom inte med (filtret kan inte avgöra dem)")
 
 
 def ocr_mark(page: dict[str, Any], *, short: bool = False) -> str:

@@ -11,7 +11,7 @@ from typing import Any, NoReturn, TextIO
 import click
 
 from archive.errors import DiariumError
-from archive.names import printable
+from archive.safenames import printable
 
 
 class Diarium(click.Group):
@@ -68,10 +68,11 @@ def cli(archive_root: Path | None, debug: bool) -> None:
 
 
 def _register() -> None:
-    from cli import archive_cmds, case, generate, search, web_cmds
+    from cli import archive_cmds, case, generate, privacy_cmds, search, web_cmds
 
     for command in (
         *archive_cmds.COMMANDS,
+        *privacy_cmds.COMMANDS,
         search.search,
         search.reindex,
         case.case,

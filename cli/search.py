@@ -7,11 +7,11 @@ import time
 
 import click
 
-from archive import Archive, DiariumError
-from archive.names import printable
-from cli.common import archive_option, ocr_mark, print_json, warn
+from archive import Archive, DiariumError, privacy
+from archive.safenames import printable
+from cli.common import archive_option, note_left_out, ocr_mark, print_json, resolve_filters, warn
 from indexer import Hit, IndexUnavailable, SearchResult
-from indexer.archive_sync import index_of, mark_ocr, rebuild_from_archive
+from indexer.archive_sync import index_of, mark_ocr, personal_token, rebuild_from_archive
 from indexer.query import FIELDS
 
 _MARK = {"fg": "yellow", "bold": True}
@@ -41,6 +41,16 @@ _MARK = {"fg": "yellow", "bold": True}
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--facets", is_flag=True, help="Count matches by municipality, year and kind.")
+@click.option(
+    "--personal",
+    metavar="PERSONNUMMER",
+    help="Bara dokument som innehåller detta personnummer eller samordningsnummer.",
+)
+@click.option(
+    "--cleared",
+    is_flag=True,
+    help="Sök även i sekretessmarkerade dokument och sidor (för den som har behörighet).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option(
     "--explain",
@@ -61,6 +71,8 @@ def search(
     limit: int,
     page: int,
     facets: bool,
+    personal: str | None,
+    cleared: bool,
     as_json: bool,
     explain: bool,
 ) -> None:
@@ -77,11 +89,18 @@ def search(
     diarium search '"ekonomiskt bistånd" -Uppsala' --facets
     diarium search 'kind:yttrande OR kind:"svar på revisionsrapport"' --sort date
     diarium search "KS 2023-730" --json | jq -r '.hits[].id'
+    diarium search --personal 19811218-9876
+
+    Personnummer are never shown in snippets nor found as text: --personal finds the
+    documents that hold one. Secret-marked pages and documents are left out unless --cleared.
 
     \b
     Fields: FIELDS_HELP
     """
     text = " ".join(query)
+    municipalities, board, kind = resolve_filters(  # type: ignore[assignment]
+        archive, municipalities=municipalities, board=board, kind=kind
+    )
     index = index_of(archive)
     try:
         result = index.search(
@@ -96,6 +115,8 @@ def search(
             limit=limit,
             page=page,
             facets=facets,
+            cleared=cleared,
+            personal=[personal_token(archive, personal)] if personal else (),
         )
     except IndexUnavailable:
         _raise_if_empty(archive)
@@ -104,7 +125,12 @@ def search(
         index.close()
     if result.total == 0:
         _raise_if_empty(archive)
+    note_left_out(result.unknown)
     mark_ocr(archive, result)
+    # What was typed is echoed masked too: the output may be pasted where the number must not be.
+    kinds = privacy.masked_kinds(archive.settings)
+    result.query = privacy.mask_string(result.query, kinds)
+    result.expanded = privacy.mask_string(result.expanded, kinds)
     if as_json:
         data = result.to_dict()
         if explain:

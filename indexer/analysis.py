@@ -28,7 +28,7 @@ MAX_TOKEN_CHARS = 60
 
 # Bump whenever the terms produced for a text change: an index built with another version must
 # be rebuilt, or queries would be analysed differently from the text they search.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2  # 2: case numbers' shorter forms (query.case_keys), page furniture's words
 
 # Stems already computed: Swedish text repeats its words, and a dict lookup is far cheaper than
 # a call into the stemmer. Cleared when it grows past this many words.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from archive import Archive, Document, NotFound
+from archive import Archive, Document, NotFound, privacy
 from archive.check import Problem
 from archive.model import Page
 from archive.store import DamagedDocument
@@ -37,9 +37,11 @@ class ArchiveFeed:
         return list(self.archive.ids())
 
     def docs(self, ids: Iterable[str]) -> Iterator[IndexDoc]:
+        kinds = privacy.masked_kinds(self.archive.settings)
+        key = privacy.archive_key(self.archive.root)
         for doc_id in ids:
             try:
-                yield to_index_doc(self.archive.get(doc_id), self.archive.pages(doc_id))
+                yield index_doc(self.archive, doc_id, kinds=kinds, key=key)
             except (NotFound, FileNotFoundError):  # not stored (any more): the index drops it
                 continue
             except DamagedDocument:  # left out; `reindex` and `check` name it
@@ -71,10 +73,57 @@ def index_of(archive: Archive, features: frozenset[str] = FEATURES) -> Index:
     )
 
 
-def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
+def index_doc(
+    archive: Archive,
+    doc_id: str,
+    *,
+    kinds: frozenset[str] | None = None,
+    key: bytes | None = None,
+) -> IndexDoc:
+    """A stored document as the index sees it: record, pages and page furniture, masked."""
+    return to_index_doc(
+        archive.get(doc_id),
+        archive.pages(doc_id),
+        archive.furniture(doc_id),
+        kinds=privacy.masked_kinds(archive.settings) if kinds is None else kinds,
+        key=privacy.archive_key(archive.root) if key is None else key,
+    )
+
+
+def to_index_doc(
+    document: Document,
+    pages: list[Page],
+    furniture: str = "",
+    *,
+    kinds: frozenset[str] = privacy.IDENTITY_KINDS,
+    key: bytes | None = None,
+) -> IndexDoc:
+    """The document as the index may hold it: never a personnummer as text (nor the other
+    `kinds` the archive masks), never a secret-marked page's text among what anyone searches.
+
+    Each identity number becomes a keyed token (`key`, the archive's; see
+    archive.privacy.tokens) that `search --personal` looks up; secret pages go to a field
+    of their own, searched only for someone cleared; a whole-document mark makes it `secret`.
+    """
+    secret = privacy.secret_pages(document.secrecy, len(pages))
+    tokens: set[str] = set()
+    shown: list[tuple[int, str]] = []
+    hidden: list[tuple[int, str]] = []
+    for page in [*pages, Page(0, furniture)]:
+        if key is not None:
+            for span in privacy.find(page.text):
+                checked = span.kind in privacy.IDENTITY_KINDS and privacy.identity_number(
+                    page.text[span.start : span.end]
+                )
+                if checked:
+                    tokens.add(privacy.token(key, checked[1]))
+        if page.number == 0:  # the furniture: searched, never a snippet's page
+            continue
+        masked = (page.number, privacy.mask_page(page, document.personal_data, kinds))
+        (hidden if page.number in secret else shown).append(masked)
     return IndexDoc(
         id=document.id,
-        title=document.title,
+        title=privacy.mask_string(document.title, kinds) if document.title else None,
         kind=document.kind,
         municipality=document.municipality,
         board=document.board,
@@ -83,8 +132,12 @@ def to_index_doc(document: Document, pages: list[Page]) -> IndexDoc:
         case_number=document.case_number,
         date=document.date,
         year=document.year,
-        source=document.source,
-        pages=[(page.number, page.text) for page in pages],
+        source=privacy.mask_string(document.source, kinds),
+        pages=shown,
+        personal=sorted(tokens),
+        secret_pages=hidden,
+        secret=privacy.whole_document(document.secrecy) is not None,
+        furniture=privacy.mask_string(furniture, kinds),
     )
 
 
@@ -139,3 +192,9 @@ def check_index(archive: Archive) -> list[Problem]:
         for doc_id in sorted(indexed - set(archive.ids()))
     ]
     return problems
+
+
+def personal_token(archive: Archive, number: str) -> str:
+    """What `Index.search(personal=...)` takes for an identity number typed in any form. The
+    key is made here if the archive has none yet: the index may be built by this very search."""
+    return privacy.token_of(privacy.archive_key(archive.root), number)

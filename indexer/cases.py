@@ -150,7 +150,10 @@ def find_case(
     own_index = index is None
     index = index or index_of(archive)
     try:
-        documents = [d for d in _candidates(archive, index, typed) if visible is None or visible(d)]
+        # With `visible` the caller decides what may be seen, secret documents too (cleared);
+        # without, secrecy-marked documents are left out as in every search.
+        found = _candidates(archive, index, typed, cleared=visible is not None)
+        documents = [d for d in found if visible is None or visible(d)]
         documents.sort(key=_case_order)
         case.documents = [CaseDocument(d, decision(d)) for d in documents]
         if related > 0 and documents:
@@ -163,7 +166,7 @@ def find_case(
     return case
 
 
-def _candidates(archive: Archive, index: Index, typed: str) -> list[Document]:
+def _candidates(archive: Archive, index: Index, typed: str, *, cleared: bool) -> list[Document]:
     """Documents the index nominates for this case, read from the archive and checked again.
 
     Nominated: those whose case field is the number, and those whose text has it written out
@@ -180,7 +183,7 @@ def _candidates(archive: Archive, index: Index, typed: str) -> list[Document]:
     found: list[Document] = []
     page = 1
     while True:
-        result = index.search(query, sort="date", limit=_PAGE, page=page)
+        result = index.search(query, sort="date", limit=_PAGE, page=page, cleared=cleared)
         for hit in result.hits:
             try:
                 document = archive.get(hit.id)
@@ -227,7 +230,7 @@ def related_documents(
         excluded = set(own)
         page, per_page = 1, limit + len(own)
         while len(hits) < limit:
-            result = index.search(query, limit=per_page, page=page)
+            result = index.search(query, limit=per_page, page=page, cleared=visible is not None)
             for hit in result.hits:
                 if hit.id in excluded:
                     continue

@@ -8,16 +8,24 @@ from __future__ import annotations
 
 # Facet name -> the field (indexer/fields.py) holding each document's exact value.
 FACETS = {"municipality": "municipality_name", "year": "year", "kind": "kind_name"}
+# What documents without a value are counted as, last in their facet.
+UNKNOWN = {"municipality": "okänd kommun", "year": "okänt år"}
 
 
-def ordered(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
-    """{facet: {value: documents}}, most first (years newest first); no value, not counted."""
+def ordered(
+    counts: dict[str, dict[str, int]], total: int | None = None
+) -> dict[str, dict[str, int]]:
+    """{facet: {value: documents}}, most first (years newest first), then the documents
+    without a value (`okänt år`, `okänd kommun`) when `total` says how many were matched."""
     out: dict[str, dict[str, int]] = {}
     for name in FACETS:
         found = {value: n for value, n in counts.get(name, {}).items() if n}
+        missing = total - sum(found.values()) if total is not None else 0
         if name == "year":  # a time line reads newest first
             ranked = sorted(found.items(), reverse=True)
         else:
             ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))
         out[name] = dict(ranked)
+        if name in UNKNOWN and missing > 0:
+            out[name][UNKNOWN[name]] = missing
     return out

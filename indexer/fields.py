@@ -22,7 +22,7 @@ from typing import Any
 
 from indexer import analysis, compounds, folding, synonyms
 from indexer.model import IndexDoc
-from indexer.query import case_digits_key, case_key
+from indexer.query import case_keys
 
 # Kinds of field; each engine says how it stores each kind.
 TEXT = "text"  # analysed terms (a list, in order), scored
@@ -79,7 +79,17 @@ FIELDS: tuple[Field, ...] = (
     Field("kind_name", VALUE),
     Field("year", VALUE),
     Field("day", DAY),
+    # Privacy (archive.privacy): the text of secret-marked pages, matched only for someone
+    # cleared and never stored for snippets; keyed tokens of the identity numbers in the text
+    # (`search --personal`); "secret" for a document marked secret as a whole.
+    Field("secret_body", TEXT),
+    Field("personal", KEYWORDS),
+    Field("access", KEYWORDS),
 )
+SECRET_BODY = "secret_body"
+PERSONAL = "personal"
+ACCESS = "access"
+SECRET = "secret"
 BY_NAME = {f.name: f for f in FIELDS}
 
 
@@ -128,7 +138,8 @@ def analyse(doc: IndexDoc) -> Analysed:
         PurePath(doc.source).stem if doc.source else None,
     ]
     body = "\n".join(
-        [doc.title or "", " ".join(m for m in meta if m)] + [text for _, text in doc.pages]
+        [doc.title or "", " ".join(m for m in meta if m), doc.furniture]
+        + [text for _, text in doc.pages]
     )
     words = analysis.words(body)
     terms = analysis.analyze_words(words)
@@ -149,9 +160,15 @@ def analyse(doc: IndexDoc) -> Analysed:
         values["kind"] = [key(doc.kind)]
         values["kind_name"] = doc.kind
     if doc.case_number:
-        values["case"] = [case_key(doc.case_number), case_digits_key(doc.case_number)]
+        values["case"] = case_keys(doc.case_number)
     if doc.source:
         values["source"] = sorted(source_keys(doc.source))
+    if doc.secret_pages:
+        values[SECRET_BODY] = analysis.analyze("\n".join(text for _, text in doc.secret_pages))
+    if doc.personal:
+        values[PERSONAL] = list(doc.personal)
+    if doc.secret:
+        values[ACCESS] = [SECRET]
     if doc.year is not None:
         values["year"] = str(doc.year)
     if doc.date:

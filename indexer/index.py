@@ -39,12 +39,14 @@ from indexer import facets as facet_order
 from indexer.engines import DEFAULT_ENGINE, Engine, Matched, Reader, engine_named
 from indexer.errors import IndexBusy, IndexUnavailable, IndexWarning
 from indexer.expand import BODY, FOLDED, PARTS, Expanded, describe, expand, variants
-from indexer.fields import analyse
+from indexer.fields import ACCESS, FIELDS, PERSONAL, SECRET, SECRET_BODY, analyse
 from indexer.model import Hit, IndexDoc, SearchResult
 from indexer.query import (
     And,
+    CaseNumber,
     FieldMatch,
     Node,
+    Not,
     Or,
     Range,
     Text,
@@ -108,6 +110,8 @@ def _versions(engine: Engine) -> dict[str, object]:
         "engine": engine.name,
         **engine.versions(),
         "analysis": analysis.ANALYSIS_VERSION,
+        # the fields every engine builds its schema from (a new one needs a rebuild)
+        "fields": zlib.crc32(repr(FIELDS).encode()),
         # the expressions in the `phrases` field come from the built-in synonyms data
         "phrases": zlib.crc32(json.dumps(phrases, ensure_ascii=False).encode()),
     }
@@ -494,8 +498,16 @@ class Index:
         limit: int = 10,
         page: int = 1,
         facets: bool = False,
+        cleared: bool = False,
+        personal: Iterable[str] = (),
     ) -> SearchResult:
         """Ranked documents matching the query and every filter given.
+
+        `cleared`: the searcher may see secret-marked text (sekretess): documents marked
+        secret as a whole are then found and counted, and the words of secret pages match;
+        otherwise both are as if absent. Snippets never show a secret page either way.
+        `personal`: only documents holding one of these identity-number tokens
+        (archive.privacy.token_of; see archive_sync.personal_token).
 
         `year` takes 2021 or a range "2021..2023". `sort="relevance"` falls back to date order
         when the query only filters (nothing to rank by).
@@ -505,7 +517,13 @@ class Index:
         if limit < 1 or page < 1:
             raise ValueError("limit and page start at 1")
         node = parse(query)
+        if cleared and node is not None:
+            node = _with_secret_text(node)
         filters = _filters(municipalities, board, kind, year, date_from, date_to)
+        if personal or filters or (node is not None and _searchable(node)):
+            # Not otherwise: a query of stop words alone (or none) is still a QueryError,
+            # which the access filter, matching every open document, would hide.
+            filters += _privacy_filters(cleared, personal)
         wanted = page * limit
         with self._reading() as reader:
             expanded, matched = self._match(reader, node, filters, query)
@@ -524,7 +542,12 @@ class Index:
             hits = [
                 self._hit(reader, doc, score, targets) for doc, score in ranked[wanted - limit :]
             ]
-            counts = facet_order.ordered(reader.facet_counts(matched)) if facets else {}
+            counts = (
+                facet_order.ordered(reader.facet_counts(matched), total=matched.total)
+                if facets
+                else {}
+            )
+            unknown = self._left_out(reader, node, query, filters, year=year, kind=kind)
         return SearchResult(
             query=query,
             total=matched.total,
@@ -532,7 +555,34 @@ class Index:
             facets=counts,
             expanded=describe(expanded),
             corrected=corrected,
+            unknown=unknown,
         )
+
+    def _left_out(
+        self,
+        reader: Reader,
+        node: Node | None,
+        query: str,
+        filters: list[Node],
+        *,
+        year: int | str | None,
+        kind: str | None,
+    ) -> dict[str, int]:
+        """How many documents the year and kind filters left out because the value is unknown:
+        matched without that filter, and without a year (or of the fallback kind "annat")."""
+        out: dict[str, int] = {}
+        if year is not None and (year_node := parse(f"year:{year}")) is not None:
+            rest = [f for f in filters if f is not year_node and f != year_node]
+            anywhen = parse("year:1000..9999")
+            without = self._match(reader, node, rest, query)[1].total
+            dated = self._match(reader, node, [*rest, anywhen], query)[1].total  # type: ignore[list-item]
+            out["year"] = without - dated
+        if kind and kind != "annat":
+            rest = [f for f in filters if f != FieldMatch("kind", kind)]
+            out["kind"] = self._match(reader, node, [*rest, FieldMatch("kind", "annat")], query)[
+                1
+            ].total
+        return out
 
     def _match(
         self, reader: Reader, node: Node | None, filters: list[Node], query: str
@@ -652,6 +702,37 @@ def _filters(
         high = check_date_option(date_to, "to") if date_to else None
         out.append(Range("date", low, high))
     return out
+
+
+def _privacy_filters(cleared: bool, personal: Iterable[str]) -> list[Node]:
+    out: list[Node] = [] if cleared else [Not(FieldMatch(ACCESS, SECRET))]
+    tokens = tuple(FieldMatch(PERSONAL, token) for token in dict.fromkeys(personal))
+    if tokens:
+        out.append(tokens[0] if len(tokens) == 1 else Or(tokens))
+    return out
+
+
+def _searchable(node: Node) -> bool:
+    """Whether a query names anything to look for: not only stop words."""
+    if isinstance(node, Text):
+        return bool(analysis.analyze(node.text))
+    if isinstance(node, Not):
+        return _searchable(node.item)
+    if isinstance(node, And | Or):
+        return any(_searchable(item) for item in node.items)
+    return True
+
+
+def _with_secret_text(node: Node) -> Node:
+    """The query for someone cleared: each word or phrase also matches the secret pages'
+    text (as words, without their order: that field keeps no positions)."""
+    if isinstance(node, Text | CaseNumber):
+        return Or((node, FieldMatch(SECRET_BODY, node.text)))
+    if isinstance(node, Not):
+        return Not(_with_secret_text(node.item))
+    if isinstance(node, And | Or):
+        return type(node)(tuple(_with_secret_text(item) for item in node.items))
+    return node
 
 
 def _targets(expanded: Expanded | None) -> highlight.Targets:

@@ -28,6 +28,16 @@ class IndexDoc:
     year: int | None = None
     source: str | None = None  # file name the document came from
     pages: list[tuple[int, str]] = field(default_factory=list)  # (page number, body text)
+    # Keyed tokens of the identity numbers in the text (archive.privacy.tokens): found by
+    # `search --personal`, never shown.
+    personal: list[str] = field(default_factory=list)
+    # Secret-marked pages: matched and shown only for someone cleared (search(cleared=True)).
+    secret_pages: list[tuple[int, str]] = field(default_factory=list)
+    # A mark on the whole document: left out of results and facets unless cleared.
+    secret: bool = False
+    # The page header and footer lines cleaning took out (a letterhead's address, a running
+    # header): words of the document, searched, but never a snippet's page.
+    furniture: str = ""
 
 
 @dataclass
@@ -81,6 +91,9 @@ class SearchResult:
     # The query respelled when it found (almost) nothing as typed and the respelling found more;
     # the hits are then those of this query ("Visar resultat för ...").
     corrected: str | None = None
+    # {"year": n, "kind": n}: documents a year or kind filter left out only because their value
+    # is unknown (no year; the fallback kind "annat"), so a filter never hides them silently.
+    unknown: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The `diarium search --json` contract."""
@@ -92,4 +105,5 @@ class SearchResult:
                 name: dict(self.facets.get(name, {})) for name in ("municipality", "year", "kind")
             },
             "corrected": self.corrected,
+            "unknown": dict(self.unknown),
         }

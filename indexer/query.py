@@ -92,6 +92,28 @@ def case_key(text: str) -> str:
     return "-".join(letters + digits)
 
 
+def case_keys(text: str) -> list[str]:
+    """The keys a stored case number is found by: its own, and its shorter forms.
+
+    "KS-2016/514.109" is case "KS 2016/514" with a sub-number: a search for the shorter form
+    finds it (trailing digit groups dropped while a year and a number remain). Leading zeros
+    are already gone from the keys, so "BUN 19/42" finds "BUN 19/0042".
+    """
+    keys: list[str] = []
+    for key in (case_key(text), case_digits_key(text)):
+        parts = key.split("-")
+        digits = sum(p.isdigit() for p in parts)
+        while parts and digits >= 2:
+            keys.append("-".join(parts))
+            if not parts[-1].isdigit():
+                break
+            parts = parts[:-1]
+            digits -= 1
+        if key not in keys:
+            keys.append(key)
+    return list(dict.fromkeys(keys))
+
+
 def case_digits_key(text: str) -> str:
     """The digit groups of a case number alone, so "2023-730" finds "KS-2023-00730"."""
     return "-".join(g.lstrip("0") or "0" for g in re.findall(r"\d+", text))

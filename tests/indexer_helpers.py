@@ -14,7 +14,7 @@ from pathlib import Path, PurePath
 from archive import Archive, Document
 from indexer import analysis
 from indexer.archive_sync import rebuild_from_archive
-from indexer.query import case_key
+from indexer.query import case_key, case_keys
 from templates import find_kind, load_data, render
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "templates" / "examples"
@@ -106,7 +106,7 @@ class Oracle:
         return {
             d
             for d, doc in self.docs.items()
-            if doc.case_number and case_key(doc.case_number) == case_key(typed)
+            if doc.case_number and case_key(typed) in case_keys(doc.case_number)
         }
 
     def common_words(self, count: int) -> list[str]:

@@ -54,7 +54,7 @@ def test_json_is_the_documented_contract(filled: Path) -> None:
     result = run("search", "försörjningsstöd", "--facets", "--json", "--limit", "3")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert set(data) == {"query", "total", "hits", "facets", "corrected"}
+    assert set(data) == {"query", "total", "hits", "facets", "corrected", "unknown"}
     assert data["corrected"] is None
     assert data["query"] == "försörjningsstöd" and data["total"] >= len(data["hits"]) == 3
     assert all(set(hit) == HIT_KEYS for hit in data["hits"])

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from indexer import Index, IndexBusy, IndexDoc, IndexUnavailable, QueryError
-from indexer.archive_sync import index_of, rebuild_from_archive, to_index_doc
+from indexer.archive_sync import index_doc, index_of, rebuild_from_archive
 from indexer.index import CURRENT, LOCK_FILE, VERSION_FILE
 from templates import find_kind, load_data, render
 from tests.indexer_helpers import EXAMPLES, generated_archive
@@ -21,7 +21,7 @@ from tests.indexer_helpers import EXAMPLES, generated_archive
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory: pytest.TempPathFactory) -> list[IndexDoc]:
     archive = generated_archive(tmp_path_factory.mktemp("generated"))
-    return [to_index_doc(archive.get(d), archive.pages(d)) for d in sorted(archive.ids())]
+    return [index_doc(archive, d) for d in sorted(archive.ids())]
 
 
 @pytest.fixture()
@@ -90,6 +90,7 @@ def test_an_index_of_nothing_answers_nothing(tmp_path: Path, docs: list[IndexDoc
         "hits": [],
         "facets": {"municipality": {}, "year": {}, "kind": {}},
         "corrected": None,  # issue 6: the respelled query, when one was searched instead
+        "unknown": {},  # issue 9: left out by a year or kind filter for an unknown value
     }
     assert index.add(docs[:2]) == 2 and index.remove([docs[0].id]) == 1
     assert index.ids() == {docs[1].id}

@@ -23,7 +23,8 @@ from PIL import Image
 
 from archive import Archive
 from archive.extract import extract, ocr
-from archive.extract.ocr import text_is_usable, tidy
+from archive.extract.ocr import OcrSettings, text_is_usable, tidy
+from archive.extract.pdf import pages_to_ocr, read_pdf
 from archive.metadata import read_metadata
 from indexer.archive_sync import index_of, mark_ocr
 from templates.pdf import to_pdf
@@ -74,16 +75,34 @@ def is_pdfa(path: Path) -> bool:
 
 def test_a_page_of_real_text_is_usable_and_garbage_or_a_stamp_is_not() -> None:
     page = "Kommunstyrelsen beslutar att godkänna rapporten om försörjningsstöd 2021."
-    assert text_is_usable(page, on_image=False)
-    assert text_is_usable(page, on_image=True)
-    assert not text_is_usable("", on_image=False)
-    assert not text_is_usable("  \n ", on_image=True)
+    assert text_is_usable(page, drawn=False)
+    assert text_is_usable(page, drawn=True)
+    assert not text_is_usable("  \n ", drawn=True)  # a scan, or text drawn as outlines
+    assert text_is_usable("", drawn=False)  # a blank page: nothing for OCR to find
     # a scanner's stamp over the page image, or a page number alone on a scan
-    assert not text_is_usable("Inkom 2019-03-04", on_image=True)
-    assert text_is_usable("3 (4)", on_image=False)  # a near-empty page of a text PDF
+    assert not text_is_usable("Inkom 2019-03-04", drawn=True)
+    assert text_is_usable("3 (4)", drawn=False)  # a near-empty page of a text PDF
     # a font without a character map: symbols, private-use characters, consonant soup
-    assert not text_is_usable("\ue000\ue013\ue021 \ue044\ue031 " * 20, on_image=False)
-    assert not text_is_usable("Xqzr Bnvkt Gfrtw Pkldz Mnbvc Trwqz Vbnml Sdfgh " * 4, on_image=False)
+    assert not text_is_usable("\ue000\ue013\ue021 \ue044\ue031 " * 20, drawn=False)
+    assert not text_is_usable("Xqzr Bnvkt Gfrtw Pkldz Mnbvc Trwqz Vbnml Sdfgh " * 4, drawn=False)
+
+
+def test_ocr_reads_scans_and_outlined_text_but_not_blank_or_text_pages(
+    shared_dir: Path, tmp_path: Path
+) -> None:
+    source = next(shared_dir.glob(f"corpus/goteborg/revision/{CORPUS_TEXT_PDF}"))
+    with_blank = join([(source, 1), (source, 2)], tmp_path / "med-tom-sida.pdf")
+    with pikepdf.open(with_blank, allow_overwriting_input=True) as pdf:
+        pdf.add_blank_page(page_size=(595, 842))
+        pdf.save(with_blank)
+    scanned = scan(source, [1], 100, Soil(), tmp_path / "skannad.pdf")
+    outlined = next(shared_dir.glob("corpus/goteborg/revision/*hedersrelaterat*.pdf"))
+    auto, always = OcrSettings(mode="auto"), OcrSettings(mode="always")
+    assert pages_to_ocr(read_pdf(with_blank)[0], auto) == []
+    assert pages_to_ocr(read_pdf(with_blank)[0], always) == [1, 2, 3]
+    assert pages_to_ocr(read_pdf(scanned)[0], auto) == [1]
+    assert pages_to_ocr(read_pdf(outlined)[0], auto) == [1, 2, 3, 4, 5, 6]  # text as outlines
+    assert pages_to_ocr(read_pdf(outlined)[0], OcrSettings(mode="never")) == []
 
 
 # -- clean scans of generated documents -------------------------------------------------------

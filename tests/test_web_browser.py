@@ -118,16 +118,19 @@ def test_registrar_searches_reads_follows_exports_uploads_generates(
         "bistånd till hushåll med barn.\n",
         "utf-8",
     )
+    sidecar = tmp_path / "protokoll-2022-03-01.meta.yaml"  # set by hand, as beside ingest's files
+    sidecar.write_text("kind: protokoll\ndate: 2022-03-01\nboard: Socialnämnden\n", "utf-8")
     broken = tmp_path / "budget.xls"
     broken.write_bytes(b"\xd0\xcf\x11\xe0 inte ett dokument")
     page.goto("/ladda-upp")
-    page.get_by_label("Filer").set_input_files([str(new_file), str(broken)])
+    page.get_by_label("Filer").set_input_files([str(new_file), str(sidecar), str(broken)])
     page.get_by_label("Kommun (frivilligt)").fill("Alingsås")
     page.get_by_role("button", name="Ladda upp").click()
     page.wait_for_selector("#report")
     report = page.locator("#report").inner_text()
     assert "1 tillagda, 0 oförändrade, 1 misslyckade" in report
     assert "budget.xls" in report and "unsupported format .xls" in report
+    assert "(protokoll, 2022-03-01)" in report
     _shot(page, "05-ladda-upp")
     page.goto(search_url.split("?")[0] + "?q=riktlinjer+hushåll")
     assert (

@@ -135,7 +135,9 @@ def accounts() -> list[AccountInfo]:
                 clearance=bool(profile and profile.clearance),
                 active=user.is_active,
                 has_token=bool(profile and profile.token_sha256),
-                last_login=user.last_login.isoformat() if user.last_login else None,
+                last_login=(
+                    user.last_login.isoformat(timespec="seconds") if user.last_login else None
+                ),
             )
         )
     return out

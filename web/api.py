@@ -75,7 +75,8 @@ def document(request: HttpRequest, doc_id: str) -> HttpResponse:
         record = searching.record_of(archive, full_id)
         if record is None or not rights.may_see(request.user, record):
             raise NotFound(doc_id)
-        data = show_data(archive, full_id, with_text=bool(request.GET.get("text")))
+        # Unmasked here: rights.show_data masks it as this account may see it.
+        data = show_data(archive, full_id, with_text=bool(request.GET.get("text")), unmasked=True)
     except NotFound:
         return _error(404, f"inget dokument {doc_id!r}")
     audit.record(request.user, "view", full_id, {"api": True}, request=request)

@@ -12,7 +12,7 @@ from typing import Any
 
 from archive import Archive
 from indexer import Hit, Index, SearchResult
-from indexer.archive_sync import index_of
+from indexer.archive_sync import index_of, mark_ocr
 from web import rights
 
 PAGE_SIZE = 20
@@ -183,6 +183,7 @@ def search(
         secret = secret_ids(archive)
         if secret and result.total:
             result = _without(idx, params, kwargs, secret, facets)
+    mark_ocr(archive, result)  # a snippet from an OCR page says so: a number may be misread
     hits = [as_seen(user, archive, hit) for hit in result.hits]
     return replace(result, hits=[h for h in hits if h is not None])
 

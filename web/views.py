@@ -31,6 +31,7 @@ from archive import DiariumError, Document, NotFound
 from archive.overrides import normalise
 from indexer.cases import decision as decision_of
 from indexer.cases import find_case
+from indexer.facets import UNKNOWN
 from indexer.query import QueryError
 from templates.pdf import to_pdf
 from templates.render import GenerationRefused, default_output
@@ -203,6 +204,11 @@ def _url(params: searching.SearchParams, **change: Any) -> str:
 
 
 def _facet_links(params: searching.SearchParams, counts: dict[str, dict[str, int]]) -> dict:
+    # "okänt år" / "okänd kommun" count documents without a value: nothing to filter by.
+    counts = {
+        name: {v: n for v, n in values.items() if v not in UNKNOWN.values()}
+        for name, values in counts.items()
+    }
     chosen = {m.casefold() for m in params.municipality}
     out: dict[str, list[dict[str, Any]]] = {}
     out["municipality"] = [
@@ -579,16 +585,19 @@ def upload(request: HttpRequest) -> HttpResponse:
             return render(request, "web/upload.html", context, status=400)
         archive = config.archive()
         with tempfile.TemporaryDirectory(prefix="diarium-upload-") as scratch:
-            paths = []
+            # The files side by side, as in a folder given to `ingest`: a sidecar NAME.meta.yaml
+            # uploaded with its file applies to it. A second file of the same name goes in a
+            # folder of its own, so both go in.
+            taken: set[str] = set()
             for number, item in enumerate(files):
-                folder = Path(scratch) / str(number)  # two files of the same name both go in
-                folder.mkdir()
-                target = folder / (Path(item.name).name or "fil")
-                with target.open("wb") as fh:
+                name = Path(item.name).name or "fil"
+                folder = Path(scratch) / (str(number) if name in taken else "")
+                folder.mkdir(exist_ok=True)
+                taken.add(name)
+                with (folder / name).open("wb") as fh:
                     for chunk in item.chunks():
                         fh.write(chunk)
-                paths.append(target)
-            report = archive.ingest(paths, municipality=municipality, jobs=1)
+            report = archive.ingest([Path(scratch)], municipality=municipality, jobs=1)
         for failure in report.failed:  # the scratch folder means nothing to the person
             failure.path = Path(failure.path).name
         data = report.to_dict()

@@ -154,18 +154,20 @@ def _digits(match: re.Match[str]) -> str:
     return token.translate(_AS_DIGIT)
 
 
-def text_is_usable(text: str, *, on_image: bool) -> bool:
+def text_is_usable(text: str, *, drawn: bool) -> bool:
     """Whether a page's own text layer is its text, or the page must be read by OCR.
 
-    `on_image`: the page shows an image, so a few characters on it are a scan's stamp."""
+    `drawn`: the page shows an image or much vector drawing (text drawn as outlines), so an
+    empty text layer or a few characters (a scan's stamp) are not all there is to read; an
+    empty page without either is blank, and OCR would find nothing."""
     visible = [c for c in text if not c.isspace()]
     if not visible:
-        return False
+        return not drawn
     ordinary = sum(1 for c in visible if (c.isalnum() and ord(c) < 0x250) or c in _PUNCTUATION)
     if ordinary / len(visible) < _ORDINARY_SHARE:
         return False
     if sum(c.isalnum() for c in visible) < MIN_CHARACTERS:
-        return not on_image
+        return not drawn
     words = _WORD.findall(text.lower())
     voiced = sum(1 for w in words if _VOWELS.intersection(w))
     return not words or voiced / len(words) >= _VOWEL_SHARE

@@ -37,7 +37,7 @@ from pdfplumber.table import (
 from pdfplumber.utils import filter_edges
 
 from archive.errors import DiariumError, ExtractionError
-from archive.extract.furniture import remove_furniture
+from archive.extract.cleaning import clean
 from archive.extract.hyphenation import join_hyphenated
 from archive.extract.ocr import (
     ARCHIVE_COPY,
@@ -54,8 +54,8 @@ from archive.model import Extraction, Page, Table
 NO_TEXT_LAYER = "no text layer"
 
 _TABLES = TableSettings.resolve(None)
-# Only a page with less text than this is asked whether it shows an image (a scan with a stamp
-# on it): a page with more text is read by its text layer whatever it shows.
+# Only a page with less text than this is asked whether it is drawn (a scan with a stamp on it,
+# text drawn as outlines): a page with more text is read by its text layer whatever it shows.
 _LITTLE_TEXT = 200
 # Running headers and footers sit in the top and bottom tenth of the page (A4: 84 pt, 3 cm);
 # Word's default page margin is 2.5 cm, and body text starts at or below it.
@@ -92,7 +92,7 @@ class PdfPage:
     text: str
     margins: tuple[str, str]  # the text in the top and bottom margin bands
     tables: list[list[list[str]]]
-    on_image: bool = False  # the page shows an image (asked only of pages with little text)
+    drawn: bool = False  # an image or much drawing on it (asked only of pages with little text)
 
 
 def extract_pdf(
@@ -102,13 +102,20 @@ def extract_pdf(
     ocr: OcrSettings | None = None,
     limits: Limits = DEFAULT,
 ) -> Extraction:
-    """Pages (1-based numbers kept), tables, running header/footer lines and flags of one PDF.
+    """A PDF read and cleaned: what `archive.extract.extract` gives for a .pdf."""
+    return clean(read_extraction(path, ocr=ocr, limits=limits), footer_patterns=footer_patterns)
 
-    Removed running headers and footers are kept once each in header_text/footer_text: a
-    protocol's page header carries its board and meeting date. `footer_patterns`: regexes for
-    a municipality's own footer lines (its YAML profile), see remove_furniture. `ocr`: how
-    pages without a usable text layer are read (None: not at all); `limits`: pages and
-    characters a page may have (archive.limits)."""
+
+def read_extraction(
+    path: Path, *, ocr: OcrSettings | None = None, limits: Limits = DEFAULT
+) -> Extraction:
+    """Pages (1-based numbers kept), tables, the margin bands' text and flags of one PDF.
+
+    `ocr`: how pages without a usable text layer are read (None: not at all); `limits`: pages
+    and characters a page may have (archive.limits). The cleaning step
+    (archive/extract/cleaning.py) then removes running headers and footers, keeping them once
+    each in header_text/footer_text: a protocol's page header carries its board and meeting
+    date."""
     read, properties = read_pdf(path, limits)
     flags: list[str] = []
     files: dict[str, bytes] = {}
@@ -142,19 +149,15 @@ def extract_pdf(
             ocr=ocr_record,
             files=files,
         )
-    furniture = remove_furniture(
-        pages, footer_patterns=footer_patterns, margins=[page.margins for page in read]
-    )
     return Extraction(
         format="pdf",
-        pages=furniture.pages,
+        pages=pages,
         tables=[Table(page.number, rows) for page in read for rows in page.tables],
-        header_text="\n".join(furniture.header),
-        footer_text="\n".join(furniture.footer),
         flags=flags,
         properties=properties,
         ocr=ocr_record,
         files=files,
+        margins=[page.margins for page in read],
     )
 
 
@@ -164,7 +167,7 @@ def pages_to_ocr(read: Sequence[PdfPage], ocr: OcrSettings | None) -> list[int]:
         return []
     if ocr.mode == "always":
         return [page.number for page in read]
-    return [p.number for p in read if not text_is_usable(p.text, on_image=p.on_image)]
+    return [p.number for p in read if not text_is_usable(p.text, drawn=p.drawn)]
 
 
 def read_pdf(path: Path, limits: Limits = DEFAULT) -> tuple[list[PdfPage], dict[str, str]]:
@@ -254,9 +257,9 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> PdfPage:
                     limits.pdf_page_chars,
                 )
             text = _clean(textpage.get_text_range())
-            on_image = 0 < len(text) < _LITTLE_TEXT and _shows_image(page)
+            drawn = len(text) < _LITTLE_TEXT and _drawn(page)
             if not text:
-                return PdfPage(index + 1, "", ("", ""), [], on_image=on_image)
+                return PdfPage(index + 1, "", ("", ""), [], drawn=drawn)
             left, bottom, right, top = page.get_bbox()
             band = MARGIN * (top - bottom)
             margins = (
@@ -273,12 +276,21 @@ def _read_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> PdfPage:
         join_hyphenated(text),
         (join_hyphenated(margins[0]), join_hyphenated(margins[1])),
         tables,
-        on_image,
+        drawn,
     )
 
 
-def _shows_image(page: pdfium.PdfPage) -> bool:
-    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))
+def _drawn(page: pdfium.PdfPage) -> bool:
+    """An image on the page, or so many paths that they are text drawn as outlines."""
+    paths = 0
+    for obj in page.get_objects():
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            return True
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+            paths += 1
+            if paths > _MAX_DRAWN:
+                return True
+    return False
 
 
 def _clean(text: str) -> str:

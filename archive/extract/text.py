@@ -27,6 +27,7 @@ _HTML_TAG = re.compile(
     r"</?(?:b|i|u|s|em|strong|span|font|p|div|sup|sub|small|mark|br|center)\b[^>\n]*>",
     re.IGNORECASE,
 )
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})(?!#)\s*(.*?)\s*#*\s*$")
 _SETEXT_RULE = re.compile(r"^ {0,3}(=+|-+)\s*$")
 _THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
@@ -60,6 +61,8 @@ def extract_text(path: Path) -> Extraction:
     if markdown:
         text, front = _front_matter(text)
         properties.update(front)
+        # "<!-- sida 12 -->": a converter's note, never part of the document's text.
+        text = _HTML_COMMENT.sub("", text)
     pages: list[Page] = []
     tables: list[Table] = []
     headings: list[Heading] = []

@@ -32,7 +32,7 @@ def find_kind_by(
             return rule.kind, "header"
         if title and any(p.search(title) for p in rule.title):
             return rule.kind, "title"
-        if rule.front and _structure(rule, front):
+        if rule.front and _structure(rule, front) and _few(rule, text):
             return rule.kind, "front"
     for rule in kind_rules:
         if rule.text and all(len(p.findall(text)) >= least for p, least in rule.text):
@@ -40,6 +40,10 @@ def find_kind_by(
         if rule.sections and all(any(p.search(h) for h in headings) for p in rule.sections):
             return rule.kind, "sections"
     return "annat", None
+
+
+def _few(rule: KindRule, text: str) -> bool:
+    return all(len(p.findall(text)) <= most for p, most in rule.at_most)
 
 
 def _structure(rule: KindRule, front: str) -> bool:

@@ -52,11 +52,22 @@ COMMON_LISTS = (
     "header_skip_patterns",
     "footer_patterns",
     "time_labels",
+    "place_labels",
     "cover_date_labels",
     "auditors",
 )
 COMMON_KEYS = (*COMMON_LISTS, "officer_roles", "kinds", "common_boards")
-KIND_RULE_KEYS = ("kind", "header", "title", "text", "sections", "front", "front_min", "front_not")
+KIND_RULE_KEYS = (
+    "kind",
+    "header",
+    "title",
+    "text",
+    "sections",
+    "front",
+    "front_min",
+    "front_not",
+    "at_most",
+)
 
 
 class ProfileError(DiariumError):
@@ -87,6 +98,8 @@ class KindRule:
     front: tuple[re.Pattern[str], ...] = ()
     front_min: int = 1
     front_not: tuple[re.Pattern[str], ...] = ()
+    # Patterns found at most so many times in the whole text (one paragraph, not forty).
+    at_most: tuple[tuple[re.Pattern[str], int], ...] = ()
 
 
 @dataclass
@@ -362,6 +375,10 @@ def _kind_rule(rule: dict[str, Any]) -> KindRule:
         front=tuple(re.compile(p, re.I | re.M) for p in rule.get("front", ())),
         front_min=int(rule.get("front_min", 1)),
         front_not=tuple(re.compile(p, re.I | re.M) for p in rule.get("front_not", ())),
+        at_most=tuple(
+            (re.compile(item["pattern"], re.I | re.M), int(item["max"]))
+            for item in rule.get("at_most", ())
+        ),
     )
 
 

@@ -6,6 +6,7 @@ import re
 
 from archive.metadata.case_numbers import read_case_number
 from archive.metadata.dates import parse_date
+from archive.metadata.front import heads
 from archive.metadata.lines import Doc, cells, is_label_line, is_list_item, words
 from archive.metadata.organs import is_board_line, is_department_line
 from archive.metadata.people import EMAIL, PHONE, is_name, is_role
@@ -35,6 +36,7 @@ _CONJUNCTION = re.compile(r"(?:och|eller|samt|respektive|till)\b")
 _SENTENCE_END = re.compile(r"[.!?]\s+[A-ZÅÄÖ]")
 MAX_TITLE_LINES = 4
 MAX_TITLE_WORDS = 40
+TITLE_SEARCH_LINES = 20  # lines from the top where a protocol extract's paragraph starts
 
 
 def find_title(doc: Doc, places: PlaceFinder) -> tuple[str | None, int | None]:
@@ -147,3 +149,109 @@ def _joined(doc: Doc, i: int) -> str:
         hyphenated = broken_word and not _CONJUNCTION.match(part)
         title = title[:-1] + part if hyphenated else f"{title} {part}"
     return title.rstrip(":").strip()
+
+
+# The word a protocol or notice prints for what it is: "SAMMANTRÄDESPROTOKOLL", "Protokoll",
+# "NTN Mötesprotokoll", "KALLELSE" (not "Protokollet är justerat").
+_FORM_WORD = re.compile(
+    r"\b(?P<form>sammanträdesprotokoll|möte?sprotokoll|protokoll|kallelse)\b(?!et)", re.I
+)
+_PARAGRAPH = re.compile(r"^(?:[A-ZÅÄÖ][A-Za-zÅÄÖåäö]{0,5} )?§ ?\d+\b")
+_CONTENTS = re.compile(r"\s*(?:innehållsförteckning|innehåll)\b.*$", re.I)
+_CASE_LABEL = re.compile(r"\b(?:dnr|diarienummer|diarienr)\b", re.I)
+_TRAILING_PLACE = re.compile(r"^(?P<rest>.+?)\s+[\wåäöÅÄÖ-]+\s+(?:kommun|stad)$", re.I)
+_HAS_DATE = re.compile(
+    r"\b(?:19|20)\d\d-\d\d-\d\d\b|\b\d{1,2} (?:januari|februari|mars|april|maj|juni|juli|"
+    r"augusti|september|oktober|november|december) (?:19|20)\d\d\b",
+    re.I,
+)
+_MUNICIPALITY_END = re.compile(r"\b(?:kommun|stad)$", re.I)
+
+
+def composed_title(doc: Doc, board: str | None, date: str | None) -> str | None:
+    """A protocol's or notice's title says what it is: "Sammanträdesprotokoll Kommunstyrelsen
+    2018-02-06" - only when the document prints its form's name."""
+    forms = [m.group("form") for h in heads(doc) for m in _FORM_WORD.finditer(h.text)]
+    # "Titel: Protokoll" over "SAMMANTRÄDESPROTOKOLL": the fuller name is the heading's.
+    forms.sort(key=lambda form: -len(form))
+    if forms:
+        return " ".join(part for part in (forms[0].capitalize(), board, date) if part)
+    first = heads(doc)[:1]
+    # "Kommunfullmäktige 2002-12-02 1(28)": a protocol headed by its organ and date.
+    if (
+        first
+        and board
+        and date
+        and re.fullmatch(rf"{re.escape(board)}\s+{date}(?:\s+\d+\s*\(\d+\))?", first[0].text, re.I)
+    ):
+        return f"{board} {date}"
+    return None
+
+
+def paragraph_title(doc: Doc, places: PlaceFinder) -> str | None:
+    """A protocol extract's title: the matter under its paragraph's number ("BUN § 83")."""
+    for i in doc.top[:TITLE_SEARCH_LINES]:
+        if not _PARAGRAPH.match(doc.lines[i].text):
+            continue
+        for j in doc.next_text(i, limit=4):
+            text = doc.lines[j].text
+            if is_label_line(text) or read_case_number(
+                text.removeprefix("Dnr "), doc.rules.case_number
+            ):
+                continue
+            if text.lower().startswith(("dnr", "diariekod")) or parse_date(text):
+                continue
+            return _joined(doc, j) if _could_be_title(doc, places, j) else None
+        return None
+    return None
+
+
+def piece_title(doc: Doc, places: PlaceFinder, kind: str) -> str | None:
+    """The title among the pieces of a first line joined with ". " (a hosting page's title)."""
+    pieces = [h.text for h in heads(doc) if h.piece]
+    if len(pieces) < 2:
+        return None
+    title: list[str] = []
+    for piece in pieces:
+        trimmed = _TRAILING_PLACE.match(piece)
+        if trimmed and _report_name(trimmed.group("rest")) and kind == "verksamhetsuppföljning":
+            piece = trimmed.group("rest")  # "ÅRSREDOVISNING 2012 MUNKFORS KOMMUN"
+        if _skipped_piece(doc, places, piece, kind):
+            if title:
+                break
+            continue
+        if title and (re.search(r"\d", piece) or re.search(r"\d", title[-1])):
+            break
+        title.append(piece)
+    return " ".join(title) or None
+
+
+def _skipped_piece(doc: Doc, places: PlaceFinder, piece: str, kind: str) -> bool:
+    alone_ok = kind == "verksamhetsuppföljning" and _report_name(piece)
+    return (
+        _HAS_DATE.search(piece) is not None
+        or _CASE_LABEL.search(piece) is not None
+        or _FORM_WORD.search(piece) is not None
+        or "protokollsutdrag" in piece.casefold()
+        or places.is_name_line(piece)
+        or _MUNICIPALITY_END.search(piece) is not None
+        or is_board_line(doc, piece)
+        or is_name(piece)
+        or any(p.match(piece) for p in doc.rules.header_skips)
+        or (not alone_ok and (words(piece) < 2 or _DOCUMENT_TYPE.match(piece) is not None))
+    )
+
+
+def _report_name(text: str) -> bool:
+    """ "Delårsrapport 1/1 30/6 2013", "ÅRSREDOVISNING 2012": a report's name and period."""
+    return bool(re.match(r"^[A-ZÅÄÖa-zåäö]+(?:\s+[\d/ –-]+)?$", text))
+
+
+def tidy_title(title: str | None) -> str | None:
+    """A title never runs on into the table of contents; a document's form and date are none."""
+    if not title:
+        return title
+    title = _CONTENTS.sub("", title).strip()
+    if _DOCUMENT_TYPE.match(re.sub(r"[\d\s()–/-]+$", "", title)) and _HAS_DATE.search(title):
+        return None
+    return title or None

@@ -73,7 +73,11 @@ def _tree_rss_kb(pid: int) -> int:
         current = todo.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            # children are listed per thread: the tesseract runs start from a thread pool
+            children = [
+                c for task in Path(f"/proc/{current}/task").iterdir()
+                for c in (task / "children").read_text().split()
+            ]  # fmt: skip
         except OSError:
             continue
         for line in status.splitlines():

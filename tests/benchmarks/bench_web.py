@@ -350,7 +350,7 @@ def run_wrk(
     }
 
 
-def in_process_peer(root: Path, target: str) -> dict[str, Any]:
+def in_process_peer(root: Path, target: str, rounds: int) -> dict[str, Any]:
     """The same queries straight through `Index.search` in this process, one at a time, with
     what each request asks for (the page: 20 hits and facets; the API: 10 hits): what HTTP,
     Django, rights and the audit log add on top."""
@@ -359,8 +359,8 @@ def in_process_peer(root: Path, target: str) -> dict[str, Any]:
 
     index = index_of(Archive(root))
     limit, facets = (10, False) if target == "api" else (20, True)
-    latencies = []
-    for _round in range(2):
+    latencies: list[float] = []
+    for _round in range(max(1, rounds)):
         latencies = []
         for q in build_queries():
             params = query_params(q)
@@ -412,6 +412,7 @@ def load_test(root: Path, args: argparse.Namespace) -> dict[str, Any]:
             base, script, connections=args.connections, seconds=args.duration, threads=args.threads
         )
         load_after = os.getloadavg()
+        _log(f"measured: {measured}")
     finally:
         os.killpg(server.pid, 15)
         try:
@@ -420,7 +421,7 @@ def load_test(root: Path, args: argparse.Namespace) -> dict[str, Any]:
             os.killpg(server.pid, 9)
         shutil.rmtree(script.parent, ignore_errors=True)
     _log("in-process peer: the same queries through Index.search, one at a time")
-    peer = in_process_peer(root, args.target)
+    peer = in_process_peer(root, args.target, args.peer_rounds)
     return {
         "target": args.target,
         "role": args.role,
@@ -462,6 +463,9 @@ def main() -> None:
         "--code", type=Path, default=REPO, help="Checkout whose diarium serves (default: this one)."
     )
     parser.add_argument("--server-log", type=Path)
+    parser.add_argument(
+        "--peer-rounds", type=int, default=2, help="Rounds of the in-process peer (last counts)."
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None and not args.build_only:
         sys.exit("wrk is not installed (apt-get install wrk)")

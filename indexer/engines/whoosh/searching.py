@@ -373,6 +373,8 @@ class QueryRunner:
             return self.mask("case", case_key(value)) | self.mask("case", case_digits_key(value))
         if field == "source":
             return self.mask("source", declared.key(value.replace("\\", "/").rsplit("/", 1)[-1]))
+        if declared.BY_NAME[field].kind == declared.KEYWORDS:  # exact keys (privacy fields)
+            return self.mask(field, value)
         terms = analysis.name_terms(value) if field == "officer" else analysis.analyze(value)
         if not terms:
             return self.none()
