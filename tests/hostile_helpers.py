@@ -133,8 +133,17 @@ def zip_bomb(path: Path, base: Path, unpacked_mb: int = 1100) -> Path:
     return path
 
 
-def slow_pdf(path: Path, pages: int, lines_per_page: int, text: str = "Protokoll") -> Path:
-    """A valid PDF whose pages are full of ruled lines, so reading its tables takes seconds."""
+def slow_pdf(
+    path: Path,
+    pages: int,
+    lines_per_page: int,
+    text: str = "Protokoll från kommunstyrelsens sammanträde, sida",
+) -> Path:
+    """A valid PDF whose pages are full of ruled lines, so reading its tables takes seconds.
+
+    Each page carries a line of real text: a page with hardly any text under that much drawing
+    looks like text drawn as outlines and is read by OCR (archive.extract.ocr.text_is_usable),
+    which takes minutes, not seconds."""
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
