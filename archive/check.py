@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from archive import messages as msg
 from archive.store import (
     Archive,
     DamagedDocument,
@@ -48,14 +49,14 @@ def check_archive(
         return
     for shard in sorted(documents.iterdir()):
         if shard.is_symlink() or not shard.is_dir():
-            yield Problem(_inside(archive, shard), "hör inte till arkivet (ingen dokumentmapp)")
+            yield Problem(_inside(archive, shard), msg.CHECK_NOT_A_SHARD)
             continue
         for folder in sorted(shard.iterdir()):
             if folder.is_symlink() or not folder.is_dir() or not is_document_id(folder.name):
-                yield Problem(_inside(archive, folder), "hör inte till arkivet (inget dokument-id)")
+                yield Problem(_inside(archive, folder), msg.CHECK_NOT_AN_ID)
                 continue
             if folder.name[:2] != shard.name:
-                yield Problem(folder.name, f"ligger i fel mapp ({shard.name}/)")
+                yield Problem(folder.name, msg.CHECK_WRONG_SHARD.format(shard=shard.name))
             yield from _check_document(folder)
             if progress:
                 progress(1)
@@ -69,7 +70,7 @@ def check_journal(archive: Archive) -> Iterator[Problem]:
     except FileNotFoundError:
         return
     except OSError as exc:
-        yield Problem("journal", f"kan inte läsas: {exc.strerror or exc}")
+        yield Problem("journal", msg.CHECK_UNREADABLE.format(reason=msg.os_error(exc)))
         return
     lines = data.split(b"\n")[:-1]  # what follows the last newline is unfinished
     for number, line in enumerate(lines, 1):
@@ -77,10 +78,10 @@ def check_journal(archive: Archive) -> Iterator[Problem]:
             entry = json.loads(line)
             doc_id = entry["id"]
         except (ValueError, KeyError, TypeError):
-            yield Problem("journal", f"rad {number} är ingen post")
+            yield Problem("journal", msg.CHECK_JOURNAL_LINE.format(line=number))
             continue
         if not isinstance(doc_id, str) or not is_document_id(doc_id):
-            yield Problem("journal", f"rad {number} namnger inget dokument-id: {doc_id!r}")
+            yield Problem("journal", msg.CHECK_JOURNAL_ID.format(line=number, id=doc_id))
 
 
 def _check_document(folder: Path) -> Iterator[Problem]:
@@ -103,21 +104,26 @@ def _check_document(folder: Path) -> Iterator[Problem]:
         yield Problem(doc_id, exc.reason)
     originals = sorted(folder.glob("original.*"))
     if len(originals) != 1:
-        yield Problem(doc_id, f"{len(originals)} original i mappen (ska vara ett)")
+        yield Problem(doc_id, msg.CHECK_ORIGINALS.format(count=len(originals)))
         return
     original = originals[0]
     if original.is_symlink():
-        yield Problem(doc_id, f"{original.name} är en länk, inte originalet självt")
+        yield Problem(doc_id, msg.CHECK_ORIGINAL_LINK.format(name=original.name))
         return
     try:
         digest = _sha256(original)
     except OSError as exc:
-        yield Problem(doc_id, f"{original.name} kan inte läsas: {exc.strerror or exc}")
+        yield Problem(
+            doc_id,
+            msg.CHECK_ORIGINAL_UNREADABLE.format(name=original.name, reason=msg.os_error(exc)),
+        )
         return
     if not digest.startswith(doc_id):
-        yield Problem(doc_id, f"{original.name} har ändrats: sha256 {digest[:16]}… ≠ id")
+        yield Problem(
+            doc_id, msg.CHECK_ORIGINAL_CHANGED.format(name=original.name, digest=digest[:16])
+        )
     elif record is not None and record["sha256"] != digest:
-        yield Problem(doc_id, "record.json anger en annan sha256 än originalets")
+        yield Problem(doc_id, msg.CHECK_SHA_MISMATCH)
 
 
 def _sha256(path: Path) -> str:

@@ -76,6 +76,9 @@ class Document:
     secrecy: list[dict[str, Any]] = field(default_factory=list)
     # {field: {"source": "rule"|"hand"|"template", "rule": name}}: where each value came from.
     provenance: dict[str, dict[str, str]] = field(default_factory=dict)
+    # One document in several files, as `generate --pdf --file` makes it: [{"format", "file",
+    # "size", "sha256"}], the archival copy (the original) first; empty for a single file.
+    renditions: list[dict[str, Any]] = field(default_factory=list)
     # Pages read by OCR: {"engine", "language", "threshold", "copy", "pages": [{"page",
     # "confidence", "uncertain", "words"[, "error"]}]}, or {"error"} when OCR failed.
     ocr: dict[str, Any] | None = None

@@ -18,6 +18,7 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
+from archive import messages as msg
 from archive.document import Document
 from archive.extract import ocr as ocr_step
 from archive.extract.ocr import OcrSettings
@@ -27,40 +28,70 @@ from archive.processes import die_with_parent
 from archive.store import Archive, Failure, IngestReport
 
 SKIPPED_SUFFIXES = (".meta.yaml",)
+DATA_SUFFIXES = (".yaml", ".yml", ".json")  # what `diarium generate` and `new` read
+GENERATED_SUFFIXES = (".docx", ".pdf")
 
 
-def collect(paths: list[Path]) -> tuple[list[Path], list[Failure]]:
-    """Files under the given paths, folders walked recursively, in a stable order.
+def data_file_of(path: Path) -> Path | None:
+    """The generated document a file is the data of (`ärende.yaml` beside `ärende.docx`)."""
+    if path.suffix.lower() not in DATA_SUFFIXES or path.name.endswith(SKIPPED_SUFFIXES):
+        return None
+    for suffix in GENERATED_SUFFIXES:
+        document = path.with_suffix(suffix)
+        if document.is_file():
+            return document
+    return None
+
+
+def collect(paths: list[Path]) -> tuple[list[Path], list[Failure], list[Failure]]:
+    """Files under the given paths, folders walked recursively, in a stable order; and the
+    files skipped as diarium's own data (with the reason), and those that failed.
 
     A folder is walked without following symbolic links: a link to a file or folder outside the
-    folder given (`skugga.txt -> /etc/shadow`) is skipped and reported, so nothing outside it is
+    folder given (`skugga.txt -> /etc/shadow`) fails with its reason, so nothing outside it is
     read on the strength of a link someone put there. A file named on the command line is taken
     as named.
     """
     files: list[Path] = []
     failures: list[Failure] = []
+    skipped: list[Failure] = []
     for path in paths:
         if path.is_dir():
-            top = path.resolve()
-            for found in _walk(path):
-                if any(part.startswith(".") for part in found.relative_to(path).parts):
-                    continue
-                if found.is_symlink():
-                    target = found.resolve()
-                    if not target.is_relative_to(top):
-                        failures.append(Failure(str(found), _link_out(target)))
-                        continue
-                    if target.is_dir():
-                        continue  # walked already as the folder it points to
-                if found.is_file() and not found.name.endswith(SKIPPED_SUFFIXES):
-                    files.append(found)
+            found = _files_in(path, failures)
         elif path.is_file():
-            files.append(path)
-        elif path.exists():
-            failures.append(Failure(str(path), "not a regular file"))
+            found = [path]
         else:
-            failures.append(Failure(str(path), "no such file or folder"))
-    return files, failures
+            reason = "ingen vanlig fil" if path.exists() else "ingen sådan fil eller mapp"
+            failures.append(Failure(str(path), reason))
+            continue
+        for file in found:
+            document = data_file_of(file)
+            if document is None:
+                files.append(file)
+            else:
+                reason = msg.DATA_FILE_SKIPPED.format(document=document.name)
+                skipped.append(Failure(str(file), reason))
+    return files, failures, skipped
+
+
+def _files_in(folder: Path, failures: list[Failure]) -> list[Path]:
+    """The files under `folder`, sorted, hidden ones and sidecars left out; a link out of the
+    folder is added to `failures` instead."""
+    top = folder.resolve()
+    files: list[Path] = []
+    for found in _walk(folder):
+        if any(part.startswith(".") for part in found.relative_to(folder).parts):
+            continue
+        if found.is_symlink():
+            target = found.resolve()
+            if not target.is_relative_to(top):
+                failures.append(Failure(str(found), msg.LINK_OUT.format(target=target)))
+                continue
+            if target.is_dir():
+                continue  # walked already as the folder it points to
+        if found.is_file() and not found.name.endswith(SKIPPED_SUFFIXES):
+            files.append(found)
+    return files
 
 
 def _walk(folder: Path) -> list[Path]:
@@ -70,10 +101,6 @@ def _walk(folder: Path) -> list[Path]:
         base = Path(dirpath)
         found.extend(base / name for name in (*dirnames, *filenames))
     return sorted(found)
-
-
-def _link_out(target: Path) -> str:
-    return f"hoppades över: en symbolisk länk ut ur mappen (till {target}) följs inte"
 
 
 # A worker that died is retried this many times with the files it had not reached; the file it
@@ -92,11 +119,6 @@ def _pool(jobs: int) -> ProcessPool:
     )
 
 
-_DIED = (
-    "läsprocessen dog medan den läste den här filen (dödad, minnet slut?); övriga filer gick vidare"
-)
-
-
 def ingest(
     archive: Archive,
     paths: list[Path],
@@ -113,7 +135,7 @@ def ingest(
     archive.clean_stale()
     # The archive's settings are read once for the batch, not once per file.
     batch = Batch.of(archive, municipality, overrides, ocr=reading)
-    files, failures = collect(paths)
+    files, failures, skipped = collect(paths)
     outcomes: dict[int, Outcome] = {}
 
     def done(i: int, outcome: Outcome) -> None:
@@ -137,9 +159,9 @@ def ingest(
                 break
             pending, stopped = _run_pool(jobs, pending, done, lambda i: (batch, str(files[i])))
         for i in pending:  # the pool kept breaking: these were never read
-            done(i, ("failed", "läsprocesserna dog om och om igen; filen lästes inte"))
+            done(i, ("failed", msg.WORKERS_KEPT_DYING))
 
-    report = IngestReport(failed=failures, stopped=stopped)
+    report = IngestReport(failed=failures, skipped=skipped, stopped=stopped)
     for i in range(len(files)):
         if i not in outcomes:
             continue  # not reached: the archive could not be written
@@ -177,7 +199,7 @@ def _run_pool(
             try:
                 outcome = future.result()
             except ProcessExpired:
-                done(i, ("failed", _DIED))
+                done(i, ("failed", msg.WORKER_DIED))
                 continue
             except BrokenProcessPool:
                 again.append(i)

@@ -63,7 +63,7 @@ def file_lock(path: Path, *, shared: bool = False, timeout: float | None = None)
                     break
                 except BlockingIOError:
                     if time.monotonic() >= deadline:
-                        raise TimeoutError(f"{path} is locked by another process") from None
+                        raise TimeoutError(f"{path} är låst av en annan process") from None
                     time.sleep(0.05)
         yield
     finally:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from archive import messages as msg
 from archive.errors import DiariumError
 
 
@@ -47,16 +48,16 @@ class Limits:
         """The defaults with an archive's `limits:` mapping over them, checked."""
         given = settings.get("limits") or {}
         if not isinstance(given, dict):
-            raise DiariumError(f"{source}: limits ska vara en mappning av namn: värde")
+            raise DiariumError(msg.LIMITS_NOT_MAPPING.format(source=source))
         known = {f.name: f.type for f in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in given.items():
             if key not in known:
                 raise DiariumError(
-                    f"{source}: okänd gräns {key!r} (finns: {', '.join(sorted(known))})"
+                    msg.UNKNOWN_LIMIT.format(source=source, key=key, known=", ".join(sorted(known)))
                 )
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise DiariumError(f"{source}: gränsen {key} ska vara ett positivt tal")
+                raise DiariumError(msg.LIMIT_NOT_POSITIVE.format(source=source, key=key))
             values[key] = value
         return cls(**values)
 
@@ -70,6 +71,4 @@ DEFAULT = Limits()
 def refuse(what: str, limit: str, value: object, unit: str = "") -> LimitExceeded:
     """The one-line refusal: `what` names the file (and the part of it), `limit` the setting."""
     shown = f"{value} {unit}".strip()
-    return LimitExceeded(
-        f"{what}: över gränsen {limit} = {shown} (ändras under limits: i settings.yaml)"
-    )
+    return LimitExceeded(msg.OVER_LIMIT.format(what=what, limit=limit, value=shown))

@@ -12,12 +12,14 @@ from typing import Any
 
 import yaml
 
+from archive import messages as msg
 from archive.errors import DiariumError, ExtractionError
 from archive.limits import DEFAULT, Limits, refuse
 from archive.model import KINDS, SETTABLE_KEYS
 from archive.privacy.secrecy import SET_KEYS as SECRECY_KEYS
 from archive.privacy.secrecy import SecrecyError, check_set_value
-from archive.safeyaml import read_text, safe_load
+from archive.safeyaml import read_text
+from archive.written import line_of, load_yaml, refuse_bool
 
 SIDECAR_SUFFIX = ".meta.yaml"
 
@@ -32,7 +34,7 @@ def parse_assignments(assignments: list[str]) -> dict[str, Any]:
     for item in assignments:
         key, sep, value = item.partition("=")
         if not sep:
-            raise OverrideError(f"--set takes KEY=VALUE, got {item!r}")
+            raise OverrideError(f"--set tar NYCKEL=VÄRDE, inte {item!r}")
         raw[key.strip()] = value.strip()
     return normalise(raw)
 
@@ -51,7 +53,7 @@ def normalise(
             continue
         if key not in SETTABLE_KEYS:
             allowed = ", ".join((*SETTABLE_KEYS, *SECRECY_KEYS))
-            raise OverrideError(f"{origin}: unknown key {key!r} (use one of: {allowed})")
+            raise OverrideError(f"{origin}: okänd nyckel {key!r} (använd någon av: {allowed})")
         clean[key] = _value(key, value, origin)
         check_value_length(key, clean[key], origin, limits)
     if clean.get("date") and "year" not in clean:
@@ -67,25 +69,42 @@ def check_value_length(key: str, value: Any, origin: str, limits: Limits) -> Non
 
 
 def _value(key: str, value: Any, origin: str) -> Any:
+    """Values as written (a sidecar is read by archive.written): `2021:4` stays `2021:4`."""
     if value is None or value == "":
         return [] if key == "officers" else None
     if key == "officers":
         items = value if isinstance(value, list) else str(value).split(",")
+        for item in items:
+            _refuse_non_text(key, item, origin)
         return [str(v).strip() for v in items if str(v).strip()]
+    _refuse_non_text(key, value, origin)
     if key == "date":
         text = value.isoformat() if isinstance(value, dt.date) else str(value)
         try:
             return dt.date.fromisoformat(text).isoformat()
         except ValueError:
-            raise OverrideError(f"{origin}: date must be YYYY-MM-DD, got {text!r}") from None
+            raise OverrideError(f"{origin}: datum skrivs ÅÅÅÅ-MM-DD, inte {text!r}") from None
     if key == "year":
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise OverrideError(f"{origin}: year must be a number, got {value!r}") from None
+            raise OverrideError(f"{origin}: år måste vara ett tal, inte {value!r}") from None
     if key == "kind" and str(value) not in KINDS:
-        raise OverrideError(f"{origin}: unknown kind {value!r} (use one of: {', '.join(KINDS)})")
+        raise OverrideError(
+            f"{origin}: okänd dokumenttyp {value!r} (använd någon av: {', '.join(KINDS)})"
+        )
     return str(value)
+
+
+def _refuse_non_text(key: str, value: Any, origin: str) -> None:
+    """A mapping, a list or a YAML boolean where one value is wanted is a mistake to name."""
+    if isinstance(value, dict | list):
+        shown = "en mappning" if isinstance(value, dict) else "en lista"
+    else:
+        shown = refuse_bool(value)
+    if shown:
+        where = msg.AT_LINE.format(where=key, line=line_of(value)) if line_of(value) else key
+        raise OverrideError(f"{origin}: {where}: måste vara ett värde, inte {shown}")
 
 
 def sidecar_for(path: Path) -> Path | None:
@@ -104,13 +123,18 @@ def read_sidecar(path: Path, limits: Limits = DEFAULT) -> dict[str, Any]:
     if sidecar is None:
         return {}
     try:
-        data = safe_load(read_text(sidecar, limits), limits=limits)
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ExtractionError(f"sidecar {sidecar.name} cannot be read: {exc}") from None
+        data = load_yaml(read_text(sidecar, limits), limits)
+    except OSError as exc:
+        reason = msg.os_error(exc)
+        raise ExtractionError(f"sidofilen {sidecar.name} går inte att läsa: {reason}") from None
+    except UnicodeDecodeError:
+        raise ExtractionError(f"sidofilen {sidecar.name} är ingen UTF-8-text") from None
+    except yaml.YAMLError as exc:
+        raise ExtractionError(f"sidofilen {sidecar.name}: {msg.yaml_error(exc)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ExtractionError(f"sidecar {sidecar.name} must be a mapping of key: value")
+        raise ExtractionError(f"sidofilen {sidecar.name} måste vara en mappning nyckel: värde")
     try:
         return normalise(data, origin=sidecar.name, limits=limits)
     except OverrideError as exc:

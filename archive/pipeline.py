@@ -10,11 +10,13 @@ rules or hand-set values.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from archive import extract as extractors
+from archive import messages as msg
 from archive.document import Document
 from archive.errors import DiariumError
 from archive.extract.ocr import OcrSettings
@@ -29,7 +31,7 @@ from archive.privacy import scan_pages
 from archive.privacy.secrecy import SET_KEYS as SECRECY_KEYS
 from archive.privacy.secrecy import mark_from_set
 from archive.safenames import source_name
-from archive.store import ID_LENGTH, Archive, ArchiveWriteError, now_iso, sha256_of
+from archive.store import ID_LENGTH, Archive, ArchiveWriteError, _rendition, now_iso, sha256_of
 
 # ("added"|"unchanged", record), ("failed", reason) or ("archive", reason): the archive itself
 # cannot be written (disk full, read-only), which stops the batch.
@@ -73,7 +75,7 @@ def read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise DiariumError(f"cannot read the file: {exc.strerror or exc}") from None
+        raise DiariumError(msg.CANNOT_READ.format(reason=msg.os_error(exc))) from None
 
 
 def hand_set(path: Path, batch: Batch) -> dict[str, Any]:
@@ -222,7 +224,7 @@ def ingest_one(batch: Batch, path: str) -> Outcome:
             return "unchanged", archive.get(sha[:ID_LENGTH]).to_dict()
         values = hand_set(file, batch)
         if not data:
-            raise DiariumError("empty file")
+            raise DiariumError("tom fil")
         secrecy = {key: values.pop(key) for key in SECRECY_KEYS if key in values}
         doc, extraction = document_of(
             batch.profiles(),
@@ -243,13 +245,19 @@ def ingest_one(batch: Batch, path: str) -> Outcome:
     except DiariumError as exc:
         return "failed", str(exc)
     except OSError as exc:
-        return "failed", f"cannot read the file: {exc.strerror or exc}"
+        return "failed", msg.CANNOT_READ.format(reason=msg.os_error(exc))
     except Exception as exc:  # noqa: BLE001 - a library choking on one file must not stop a batch
-        return "failed", f"could not be read ({type(exc).__name__}: {exc})"
+        return "failed", msg.UNREADABLE.format(error=f"{type(exc).__name__}: {exc}")
 
 
 def file_generated(
-    archive: Archive, path: Path, values: dict[str, Any], *, made_from: str | None = None
+    archive: Archive,
+    path: Path,
+    values: dict[str, Any],
+    *,
+    made_from: str | None = None,
+    template: dict[str, str] | None = None,
+    renditions: Sequence[Path] = (),
 ) -> tuple[Document, bool]:
     """File a document diarium made itself: its metadata is known, so it is not re-read.
 
@@ -279,7 +287,18 @@ def file_generated(
     )
     doc.sections = [{"heading": s["heading"], "text": s["text"]} for s in sections]
     doc.personal_data = scan_pages(extraction.pages)
-    added = archive.commit(doc, data, extraction)
+    if template is not None:
+        doc.manual = []
+        for origin in doc.provenance.values():
+            if origin.get("source") == "template":
+                origin.update(template)
+    extra = [(f"rendition{p.suffix.lower()}", p.read_bytes()) for p in renditions]
+    if extra:
+        doc.renditions = [
+            _rendition(name, content)
+            for name, content in [(f"original{path.suffix.lower()}", data), *extra]
+        ]
+    added = archive.commit(doc, data, extraction, extra=extra)
     if made_from:
         archive.note_made_from(made_from, doc.id)
     return (doc if added else archive.get(doc.id)), added

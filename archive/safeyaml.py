@@ -14,11 +14,17 @@ from typing import Any
 import yaml
 from yaml.events import AliasEvent
 
+from archive import messages as msg
 from archive.limits import DEFAULT, Limits
 
 
 class YamlRefused(yaml.YAMLError):
-    """Input the loader will not read; every caller already reports YAMLError as one line."""
+    """Input the loader will not read; every caller already reports YAMLError as one line
+    (`messages.yaml_error` gives this one's own Swedish words)."""
+
+    def __init__(self, refusal: str) -> None:
+        super().__init__(refusal)
+        self.refusal = refusal
 
 
 class NoAliasLoader(yaml.SafeLoader):
@@ -27,10 +33,7 @@ class NoAliasLoader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(AliasEvent):
             mark = self.peek_event().start_mark
-            raise YamlRefused(
-                f"alias (*namn) på rad {mark.line + 1} tas inte emot: diariums filer använder "
-                "inte alias (de kan blåsa upp en liten fil till gigabyte)"
-            )
+            raise YamlRefused(msg.YAML_ALIAS.format(line=mark.line + 1))
         return super().compose_node(parent, index)
 
 
@@ -40,10 +43,7 @@ def safe_load(
     """`yaml.safe_load` without aliases and within the size limit `yaml_kb`."""
     size = len(text.encode("utf-8", "surrogateescape"))
     if size > limits.yaml_kb * 1024:
-        raise YamlRefused(
-            f"över gränsen yaml_kb = {limits.yaml_kb} kB ({size // 1024} kB; "
-            "ändras under limits: i settings.yaml)"
-        )
+        raise YamlRefused(msg.YAML_TOO_BIG.format(limit=limits.yaml_kb, size=size // 1024))
     return yaml.load(text, Loader=loader)
 
 
@@ -51,8 +51,5 @@ def read_text(path: Path, limits: Limits = DEFAULT) -> str:
     """A YAML file's text, refused by its size before any of it is read."""
     size = path.stat().st_size
     if size > limits.yaml_kb * 1024:
-        raise YamlRefused(
-            f"över gränsen yaml_kb = {limits.yaml_kb} kB ({size // 1024} kB; "
-            "ändras under limits: i settings.yaml)"
-        )
+        raise YamlRefused(msg.YAML_TOO_BIG.format(limit=limits.yaml_kb, size=size // 1024))
     return path.read_text(encoding="utf-8")

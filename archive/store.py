@@ -28,7 +28,7 @@ import re
 import shutil
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -37,9 +37,10 @@ from typing import TYPE_CHECKING, Any
 import platformdirs
 import yaml
 
+from archive import messages as msg
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
-from archive.journal import CHANGED, REMOVED, STORED, Journal
+from archive.journal import CHANGED, STORED, Journal
 from archive.limits import Limits
 from archive.metadata import profiles
 from archive.metadata.profiles import Profiles
@@ -63,14 +64,20 @@ class ArchiveWriteError(DiariumError):
     path and what was being done; the batch stops, as every later write would fail the same."""
 
 
-_DISK_ERRORS = {
-    errno.ENOSPC: "disken är full",
-    errno.EDQUOT: "diskkvoten är slut",
-    errno.EROFS: "filsystemet är skrivskyddat",
-    errno.EACCES: "åtkomst nekad",
-    errno.EPERM: "åtkomst nekad",
-    errno.EIO: "in/ut-fel på disken",
-}
+# What a disk says when it will not take a write: the archive, not one input, is at fault.
+_DISK_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+)
+
+
+def id_shaped(doc_id: str) -> str:
+    """`doc_id` as typed, lowercased; NotFound unless it has an id's shape (hex, 4-64 long),
+    which is checked before it becomes part of any path (`../../x` is no id)."""
+    typed = doc_id.strip().lower()
+    if not _ID_SHAPE.fullmatch(typed):
+        shown = ascii(typed) if len(typed) <= 80 else ascii(typed[:80]) + "…"
+        raise NotFound(msg.NOT_AN_ID.format(id=shown, length=MIN_PREFIX))
+    return typed
 
 
 @contextmanager
@@ -79,11 +86,11 @@ def archive_writes(what: str) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        if exc.errno not in _DISK_ERRORS:
+        if exc.errno not in _DISK_ERRNOS:
             raise
-        where = exc.filename or "arkivet"
+        where = exc.filename or msg.THE_ARCHIVE
         raise ArchiveWriteError(
-            f"kan inte skriva {where} ({what}): {_DISK_ERRORS[exc.errno]}"
+            msg.CANNOT_WRITE.format(path=where, doing=what, reason=msg.os_error(exc))
         ) from exc
 
 
@@ -91,7 +98,7 @@ class DamagedDocument(DiariumError):
     """A stored document whose record.json or text.json cannot be read; only that one fails."""
 
     def __init__(self, doc_id: str, reason: str) -> None:
-        super().__init__(f"dokumentet {doc_id} är skadat: {reason} (se `diarium check`)")
+        super().__init__(msg.DOCUMENT_DAMAGED.format(id=doc_id, reason=reason))
         self.doc_id = doc_id
         self.reason = reason
 
@@ -115,6 +122,7 @@ class IngestReport:
     added: list[Document] = field(default_factory=list)
     unchanged: list[Document] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    skipped: list[Failure] = field(default_factory=list)  # diarium's own data files
     # why the batch stopped early: the archive itself could not be written (disk full, ...)
     stopped: str | None = None
     warnings: list[str] = field(default_factory=list)  # about the batch as a whole
@@ -134,6 +142,7 @@ class IngestReport:
             "added": [brief(d) for d in self.added],
             "unchanged": [brief(d) for d in self.unchanged],
             "failed": [asdict(f) for f in self.failed],
+            "skipped": [asdict(f) for f in self.skipped],
             "stopped": self.stopped,
             "warnings": self.warnings,
         }
@@ -150,6 +159,15 @@ def sha256_of(data: bytes) -> str:
 
 def now_iso() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _rendition(name: str, data: bytes) -> dict[str, Any]:
+    return {
+        "format": Path(name).suffix.lstrip("."),
+        "file": name,
+        "size": len(data),
+        "sha256": sha256_of(data),
+    }
 
 
 def text_json(extraction: Extraction) -> bytes:
@@ -237,10 +255,13 @@ class Archive:
             return {}
         try:
             data = safe_load(read_text(path)) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            raise DiariumError(f"{path}: cannot read settings: {exc}") from None
+        except OSError as exc:
+            reason = msg.os_error(exc)
+            raise DiariumError(f"{path}: inställningarna går inte att läsa: {reason}") from None
+        except yaml.YAMLError as exc:
+            raise DiariumError(f"{path}: {msg.yaml_error(exc)}") from None
         if not isinstance(data, dict):
-            raise DiariumError(f"{path}: settings must be a mapping of key: value")
+            raise DiariumError(f"{path}: inställningarna måste vara en mappning nyckel: värde")
         return data
 
     @property
@@ -268,21 +289,16 @@ class Archive:
 
     def _folder(self, doc_id: str) -> Path:
         if not _FULL_ID.fullmatch(doc_id):  # only resolve() and our own ids get here
-            raise NotFound(f"{doc_id!r} är inget dokument-id (16 hexadecimala tecken)")
+            raise NotFound(msg.NOT_A_FULL_ID.format(id=doc_id))
         return self.documents_dir / doc_id[:2] / doc_id
 
     def resolve(self, doc_id: str) -> str:
         """A full id from a unique prefix, as git takes short hashes."""
-        doc_id = doc_id.strip().lower()
-        if not _ID_SHAPE.fullmatch(doc_id):
-            shown = ascii(doc_id) if len(doc_id) <= 80 else ascii(doc_id[:80]) + "…"
-            raise NotFound(
-                f"{shown} är inget dokument-id (hexadecimalt, minst {MIN_PREFIX} tecken)"
-            )
+        doc_id = id_shaped(doc_id)
         if len(doc_id) >= ID_LENGTH and self.contains(doc_id):
             return doc_id[:ID_LENGTH]
         if len(doc_id) > ID_LENGTH:
-            raise NotFound(f"no document {doc_id!r} in {self.root}")
+            raise NotFound(f"inget dokument {doc_id!r} i {self.root}")
         shard = self.documents_dir / doc_id[:2]
         matches = sorted(
             p.name
@@ -290,14 +306,22 @@ class Archive:
             if _FULL_ID.fullmatch(p.name) and (p / "record.json").is_file()
         )
         if not matches:
-            raise NotFound(f"no document {doc_id!r} in {self.root}")
+            raise NotFound(f"inget dokument {doc_id!r} i {self.root}")
         if len(matches) > 1:
-            raise NotFound(f"id {doc_id!r} is ambiguous: {', '.join(matches[:5])}")
+            raise NotFound(f"id:t {doc_id!r} är tvetydigt: {', '.join(matches[:5])}")
         return matches[0]
 
     def get(self, doc_id: str) -> Document:
         doc_id = self.resolve(doc_id)
         return _read_record(self._folder(doc_id) / "record.json", doc_id)
+
+    def get_or_damaged(self, doc_id: str) -> Document | Damaged:
+        """The document, or what is wrong with it when its record cannot be read."""
+        doc_id = self.resolve(doc_id)
+        try:
+            return self.get(doc_id)
+        except DamagedDocument as exc:
+            return Damaged(doc_id, exc.reason)
 
     def contains(self, sha256: str) -> bool:
         doc_id = sha256[:ID_LENGTH]
@@ -422,19 +446,38 @@ class Archive:
             if pid.isdigit() and not _pid_alive(int(pid)):
                 shutil.rmtree(stage, ignore_errors=True)
 
-    def commit(self, doc: Document, original: bytes, extraction: Extraction) -> bool:
-        """Store a document whole; False if it was already there (same bytes, same id)."""
+    def commit(
+        self,
+        doc: Document,
+        original: bytes,
+        extraction: Extraction,
+        *,
+        extra: Sequence[tuple[str, bytes]] = (),
+    ) -> bool:
+        """Store a document whole; False if it was already there (same bytes, same id).
+
+        `extra`: (file name, bytes) of its other renditions, stored in the same atomic step.
+        """
         target = self._folder(doc.id)
         if (target / "record.json").is_file():
             return False
-        with archive_writes(f"lagrar {doc.source}"):
-            return self._commit(target, doc, original, extraction)
+        with archive_writes(msg.DOING_STORE.format(source=doc.source)):
+            return self._commit(target, doc, original, extraction, extra)
 
-    def _commit(self, target: Path, doc: Document, original: bytes, extraction: Extraction) -> bool:
+    def _commit(
+        self,
+        target: Path,
+        doc: Document,
+        original: bytes,
+        extraction: Extraction,
+        extra: Sequence[tuple[str, bytes]],
+    ) -> bool:
         stage = self._new_stage()
         try:
             suffix = Path(doc.source).suffix.lower() or ".bin"
             _write_synced(stage / f"original{suffix}", original)
+            for name, content in extra:
+                _write_synced(stage / name, content)
             _write_synced(stage / "text.json", text_json(extraction))
             for name, data in extraction.files.items():
                 _write_synced(stage / name, data)
@@ -456,12 +499,25 @@ class Archive:
                 shutil.rmtree(stage, ignore_errors=True)
 
     def store_generated(
-        self, path: Path, metadata: dict[str, Any], *, made_from: str | None = None
+        self,
+        path: Path,
+        metadata: dict[str, Any],
+        *,
+        made_from: str | None = None,
+        template: dict[str, str] | None = None,
+        renditions: Sequence[Path] = (),
     ) -> tuple[Document, bool]:
-        """File a document diarium made itself (see archive.pipeline.file_generated)."""
+        """File a document diarium made itself (see archive.pipeline.file_generated).
+
+        `template`: {"kind", "data"}, recorded as the provenance of every value from the data.
+        `renditions`: other files of the same document (the DOCX beside its PDF/A), kept in its
+        folder, so the two are one document found once, not two unrelated ones.
+        """
         from archive.pipeline import file_generated
 
-        return file_generated(self, path, metadata, made_from=made_from)
+        return file_generated(
+            self, path, metadata, made_from=made_from, template=template, renditions=renditions
+        )
 
     def made_from(self, fingerprint: str) -> Document | None:
         try:
@@ -502,10 +558,10 @@ class Archive:
         """Write (or replace) one file of a stored document atomically: text.json after OCR,
         a searchable copy beside the original. The original itself is never replaced."""
         if name.startswith("original.") or "/" in name or name in ("", ".", ".."):
-            raise DiariumError(f"{name!r} is not a file a stored document may have replaced")
+            raise DiariumError(f"{name!r} är ingen fil som får bytas ut i ett lagrat dokument")
         folder = self._folder(self.resolve(doc_id))
         temporary = folder / f".{name}.{os.getpid()}-{uuid.uuid4().hex}.tmp"
-        with archive_writes(f"skriver {name}"):
+        with archive_writes(msg.DOING_WRITE.format(name=name)):
             try:
                 _write_synced(temporary, data)
                 with self.journal.recording(CHANGED, folder.name, name):
@@ -515,25 +571,22 @@ class Archive:
                 temporary.unlink(missing_ok=True)
         return folder / name
 
-    def remove(self, doc_id: str) -> Document | Damaged:
-        """Take a document out; its folder is moved aside first so removal is atomic too.
+    def remove(self, doc_id: str, *, by: str | None = None, reason: str = "") -> Document | Damaged:
+        """Move a document into the archive's trash (see archive.trash), whole and restorable.
 
-        A damaged document can be removed as well (returned as Damaged): it cannot be mended.
-        Only a folder inside documents/ named by a checked id is ever moved.
+        `doc_id` must be the whole id or a unique prefix of at least 8 characters: a slip of
+        four characters must not take out a public record. `by` defaults to the login name. A
+        damaged document can be removed as well (returned as Damaged).
         """
-        doc_id = self.resolve(doc_id)
-        try:
-            doc: Document | Damaged = self.get(doc_id)
-        except DamagedDocument as exc:
-            doc = Damaged(doc_id, exc.reason)
-        folder = self._folder(doc_id)
-        with archive_writes(f"tar bort {doc_id}"):
-            doomed = self._new_stage()
-            with self.journal.recording(REMOVED, doc_id):
-                os.rename(folder, doomed / doc_id)
-                _fsync_dir(folder.parent)
-        shutil.rmtree(doomed, ignore_errors=True)
-        return doc
+        from archive.trash import Trash
+
+        return Trash(self).put(doc_id, by=by, reason=reason)
+
+    def restore(self, doc_id: str) -> Document | Damaged:
+        """Bring a document back from the trash, as it was."""
+        from archive.trash import Trash
+
+        return Trash(self).restore(doc_id)
 
     def ocr(
         self,
@@ -582,10 +635,11 @@ def read_document_json(path: Path, doc_id: str) -> Any:
     try:
         return json.loads(path.read_bytes())
     except FileNotFoundError:
-        raise DamagedDocument(doc_id, f"{path.name} saknas") from None
-    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
-        reason = " ".join(str(exc).split())[:120]
-        raise DamagedDocument(doc_id, f"{path.name} är inte läsbar JSON ({reason})") from None
+        raise DamagedDocument(doc_id, msg.FILE_MISSING.format(name=path.name)) from None
+    except json.JSONDecodeError as exc:  # the library's own words are English
+        raise DamagedDocument(doc_id, f"{path.name}: {msg.json_error(exc)}") from None
+    except (ValueError, RecursionError):  # not UTF-8 (UnicodeDecodeError), nested too deep
+        raise DamagedDocument(doc_id, msg.NOT_READABLE_JSON.format(name=path.name)) from None
 
 
 def _read_record(path: Path, doc_id: str) -> Document:
@@ -626,31 +680,31 @@ def record_problem(data: Any, doc_id: str) -> str | None:
     """What is wrong with a record.json's content, or None: its schema, checked by hand
     because the record is a dataclass and a schema library would state it a second time."""
     if not isinstance(data, dict):
-        return "ska vara ett JSON-objekt"
+        return msg.RECORD_NOT_OBJECT
     for key, types in _RECORD_TYPES.items():
         if key in ("id", "sha256", "source", "format") and key not in data:
-            return f"fältet {key} saknas"
+            return msg.RECORD_FIELD_MISSING.format(field=key)
         if key in data and (not isinstance(data[key], types) or isinstance(data[key], bool)):
-            return f"fältet {key} har fel typ"
+            return msg.RECORD_FIELD_TYPE.format(field=key)
     for key in _OPTIONAL_TEXT:
         if data.get(key) is not None and not isinstance(data[key], str):
-            return f"fältet {key} har fel typ"
+            return msg.RECORD_FIELD_TYPE.format(field=key)
     if data.get("year") is not None and not isinstance(data["year"], int):
-        return "fältet year har fel typ"
+        return msg.RECORD_FIELD_TYPE.format(field="year")
     if data["id"] != doc_id or not str(data["sha256"]).startswith(doc_id):
-        return f"id {data['id']!r} stämmer inte med mappen {doc_id}"
+        return msg.RECORD_WRONG_ID.format(id=data["id"], folder=doc_id)
     return None
 
 
 def text_problem(data: Any) -> str | None:
     """What is wrong with a text.json's content, or None."""
     if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
-        return "ska vara ett JSON-objekt med en lista pages"
+        return msg.TEXT_NOT_OBJECT
     for page in data["pages"]:
         if (
             not isinstance(page, dict)
             or not isinstance(page.get("number"), int)
             or not isinstance(page.get("text"), str)
         ):
-            return "en sida saknar number (heltal) eller text (sträng)"
+            return msg.TEXT_BAD_PAGE
     return None

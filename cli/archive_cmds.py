@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -9,8 +11,10 @@ from typing import Any
 
 import click
 
-from archive import Archive, DiariumError, Document, IngestReport, privacy
+from archive import Archive, Document, IngestReport, privacy
+from archive import messages as msg
 from archive.document import FIELDS_BY_NAME, LIST_KEYS, RECORD_FIELDS
+from archive.errors import DiariumError
 from archive.extract.ocr import MODES
 from archive.names import fold
 from archive.overrides import parse_assignments
@@ -18,8 +22,10 @@ from archive.privacy.operations import masked_pages, masked_record
 from archive.safenames import printable
 from archive.show import show_data
 from archive.store import Damaged
+from archive.trash import MIN_REMOVE_PREFIX, Trash
 from cli.common import (
     archive_option,
+    confirm,
     note_left_out,
     ocr_mark,
     print_json,
@@ -50,23 +56,27 @@ class TerminalProgress:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--municipality", "-m", help="The files' municipality (wins over the rules).")
+@click.argument(
+    "paths", metavar="SÖKVÄGAR...", nargs=-1, required=True, type=click.Path(path_type=Path)
+)
+@click.option("--municipality", "-m", help="Filernas kommun (går före reglerna).")
 @click.option(
     "--set",
     "assignments",
     multiple=True,
     metavar="KEY=VALUE",
-    help="Set a value by hand for every file, e.g. --set kind=yttrande (repeatable).",
+    help="Sätt ett värde för hand för varje fil, t.ex. --set kind=yttrande (kan upprepas).",
 )
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Arbetsprocesser (standard: antal kärnor)."
+)
 @click.option(
     "--ocr",
     type=click.Choice(MODES),
     help="Läs skannade sidor med OCR: auto (sidor utan användbart textlager), always eller "
     "never (standard: arkivets inställning ocr, annars auto).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
 @archive_option
 def ingest(
     archive: Archive,
@@ -77,11 +87,12 @@ def ingest(
     ocr: str | None,
     as_json: bool,
 ) -> None:
-    """Take files and folders (recursively) into the archive.
+    """Ta in filer och mappar (med undermappar) i arkivet.
 
-    PDF, DOCX, TXT and Markdown. A sidecar NAME.meta.yaml beside a file sets its values by
-    hand; those beat --set, which beats what the rules read. The same bytes twice are reported
-    as unchanged. Exit code 1 if any file failed, 2 for a usage error.
+    PDF, DOCX, TXT och Markdown. En sidofil NAMN.meta.yaml bredvid en fil sätter dess värden för
+    hand; de går före --set, som går före det reglerna läser. Samma byte två gånger rapporteras
+    som oförändrade; diariums egna datafiler bredvid genererade dokument hoppas över. Slutkod 1
+    om någon fil misslyckades, 2 vid felaktig användning.
 
     \b
     diarium ingest rapporter/ --municipality Uppsala
@@ -90,7 +101,7 @@ def ingest(
     diarium ingest skannat/ --ocr=always
     """
     overrides = parse_assignments(list(assignments))
-    progress = TerminalProgress("Tar in", enabled=sys.stderr.isatty() and not as_json)
+    progress = TerminalProgress(msg.INGEST_PROGRESS, enabled=sys.stderr.isatty() and not as_json)
     try:
         report = archive.ingest(
             paths,
@@ -105,7 +116,7 @@ def ingest(
     # What was stored is printed first: a disk that fails afterwards cannot hide it.
     _print_report(report, as_json, privacy.masked_kinds(archive.settings))
     if report.stopped:
-        warn(f"diarium: {printable(report.stopped)}; resten av filerna lästes inte")
+        warn(msg.BATCH_STOPPED.format(reason=printable(report.stopped)))
         sys.exit(1)
     if report.failed:
         sys.exit(1)
@@ -119,30 +130,44 @@ def _print_report(report: IngestReport, as_json: bool, kinds: frozenset[str]) ->
         print_json(data)
     else:
         for doc in report.added:
-            flags = f"  [{', '.join(doc.flags)}]" if doc.flags else ""
+            flags = f"  [{msg.flags(doc.flags)}]" if doc.flags else ""
             read = len((doc.ocr or {}).get("pages", []))
-            ocr = f"  (OCR: {read} s.)" if read else ""
-            source = printable(privacy.mask_string(doc.source, kinds))
-            click.echo(f"added      {doc.id}  {source}  ({_kind_date(doc)}){ocr}{flags}")
+            ocr = msg.INGEST_OCR.format(pages=read) if read else ""
+            line = msg.INGEST_ADDED.format(
+                id=doc.id,
+                source=printable(privacy.mask_string(doc.source, kinds)),
+                kind=printable(doc.kind),
+                date=doc.date or msg.NO_DATE,
+                flags=ocr + flags,
+            )
+            click.echo(line)
         for doc in report.unchanged:
-            click.echo(f"unchanged  {doc.id}  {printable(privacy.mask_string(doc.source, kinds))}")
+            source = printable(privacy.mask_string(doc.source, kinds))
+            click.echo(msg.INGEST_UNCHANGED.format(id=doc.id, source=source))
+    for skipped in report.skipped:
+        warn(msg.INGEST_SKIPPED.format(path=printable(skipped.path), reason=skipped.error))
     for failure in report.failed:
-        warn(f"failed: {printable(failure.path)}: {printable(failure.error)}")
+        warn(msg.INGEST_FAILED.format(path=printable(failure.path), error=printable(failure.error)))
     for message in report.warnings:
-        warn(f"diarium: {message}")
+        warn(msg.PREFIX.format(message=message))
     warn(
-        f"{len(report.added)} added, {len(report.unchanged)} unchanged, {len(report.failed)} failed"
+        msg.INGEST_SUMMARY.format(
+            added=msg.number(len(report.added)),
+            unchanged=msg.number(len(report.unchanged)),
+            skipped=msg.INGEST_SUMMARY_SKIPPED.format(count=msg.number(len(report.skipped)))
+            if report.skipped
+            else "",
+            failed=msg.number(len(report.failed)),
+        )
     )
-
-
-def _kind_date(doc: Document) -> str:
-    return f"{doc.kind}, {doc.date or 'utan datum'}"
 
 
 @click.command()
 @click.argument("doc_id", metavar="ID")
-@click.option("--json", "as_json", is_flag=True, help="Print the whole record as JSON.")
-@click.option("--text", "with_text", is_flag=True, help="Print the extracted text, page by page.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv hela posten som JSON.")
+@click.option(
+    "--text", "with_text", is_flag=True, help="Skriv ut den utlästa texten, sida för sida."
+)
 @click.option(
     "--unmasked",
     is_flag=True,
@@ -150,11 +175,11 @@ def _kind_date(doc: Document) -> str:
 )
 @archive_option
 def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool, unmasked: bool) -> None:
-    """Show one document: its metadata, sections and (with --text) its text.
+    """Visa ett dokument: dess metadata, avsnitt och (med --text) dess text.
 
-    ID is the id that ingest, list and search print; a unique prefix of 4+ characters will do.
-    Personnummer and the other personal data the settings mask are shown as [personnummer],
-    and secret-marked pages are left out, unless --unmasked is given.
+    ID är det id som ingest, list och search skriver ut; en entydig början på minst 4 tecken
+    räcker. Personnummer och andra personuppgifter som inställningarna maskerar visas som
+    [personnummer], och sekretessmarkerade sidor utelämnas, utom med --unmasked.
 
     \b
     diarium show 3fa1c2
@@ -175,13 +200,13 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool, unmasked
         if value:
             click.echo(f"  {label:<16} {printable(str(value))}{_origin(doc, key)}")
     if shown.sections:
-        click.echo("  Avsnitt:")
+        click.echo(msg.SHOW_SECTIONS)
         for section in shown.sections:
             click.echo(f"    - {printable(section['heading'])}")
     for page in pages:
         read = doc.ocr_page(page.number)
         how = f" ({ocr_mark(read)})" if read else ""
-        click.echo(click.style(f"\n--- sida {page.number}{how} ---", dim=True))
+        click.echo(click.style(msg.SHOW_PAGE.format(number=f"{page.number}{how}"), dim=True))
         click.echo(printable(page.text, keep_newlines=True))
 
 
@@ -194,12 +219,15 @@ def _fields(doc: Document) -> list[tuple[str, Any, str]]:
         value = getattr(doc, f.name)
         if f.name == "date":
             value = value or (str(doc.year) if doc.year else None)
+        elif f.name == "flags":
+            value = msg.flags(value)
         elif isinstance(value, list):
             value = ", ".join(map(str, value))
         out.append((f.label, value, f.name if f.name != "id" else ""))
-    where = f"{doc.source} ({doc.format}, {doc.pages} s.)"
+    where = msg.SHOW_FILE.format(source=doc.source, format=doc.format, pages=doc.pages)
     out.insert(-3, (FIELDS_BY_NAME["source"].label, where, ""))
     out.insert(-2, ("OCR", _ocr_summary(doc), ""))
+    out.insert(-2, ("andra filer", ", ".join(r["file"] for r in doc.renditions[1:]), ""))
     out.insert(-2, ("sekretess", "; ".join(privacy.describe(m) for m in doc.secrecy), ""))
     out.insert(-2, ("personuppgifter", _personal_summary(doc), ""))
     return out
@@ -237,17 +265,17 @@ def _ocr_summary(doc: Document) -> str | None:
 
 
 @click.command(name="list")
-@click.option("--kind", help="Only this kind, e.g. yttrande.")
+@click.option("--kind", help="Bara denna dokumenttyp, t.ex. yttrande.")
 @click.option(
     "--municipality",
     "-m",
     "municipalities",
     multiple=True,
-    help="Only this municipality (repeatable).",
+    help="Bara denna kommun (kan upprepas).",
 )
-@click.option("--board", help="Only this board (nämnd), e.g. socialnämnden or SN.")
-@click.option("--year", help="Only this year or range, e.g. 2021 or 2021..2023.")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+@click.option("--board", help="Bara denna nämnd, t.ex. socialnämnden eller SN.")
+@click.option("--year", help="Bara detta år eller intervall, t.ex. 2021 eller 2021..2023.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv en JSON-lista.")
 @archive_option
 def list_(
     archive: Archive,
@@ -257,7 +285,7 @@ def list_(
     year: str | None,
     as_json: bool,
 ) -> None:
-    """List the archive's documents, oldest date first; filters as `search` takes them.
+    """Lista arkivets dokument, äldsta datum först; filter som `search` tar dem.
 
     \b
     diarium list
@@ -306,12 +334,50 @@ def list_(
         secret = "  [sekretess]" if privacy.active(d.secrecy) else ""
         click.echo(f"{d.id}  {when:<10}  {printable(d.kind):<24}  {place:<12}  {title}{secret}")
     for d in damaged:
-        click.echo(f"{d.id}  {'SKADAT':<10}  {printable(d.reason)}")
-    warn(f"{len(docs)} document(s) in {archive.root}")
+        click.echo(msg.LIST_DAMAGED.format(id=d.id, reason=printable(d.reason)))
+    warn(msg.LIST_SUMMARY.format(documents=msg.count(len(docs), "dokument"), root=archive.root))
     if damaged:
         warn(
-            f"{len(damaged)} skadade dokument: se `diarium check`; `diarium remove ID` tar bort dem"
+            msg.LIST_DAMAGED_SUMMARY.format(
+                documents=msg.count(len(damaged), "skadat dokument", "skadade dokument")
+            )
         )
+
+
+@click.command()
+@click.argument("doc_id", metavar="ID")
+@click.option("--yes", "-y", is_flag=True, help="Fråga inte först (för skript).")
+@click.option("--reason", default="", help="Varför dokumentet tas bort (sparas i papperskorgen).")
+@archive_option
+def remove(archive: Archive, doc_id: str, yes: bool, reason: str) -> None:
+    """Flytta ett dokument till arkivets papperskorg; det tas bort ur indexet.
+
+    ID är hela id:t eller en entydig början på minst 8 tecken. Frågar först, utom med --yes.
+    Vem, när och varför sparas; `diarium restore ID` tar tillbaka dokumentet och
+    `diarium trash empty --older-than 30d` raderar för gott. Ett skadat dokument (se
+    `diarium check`) flyttas dit på samma sätt.
+
+    \b
+    diarium remove 3fa1c2d4 --reason "dubblett av 9b0e77aa"
+    diarium remove 3fa1c2d4e5f60718 --yes
+    """
+    if len(doc_id.strip()) < MIN_REMOVE_PREFIX:
+        raise DiariumError(msg.ID_TOO_SHORT.format(id=doc_id, length=MIN_REMOVE_PREFIX))
+    doc = archive.get_or_damaged(doc_id)
+    if not yes:
+        if isinstance(doc, Damaged):
+            question = msg.REMOVE_DAMAGED_CONFIRM.format(id=doc.id, reason=printable(doc.reason))
+        else:
+            question = msg.REMOVE_CONFIRM.format(
+                id=doc.id, source=printable(doc.source), title=printable(doc.title or doc.kind)
+            )
+        if not confirm(question):
+            raise DiariumError(msg.REMOVE_NOT_CONFIRMED)
+    removed = archive.remove(doc.id, reason=reason)
+    if isinstance(removed, Damaged):
+        click.echo(msg.REMOVED_DAMAGED.format(id=removed.id, reason=printable(removed.reason)))
+    else:
+        click.echo(msg.REMOVED.format(id=removed.id, source=printable(removed.source)))
 
 
 def _in_span(doc: Document, span: tuple[int, int] | None) -> bool:
@@ -321,24 +387,92 @@ def _in_span(doc: Document, span: tuple[int, int] | None) -> bool:
 @click.command()
 @click.argument("doc_id", metavar="ID")
 @archive_option
-def remove(archive: Archive, doc_id: str) -> None:
-    """Remove a document from the archive and the index.
+def restore(archive: Archive, doc_id: str) -> None:
+    """Ta tillbaka ett dokument ur papperskorgen, som det var; indexet följer med.
 
     \b
-    diarium remove 3fa1c2
+    diarium trash list
+    diarium restore 3fa1c2d4
     """
-    doc = archive.remove(doc_id)
+    doc = archive.restore(doc_id)
     if isinstance(doc, Damaged):
-        click.echo(f"removed {doc.id}  (skadat: {printable(doc.reason)})")
+        click.echo(msg.RESTORED_DAMAGED.format(id=doc.id, reason=printable(doc.reason)))
     else:
-        click.echo(f"removed {doc.id}  {printable(doc.source)}")
+        click.echo(msg.RESTORED.format(id=doc.id, source=printable(doc.source)))
+
+
+@click.group()
+def trash() -> None:
+    """Arkivets papperskorg: det som `diarium remove` flyttat dit.
+
+    \b
+    diarium trash list
+    diarium trash empty --older-than 30d
+    """
+
+
+@trash.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Skriv en JSON-lista.")
+@archive_option
+def list_trash(archive: Archive, as_json: bool) -> None:
+    """Det som ligger i papperskorgen, senast borttaget först: id, när, vem, fil och skäl."""
+    entries = Trash(archive).entries()
+    if as_json:
+        print_json([e.to_dict() for e in entries])
+        return
+    for e in entries:
+        line = msg.TRASH_LINE.format(
+            id=e.document.id,
+            removed_at=e.removed_at,
+            by=printable(e.by),
+            source=printable(e.document.source),
+            reason=printable(e.reason) or msg.NO_REASON,
+        )
+        click.echo(line)
+    warn(msg.TRASH_SUMMARY.format(count=msg.count(len(entries), "dokument"), root=archive.root))
+
+
+@trash.command("empty")
+@click.option(
+    "--older-than",
+    "older_than",
+    required=True,
+    metavar="DAGAR",
+    help="Radera det som legat i papperskorgen längre än så, t.ex. 30d.",
+)
+@click.option("--yes", "-y", is_flag=True, help="Fråga inte först (för skript).")
+@archive_option
+def empty_trash(archive: Archive, older_than: str, yes: bool) -> None:
+    """Radera för gott det som legat i papperskorgen längre än --older-than.
+
+    \b
+    diarium trash empty --older-than 30d
+    """
+    match = re.fullmatch(r"\s*(\d+)\s*d?\s*", older_than)
+    if match is None:
+        raise click.BadParameter(msg.BAD_AGE.format(value=older_than), param_hint="--older-than")
+    days = int(match.group(1))
+    bin_ = Trash(archive)
+    due = bin_.due(dt.timedelta(days=days))
+    if not due:
+        click.echo(msg.TRASH_EMPTY_NOTHING.format(days=days))
+        return
+    question = msg.TRASH_EMPTY_CONFIRM.format(documents=msg.count(len(due), "dokument"), days=days)
+    if not yes and not confirm(question):
+        raise DiariumError(msg.REMOVE_NOT_CONFIRMED)
+    for e in bin_.empty(dt.timedelta(days=days)):
+        click.echo(
+            msg.TRASH_EMPTIED.format(
+                id=e.document.id, source=printable(e.document.source), removed_at=e.removed_at
+            )
+        )
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv som JSON.")
 @archive_option
 def stats(archive: Archive, as_json: bool) -> None:
-    """Count the archive's documents and pages by kind, municipality, year and format.
+    """Räkna arkivets dokument och sidor per dokumenttyp, kommun, år och format.
 
     \b
     diarium stats
@@ -348,15 +482,21 @@ def stats(archive: Archive, as_json: bool) -> None:
     if as_json:
         print_json(data)
         return
-    click.echo(f"Arkiv: {data['archive']}")
-    click.echo(f"{data['documents']} dokument, {data['pages']} sidor, {data['bytes']:,} byte")
+    click.echo(msg.STATS_ARCHIVE.format(root=data["archive"]))
+    totals = msg.STATS_TOTALS.format(
+        documents=msg.count(data["documents"], "dokument"),
+        pages=msg.count(data["pages"], "sida", "sidor"),
+        size=msg.size(data["bytes"]),
+    )
+    click.echo(totals)
     ocr = data["ocr"]
     if ocr["pages"]:
         mean = ocr["mean_confidence"]
-        mean = f", medelsäkerhet {mean:g}".replace(".", ",") if mean is not None else ""
+        mean = f", medelsäkerhet {msg.number(mean, 2)}" if mean is not None else ""
         click.echo(
-            f"OCR: {ocr['pages']} sidor i {ocr['documents']} dokument{mean}, "
-            f"{ocr['uncertain_pages']} osäkra sidor"
+            f"OCR: {msg.count(ocr['pages'], 'sida', 'sidor')} i "
+            f"{msg.count(ocr['documents'], 'dokument')}{mean}, "
+            f"{msg.count(ocr['uncertain_pages'], 'osäker sida', 'osäkra sidor')}"
         )
     for key, label in (
         ("kind", "Dokumenttyp"),
@@ -368,21 +508,24 @@ def stats(archive: Archive, as_json: bool) -> None:
         if data[key]:
             click.echo(f"{label}:")
             for name, count in data[key].items():
-                click.echo(f"  {count:>6}  {printable(name)}")
+                shown = msg.flag(name) if key == "flags" else name
+                click.echo(f"  {msg.number(count):>6}  {printable(shown)}")
     if data["damaged"]:
-        click.echo(f"Skadade dokument ({len(data['damaged'])}, se `diarium check`):")
+        click.echo(msg.STATS_DAMAGED.format(count=msg.number(len(data["damaged"]))))
         for doc_id in data["damaged"]:
             click.echo(f"  {doc_id}")
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="List what is missing as JSON; ask nothing.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Lista det som saknas som JSON; fråga ingenting."
+)
 @archive_option
 def review(archive: Archive, as_json: bool) -> None:
-    """Fill in what the rules left empty: kind, date and municipality, one question each.
+    """Fyll i det reglerna lämnade tomt: dokumenttyp, datum och kommun, en fråga för varje.
 
-    Each question shows the lines of the text where the value usually stands; the answer is
-    stored as set by hand. An empty answer skips the question; end of input stops the review.
+    Varje fråga visar de rader i texten där värdet brukar stå; svaret sparas som satt för
+    hand. Ett tomt svar hoppar över frågan; slut på indata avslutar granskningen.
 
     \b
     diarium review
@@ -480,7 +623,7 @@ def check(archive: Archive, as_json: bool) -> None:
     from indexer.archive_sync import check_index
 
     if not archive.exists():
-        raise DiariumError(f"det finns inget arkiv i {archive.root}")
+        raise DiariumError(msg.NO_ARCHIVE.format(root=archive.root))
     problems = [*check_archive(archive), *check_journal(archive)]
     problems += check_index(archive)
     if as_json:
@@ -488,10 +631,14 @@ def check(archive: Archive, as_json: bool) -> None:
     else:
         for problem in problems:
             click.echo(f"{printable(problem.where)}: {printable(problem.what)}")
-        documents = len(archive)
-        warn(f"{documents} dokument kontrollerade, {len(problems)} problem ({archive.root})")
+        summary = msg.CHECK_SUMMARY.format(
+            documents=msg.count(len(archive), "dokument"),
+            problems=msg.count(len(problems), "problem"),
+            root=archive.root,
+        )
+        warn(summary)
     if problems:
         sys.exit(1)
 
 
-COMMANDS = [ingest, show, list_, remove, stats, review, ocr, check]
+COMMANDS = [ingest, show, list_, remove, restore, trash, stats, review, ocr, check]

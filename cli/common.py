@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from archive import Archive
+from archive import messages as msg
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,7 +35,7 @@ def archive_option(func: F) -> F:
         type=click.Path(file_okay=False, path_type=Path),
         envvar="DIARIUM_ARCHIVE",
         callback=_archive_from_option,
-        help="Archive folder (default: $DIARIUM_ARCHIVE or the user data folder).",
+        help="Arkivmappen (standard: $DIARIUM_ARCHIVE eller användarens datamapp).",
     )(func)
 
 
@@ -44,6 +45,13 @@ def print_json(data: Any) -> None:
 
 def warn(message: str) -> None:
     click.echo(message, err=True)
+
+
+def confirm(question: str) -> bool:
+    """Yes only for j/ja (or y/yes); Click's own confirm knows only y/n, which a Swedish
+    question cannot offer."""
+    answer = click.prompt(f"{question} {msg.YES_NO}", default="", show_default=False, err=True)
+    return answer.strip().casefold() in msg.YES_ANSWERS
 
 
 def color_enabled() -> bool:

@@ -13,6 +13,7 @@ import click
 import yaml
 
 from archive import Archive
+from archive import messages as msg
 from cli.common import archive_option, print_json
 from templates.pdf import find_soffice, to_pdf
 from templates.render import (
@@ -32,6 +33,7 @@ from templates.schema import (
     load_kind_folder,
     load_kinds,
 )
+from templates.validate import check_answer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,8 +44,8 @@ def templates_option(func: F) -> F:
         "templates_dir",
         type=click.Path(file_okay=False, exists=True, path_type=Path),
         envvar="DIARIUM_TEMPLATES",
-        help="A municipality's own template folder (default: the archive's `templates` setting, "
-        "else the built-in templates).",
+        help="En kommuns egen mallmapp (standard: arkivets inställning `templates`, "
+        "annars de inbyggda mallarna).",
     )(func)
 
 
@@ -53,7 +55,7 @@ def _templates_dir(option: Path | None, archive: Archive) -> Path | None:
 
 def _check_output(output: Path | None) -> None:
     if output is not None and output.suffix.lower() != ".docx":
-        raise click.UsageError(f"-o {output}: the document is a Word file; name it *.docx")
+        raise click.UsageError(msg.OUTPUT_NOT_DOCX.format(path=output))
 
 
 def _municipality_dirs(archive: Archive) -> list[Path]:
@@ -81,41 +83,52 @@ def _render(
 
 def _refuse(exc: GenerationRefused) -> NoReturn:
     for line in str(exc).splitlines():
-        click.echo(f"diarium: {line}", err=True)
+        click.echo(msg.PREFIX.format(message=line), err=True)
     sys.exit(1)
 
 
-def _finish(generated: Generated, *, pdf: bool, file: bool, archive: Archive) -> None:
-    click.echo(f"wrote {generated.docx}")
-    filed = generated.docx
+def _finish(generated: Generated, *, pdf: bool, file: bool, archive: Archive, source: Path) -> None:
+    click.echo(msg.WROTE.format(path=generated.docx))
+    filed, renditions = generated.docx, []
     if pdf:
         (made,) = to_pdf([generated.docx])
-        click.echo(f"wrote {made}")
-        filed = made  # the PDF/A is the archival copy
+        click.echo(msg.WROTE.format(path=made))
+        # The PDF/A is the archival copy; the DOCX beside it is the same document.
+        filed, renditions = made, [generated.docx]
     if file:
         document, added = archive.store_generated(
-            filed, generated.metadata, made_from=generated.fingerprint(filed)
+            filed,
+            generated.metadata,
+            made_from=generated.fingerprint(filed),
+            template={"kind": generated.kind.kind, "data": str(source.resolve())},
+            renditions=renditions,
         )
-        state = "filed" if added else "already in the archive as"
-        click.echo(f"{state} {document.id} ({document.kind}, {document.date}, {document.title})")
+        line = msg.FILED if added else msg.ALREADY_FILED
+        click.echo(
+            line.format(
+                id=document.id, kind=document.kind, date=document.date, title=document.title
+            )
+        )
 
 
 @click.command()
-@click.argument("kind")
+@click.argument("kind", metavar="TYP")
 @click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The DOCX to write (default: DATE KIND CASE-NUMBER.docx in the current folder).",
+    help="DOCX-filen som skrivs (standard: DATUM TYP DIARIENUMMER.docx i aktuell mapp).",
 )
-@click.option("--pdf", is_flag=True, help="Also write a PDF/A-2b beside the DOCX (LibreOffice).")
+@click.option(
+    "--pdf", is_flag=True, help="Skriv också en PDF/A-2b bredvid DOCX-filen (LibreOffice)."
+)
 @click.option(
     "--file",
     "file",
     is_flag=True,
-    help="Put the finished document into the archive (the PDF "
-    "when --pdf is given), with metadata taken from the data.",
+    help="Arkivera det färdiga dokumentet (med --pdf som ett dokument med DOCX och PDF/A), "
+    "med metadata från datafilen.",
 )
 @templates_option
 @archive_option
@@ -128,10 +141,12 @@ def generate(
     file: bool,
     templates_dir: Path | None,
 ) -> None:
-    """Write a KIND document (see `diarium templates list`) from DATA, a YAML or JSON file.
+    """Skriv ett dokument av typen TYP (se `diarium templates list`) från DATA, en YAML- eller
+    JSON-fil.
 
-    Nothing is written when anything is wrong: every problem is listed, one per line, and the exit
-    code is 1.
+    Värdena läses som de skrevs: `telefon: 0322616000` och `diarienummer: 2021.010` blir just
+    den texten. Ingenting skrivs om något är fel: varje problem listas, ett per rad, och
+    slutkoden är 1.
 
     \b
     diarium generate tjänsteskrivelse ärende.yaml -o ärende.docx --pdf --file
@@ -143,17 +158,23 @@ def generate(
         find_soffice()  # before anything is written: a missing LibreOffice is a clear refusal
     target = output or default_output(chosen, values, Path.cwd())
     generated = _render(archive, chosen, values, target, str(data))
-    _finish(generated, pdf=pdf, file=file, archive=archive)
+    _finish(generated, pdf=pdf, file=file, archive=archive, source=data)
 
 
 def _heading(spec: Field) -> None:
-    mark = "" if spec.required else " (frivilligt, tom rad hoppar över)"
+    mark = "" if spec.required else msg.OPTIONAL_FIELD
     click.secho(f"\n{spec.label}{mark}", bold=True, err=True)
     if spec.help:
         click.echo(f"  {spec.help}", err=True)
 
 
-def _ask(label: str, *, required: bool, default: str | None = None) -> str:
+Check = Callable[[str], list[Any]]
+
+
+def _ask(
+    label: str, *, required: bool, default: str | None = None, check: Check | None = None
+) -> str:
+    """One answer; asked again while it is empty but required, or `check` finds a problem."""
     while True:
         answer = click.prompt(
             label,
@@ -161,72 +182,102 @@ def _ask(label: str, *, required: bool, default: str | None = None) -> str:
             show_default=bool(default),
             err=True,
         ).strip()
-        if answer or not required:
+        if not answer and required:
+            click.echo(msg.FIELD_REQUIRED, err=True)
+            continue
+        problems = check(answer) if answer and check else []
+        if not problems:
             return answer
-        click.echo("  Fältet måste fyllas i.", err=True)
+        for problem in problems:
+            click.echo(msg.ANSWER_AGAIN.format(problem=problem.message), err=True)
 
 
-def _ask_list(label: str, *, required: bool) -> list[str]:
+def _ask_list(label: str, *, required: bool, check: Check | None = None) -> list[str]:
     items: list[str] = []
     while True:
-        answer = _ask(f"{label} {len(items) + 1}", required=required and not items)
+        answer = _ask(f"{label} {len(items) + 1}", required=required and not items, check=check)
         if not answer:
             return items
         items.append(answer)
 
 
-def _ask_records(spec: Field) -> list[dict[str, Any]]:
+class _Asker:
+    """The questions of `diarium new` for one kind, each answer checked against the answers so far
+    (a case number's shape depends on the municipality answered before it)."""
+
+    def __init__(self, values: dict[str, Any], municipality_dirs: list[Path]) -> None:
+        self.values = values
+        self.municipality_dirs = municipality_dirs
+
+    def check(self, spec: Field, *, item: bool = False) -> Check:
+        def checked(answer: str) -> list[Any]:
+            return check_answer(
+                spec, answer, self.values, item=item, municipality_dirs=self.municipality_dirs
+            )
+
+        return checked
+
+
+def _ask_records(spec: Field, asker: _Asker) -> list[dict[str, Any]]:
     """One record after another; an empty first sub-field ends the list."""
     assert isinstance(spec.item, dict)
     first, *rest = spec.item.values()
     records: list[dict[str, Any]] = []
     while True:
-        click.echo(f"  {spec.label} {len(records) + 1} (tom rad avslutar):", err=True)
-        lead = _ask(f"  {first.label}", required=spec.required and not records)
+        click.echo(msg.RECORD_PROMPT.format(label=spec.label, number=len(records) + 1), err=True)
+        lead = _ask(
+            f"  {first.label}", required=spec.required and not records, check=asker.check(first)
+        )
         if not lead:
             return records
         record: dict[str, Any] = {first.name: lead}
         for sub in rest:
             if sub.type in ("list", "rows", "textblock"):
                 _heading(sub)
-            answer = _ask_field(sub, record, prefix="  ")
+            answer = _ask_field(sub, record, asker, prefix="  ")
             if answer not in ("", []):
                 record[sub.name] = answer
         records.append(record)
 
 
-def _ask_field(spec: Field, siblings: dict[str, Any], prefix: str = "") -> Any:
+def _ask_field(spec: Field, siblings: dict[str, Any], asker: _Asker, prefix: str = "") -> Any:
     if spec.type == "textblock":
-        return "\n\n".join(_ask_list(f"{prefix}{spec.label}, stycke", required=spec.required))
+        label = msg.PARAGRAPH_PROMPT.format(prefix=prefix, label=spec.label)
+        return "\n\n".join(_ask_list(label, required=spec.required))
     if spec.type == "rows":
         columns = siblings.get(spec.columns or "") or []
-        click.echo(f"{prefix}Celler åtskilda med ; ({' ; '.join(columns)}).", err=True)
-        rows = _ask_list(f"{prefix}Rad", required=spec.required)
+        click.echo(msg.CELLS_PROMPT.format(prefix=prefix, columns=" ; ".join(columns)), err=True)
+        rows = _ask_list(msg.ROW_PROMPT.format(prefix=prefix), required=spec.required)
         return [[cell.strip() for cell in row.split(";")] for row in rows]
     if spec.is_record_list:
-        return _ask_records(spec)
+        return _ask_records(spec, asker)
     if spec.type == "list":
-        return _ask_list(f"{prefix}{spec.label}, punkt", required=spec.required)
+        label = msg.POINT_PROMPT.format(prefix=prefix, label=spec.label)
+        return _ask_list(label, required=spec.required, check=asker.check(spec, item=True))
     default = dt.date.today().isoformat() if spec.type == "date" and spec.required else None
-    return _ask(f"{prefix}{spec.label}", required=spec.required, default=default)
+    return _ask(
+        f"{prefix}{spec.label}", required=spec.required, default=default, check=asker.check(spec)
+    )
 
 
 @click.command()
-@click.argument("kind")
+@click.argument("kind", metavar="TYP")
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The DOCX to write (default: DATE KIND CASE-NUMBER.docx in the current folder).",
+    help="DOCX-filen som skrivs (standard: DATUM TYP DIARIENUMMER.docx i aktuell mapp).",
 )
 @click.option(
     "--data",
     "data_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to save the answers (default: beside the DOCX, ending in .yaml).",
+    help="Var svaren sparas (standard: bredvid DOCX-filen, med ändelsen .yaml).",
 )
-@click.option("--pdf", is_flag=True, help="Also write a PDF/A-2b beside the DOCX (LibreOffice).")
-@click.option("--file", "file", is_flag=True, help="Put the finished document into the archive.")
+@click.option(
+    "--pdf", is_flag=True, help="Skriv också en PDF/A-2b bredvid DOCX-filen (LibreOffice)."
+)
+@click.option("--file", "file", is_flag=True, help="Arkivera det färdiga dokumentet.")
 @templates_option
 @archive_option
 def new(
@@ -238,10 +289,15 @@ def new(
     file: bool,
     templates_dir: Path | None,
 ) -> None:
-    """Ask for each field of a KIND document, save the answers as YAML and write the document.
+    """Fråga efter varje fält i ett dokument av typen TYP, spara svaren som YAML och skriv
+    dokumentet.
 
-    Lists (decision points, officers, recipients) are asked again until an empty answer. When the
-    document is refused, the answers are still saved: fix them and run `diarium generate`.
+    Varje svar kontrolleras när det ges (datum, diarienummer, kvarlämnad platshållartext) och
+    frågas igen om det inte går. Listor (beslutspunkter, handläggare, mottagare) frågas tills ett
+    tomt svar. Om dokumentet ändå vägras sparas svaren: rätta dem och kör `diarium generate`.
+
+    \b
+    diarium new yttrande -o yttrande.docx --pdf
     """
     _check_output(output)
     chosen = find_kind(kind, _templates_dir(templates_dir, archive))
@@ -249,9 +305,10 @@ def new(
         find_soffice()
     click.secho(f"{chosen.name}: {chosen.description}", bold=True, err=True)
     values: dict[str, Any] = {}
+    asker = _Asker(values, _municipality_dirs(archive))
     for spec in chosen.fields.values():
         _heading(spec)
-        answer = _ask_field(spec, values)
+        answer = _ask_field(spec, values, asker)
         if answer not in ("", [], None):
             values[spec.name] = answer
     target = output or default_output(chosen, values, Path.cwd())
@@ -260,29 +317,34 @@ def new(
     data_path.write_text(
         yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
     )
-    click.echo(f"wrote {data_path}")
+    click.echo(msg.WROTE.format(path=data_path))
     generated = _render(archive, chosen, values, target, str(data_path))
-    _finish(generated, pdf=pdf, file=file, archive=archive)
+    _finish(generated, pdf=pdf, file=file, archive=archive, source=data_path)
 
 
 @click.group()
 def templates() -> None:
-    """The document kinds and their Word templates: list, show, init, check."""
+    """Dokumenttyperna och deras Word-mallar: list, show, init, check.
+
+    \b
+    diarium templates list
+    diarium templates init mallar/
+    """
 
 
 @templates.command("list")
 @templates_option
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv som JSON.")
 @archive_option
 def list_templates(archive: Archive, templates_dir: Path | None, as_json: bool) -> None:
-    """Every document kind and where its template comes from."""
+    """Alla dokumenttyper och var deras mall kommer ifrån."""
     kinds = load_kinds(_templates_dir(templates_dir, archive))
     if as_json:
         print_json([_kind_summary(k) for k in kinds.values()])
         return
     for kind in kinds.values():
-        origin = "built-in" if kind.builtin else str(kind.folder)
-        click.echo(f"{kind.slug:<26} {kind.name:<26} {origin}")
+        origin = msg.TEMPLATE_BUILTIN if kind.builtin else str(kind.folder)
+        click.echo(msg.TEMPLATE_LINE.format(slug=kind.slug, name=kind.name, origin=origin))
 
 
 def _kind_summary(kind: Kind) -> dict[str, Any]:
@@ -313,28 +375,32 @@ def _field_dict(spec: Field) -> dict[str, Any]:
 
 
 @templates.command("show")
-@click.argument("kind")
+@click.argument("kind", metavar="TYP")
 @templates_option
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv som JSON.")
 @archive_option
 def show_template(archive: Archive, kind: str, templates_dir: Path | None, as_json: bool) -> None:
-    """The fields of KIND: name, type, whether required, and the help text."""
+    """Fälten i TYP: namn, typ, om fältet är obligatoriskt och hjälptexten."""
     chosen = find_kind(kind, _templates_dir(templates_dir, archive))
     if as_json:
         summary = _kind_summary(chosen)
         summary["fields"] = [_field_dict(f) for f in chosen.fields.values()]
         print_json(summary)
         return
-    click.echo(f"{chosen.name} ({chosen.slug}): {chosen.description}")
-    click.echo(f"template: {chosen.template}\n")
+    click.echo(
+        msg.TEMPLATE_HEAD.format(name=chosen.name, slug=chosen.slug, description=chosen.description)
+    )
+    click.echo(msg.TEMPLATE_FILE.format(path=chosen.template))
     _print_fields(chosen.fields.values(), indent="")
 
 
 def _print_fields(fields: Any, indent: str) -> None:
     for spec in fields:
-        required = "required" if spec.required else "optional"
-        kind = f"list of {spec.item}" if isinstance(spec.item, str) else spec.type
-        click.echo(f"{indent}{spec.name}  ({kind}, {required})")
+        required = msg.FIELD_REQUIRED_WORD if spec.required else msg.FIELD_OPTIONAL_WORD
+        kind = msg.LIST_OF.format(item=spec.item) if isinstance(spec.item, str) else spec.type
+        click.echo(
+            msg.FIELD_LINE.format(indent=indent, name=spec.name, type=kind, required=required)
+        )
         if spec.help:
             click.echo(f"{indent}    {spec.help}")
         if isinstance(spec.item, dict):
@@ -342,49 +408,48 @@ def _print_fields(fields: Any, indent: str) -> None:
 
 
 @templates.command("init")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", metavar="MAPP", type=click.Path(file_okay=False, path_type=Path))
 def init_templates(directory: Path) -> None:
-    """Copy the built-in templates into DIRECTORY, for a municipality to edit as its own.
+    """Kopiera de inbyggda mallarna till MAPP, för en kommun att redigera som sina egna.
 
-    Kinds already in DIRECTORY are left as they are.
+    Dokumenttyper som redan finns i MAPP lämnas som de är.
     """
     directory.mkdir(parents=True, exist_ok=True)
     copied = []
     for kind in load_kinds(None).values():
         target = directory / kind.slug
         if target.exists():
-            click.echo(f"kept {target} (already there)")
+            click.echo(msg.KEPT_TEMPLATE.format(path=target))
             continue
         shutil.copytree(kind.folder, target)
         copied.append(target)
-        click.echo(f"copied {target}")
+        click.echo(msg.COPIED_TEMPLATE.format(path=target))
     shared = directory / SHARED_FIELDS_FILE
     if not shared.exists():
         shutil.copyfile(BUILTIN_DIR / SHARED_FIELDS_FILE, shared)
-    click.echo(
-        f"Use them with --templates {directory} or `templates: {directory.resolve()}` in the "
-        "archive's settings.yaml."
-    )
+    click.echo(msg.USE_TEMPLATES.format(directory=directory, resolved=directory.resolve()))
 
 
 @templates.command("check")
-@click.argument("template", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument(
+    "template", metavar="MALL", type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
 @click.option(
     "--kind",
     "kind_name",
-    help="The kind whose schema to check against (default: the schema.yaml beside the template).",
+    help="Dokumenttypen vars schema mallen prövas mot (standard: schema.yaml bredvid mallen).",
 )
 @templates_option
 @archive_option
 def check_template_command(
     archive: Archive, template: Path, kind_name: str | None, templates_dir: Path | None
 ) -> None:
-    """List placeholders TEMPLATE uses that its schema lacks, and required fields it never shows.
+    """Lista platshållare i MALL som schemat saknar, och obligatoriska fält den aldrig visar.
 
-    Exit code 1 when anything is listed.
+    Slutkod 1 när något listas.
     """
     if template.suffix.lower() != ".docx":
-        raise click.UsageError(f"{template}: a template is a Word file, *.docx")
+        raise click.UsageError(msg.TEMPLATE_NOT_DOCX.format(path=template))
     if kind_name:
         kind = find_kind(kind_name, _templates_dir(templates_dir, archive))
     else:
@@ -394,7 +459,7 @@ def check_template_command(
         click.echo(f"{template}: {problem}")
     if problems:
         sys.exit(1)
-    click.echo(f"{template}: ok for {kind.slug}")
+    click.echo(msg.TEMPLATE_OK.format(path=template, slug=kind.slug))
 
 
 COMMANDS = [generate, new, templates]

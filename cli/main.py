@@ -10,13 +10,21 @@ from typing import Any, NoReturn, TextIO
 
 import click
 
+from archive import messages as msg
 from archive.errors import DiariumError
 from archive.safenames import printable
+
+msg.install_click_swedish()
 
 
 class Diarium(click.Group):
     """Turns every error a user can cause into one line on stderr and exit code 1; anything
     else is a bug of ours: "internt fel", with its traceback under --debug."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # The usage line's `[OPTIONS]` is a Command attribute, not a gettext string.
+        _swedish_usage(cmd)
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -25,25 +33,27 @@ class Diarium(click.Group):
             raise
         except DiariumError as exc:
             _fail(str(exc))
+        except PermissionError as exc:
+            _fail(msg.PERMISSION_DENIED.format(path=exc.filename))
         except OSError as exc:
-            # the disk or the file system said no (full, read-only, no permission, gone):
-            # caused by the machine, not by diarium; the path and the reason are the message
+            # the disk or the file system said no (full, read-only, gone): caused by the
+            # machine, not by diarium; the path and the reason are the message
             where = f"{exc.filename}: " if exc.filename else ""
-            _fail(f"{printable(str(where))}{exc.strerror or exc}")
+            _fail(f"{where}{msg.os_error(exc)}")
         except KeyboardInterrupt:
-            click.echo("diarium: interrupted; what was reported as stored is kept", err=True)
+            click.echo(msg.PREFIX.format(message=msg.INTERRUPTED), err=True)
             sys.exit(130)
         except RecursionError:
-            _fail("indata nästlade för djupt för att läsas (t.ex. för många parenteser)")
+            _fail(msg.TOO_DEEP)
         except Exception as exc:
             if ctx.params.get("debug"):
                 traceback.print_exc()
-            hint = "" if ctx.params.get("debug") else "; kör med --debug för detaljer"
-            _fail(f"internt fel (ett fel i diarium): {type(exc).__name__}: {exc}{hint}")
+            hint = "" if ctx.params.get("debug") else msg.DEBUG_HINT
+            _fail(msg.INTERNAL_ERROR.format(error=f"{type(exc).__name__}: {exc}", hint=hint))
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"diarium: {printable(message, keep_newlines=True)}", err=True)
+    click.echo(msg.PREFIX.format(message=printable(message, keep_newlines=True)), err=True)
     sys.exit(1)
 
 
@@ -53,12 +63,12 @@ def _fail(message: str) -> NoReturn:
     "archive_root",
     type=click.Path(file_okay=False, path_type=Path),
     envvar="DIARIUM_ARCHIVE",
-    help="Archive folder for every command (default: $DIARIUM_ARCHIVE or the user data folder).",
+    help="Arkivmappen för alla kommandon (standard: $DIARIUM_ARCHIVE eller användarens datamapp).",
 )
 @click.option("--debug", is_flag=True, help="Visa hela tracebacken vid ett internt fel.")
 @click.version_option(package_name="diarium")
 def cli(archive_root: Path | None, debug: bool) -> None:
-    """diarium: write, archive and search municipal decision documents.
+    """diarium: skriv, arkivera och sök kommunala beslutsdokument.
 
     \b
     diarium ingest rapporter/ --municipality Uppsala
@@ -84,6 +94,15 @@ def _register() -> None:
         cli.add_command(command)
 
 
+def _swedish_usage(cmd: click.Command) -> None:
+    cmd.options_metavar = msg.OPTIONS_METAVAR
+    if isinstance(cmd, click.Group):
+        cmd.subcommand_metavar = msg.SUBCOMMAND_METAVAR
+        for sub in cmd.commands.values():
+            _swedish_usage(sub)
+
+
+_swedish_usage(cli)
 _register()
 
 
@@ -102,7 +121,7 @@ def _one_line_warning(
     """diarium's own warnings (a missing lexicon, say) as one line for a person, not Python's
     `file:line: Category: ...` with a line of source under it."""
     if category.__module__.split(".")[0] in _OWN_PACKAGES:
-        click.echo(f"diarium: warning: {message}", err=True)
+        click.echo(msg.WARNING.format(message=message), err=True)
     else:
         _show_warning(message, category, filename, lineno, file, line)
 

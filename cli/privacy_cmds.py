@@ -34,10 +34,10 @@ def mark(
     by: str | None,
     remove_marks: bool,
 ) -> None:
-    """Mark a document, or some of its pages, as secret (sekretess) on a legal ground.
+    """Sekretessmarkera ett dokument, eller några av dess sidor, med stöd av ett lagrum.
 
-    Marked pages are left out of search snippets, --json output and exports, and only a
-    search with clearance matches their text; the mark is recorded with who and when.
+    Markerade sidor utelämnas ur sökutdrag, --json-utdata och exporter, och bara en sökning
+    med behörighet träffar deras text; markeringen sparas med vem och när.
 
     \b
     diarium mark 3fa1c2 --sekretess "OSL 26:1"
@@ -56,7 +56,11 @@ def mark(
 
 @click.group(name="privacy")
 def privacy_group() -> None:
-    """Personal data in the archive (personuppgifter)."""
+    """Personuppgifter i arkivet.
+
+    \b
+    diarium privacy scan
+    """
 
 
 @privacy_group.command()
@@ -64,10 +68,11 @@ def privacy_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
 @archive_option
 def scan(archive: Archive, top: int, as_json: bool) -> None:
-    """Search every stored document for personal data anew, record it, update the index.
+    """Sök igenom varje lagrat dokument efter personuppgifter på nytt, spara fynden och
+    uppdatera indexet.
 
-    For an archive filled before diarium found personal data, or after the rules improved.
-    Reports the counts per kind and the documents with the most.
+    För ett arkiv som fylldes innan diarium hittade personuppgifter, eller efter att reglerna
+    förbättrats. Redovisar antalen per slag och de dokument som har flest.
 
     \b
     diarium privacy scan
@@ -130,13 +135,13 @@ def redact(
     ground: str | None,
     as_json: bool,
 ) -> None:
-    """Write a masked copy of a document for release (utlämnande av allmän handling).
+    """Skriv en maskerad kopia av ett dokument för utlämnande av allmän handling.
 
-    Every personnummer and samordningsnummer (and the other personal data the settings
-    mask), every secret-marked page and every --also text is removed from the PDF itself,
-    not covered, with the legal ground printed where it stood. A log of what was masked
-    where and why is written beside the copy (NAME.maskeringslogg.txt). PDF originals keep
-    their layout; DOCX and text are rendered to PDF with LibreOffice first.
+    Varje personnummer och samordningsnummer (och de andra personuppgifter som
+    inställningarna maskerar), varje sekretessmarkerad sida och varje --also-text tas bort ur
+    själva PDF-filen, inte bara övertäckt, med lagrummet utskrivet där det stod. En logg över
+    vad som maskerades var och varför skrivs bredvid kopian (NAMN.maskeringslogg.txt).
+    PDF-original behåller sin layout; DOCX och text blir PDF med LibreOffice först.
 
     \b
     diarium redact 3fa1c2 -o utlamnande.pdf

@@ -8,6 +8,7 @@ import time
 import click
 
 from archive import Archive, DiariumError, privacy
+from archive import messages as msg
 from archive.safenames import printable
 from cli.common import archive_option, note_left_out, ocr_mark, print_json, resolve_filters, warn
 from indexer import Hit, IndexUnavailable, SearchResult
@@ -18,29 +19,43 @@ _MARK = {"fg": "yellow", "bold": True}
 
 
 @click.command()
-@click.argument("query", nargs=-1)
+@click.argument("query", metavar="FRÅGA...", nargs=-1)
 @click.option(
     "--municipality",
     "-m",
     "municipalities",
     multiple=True,
-    help="Only this municipality (repeatable).",
+    help="Bara denna kommun (kan upprepas).",
 )
-@click.option("--board", help="Only this board (nämnd), e.g. socialnämnden.")
-@click.option("--kind", help='Only this kind, e.g. yttrande or "svar på revisionsrapport".')
-@click.option("--year", help="Only this year or range, e.g. 2021 or 2021..2023.")
-@click.option("--from", "date_from", metavar="DATE", help="Dated on or after (YYYY[-MM[-DD]]).")
-@click.option("--to", "date_to", metavar="DATE", help="Dated on or before (YYYY[-MM[-DD]]).")
+@click.option("--board", help="Bara denna nämnd, t.ex. socialnämnden.")
+@click.option(
+    "--kind", help='Bara denna dokumenttyp, t.ex. yttrande eller "svar på revisionsrapport".'
+)
+@click.option("--year", help="Bara detta år eller intervall, t.ex. 2021 eller 2021..2023.")
+@click.option(
+    "--from", "date_from", metavar="DATE", help="Daterad samma dag eller senare (ÅÅÅÅ[-MM[-DD]])."
+)
+@click.option(
+    "--to", "date_to", metavar="DATE", help="Daterad samma dag eller tidigare (ÅÅÅÅ[-MM[-DD]])."
+)
 @click.option(
     "--sort",
     type=click.Choice(["relevance", "date"]),
     default="relevance",
     show_default=True,
-    help="Best match first, or newest first.",
+    help="Bästa träff först (relevance) eller nyaste först (date).",
 )
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True)
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--facets", is_flag=True, help="Count matches by municipality, year and kind.")
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Träffar per sida."
+)
+@click.option(
+    "--page",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Vilken sida som visas.",
+)
+@click.option("--facets", is_flag=True, help="Räkna träffar per kommun, år och dokumenttyp.")
 @click.option(
     "--personal",
     metavar="PERSONNUMMER",
@@ -51,11 +66,11 @@ _MARK = {"fg": "yellow", "bold": True}
     is_flag=True,
     help="Sök även i sekretessmarkerade dokument och sidor (för den som har behörighet).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
 @click.option(
     "--explain",
     is_flag=True,
-    help="Show what the query was expanded to: compound parts, forms without å ä ö, synonyms.",
+    help="Visa vad frågan utvidgades till: sammansättningsled, former utan å ä ö, synonymer.",
 )
 @archive_option
 def search(
@@ -76,13 +91,14 @@ def search(
     as_json: bool,
     explain: bool,
 ) -> None:
-    """Search the archive's text and metadata.
+    """Sök i arkivets text och metadata.
 
-    All words must match unless OR is used. Inflected forms find each other (nämnd, nämnden,
-    nämnderna); "quotes" for a phrase; -word or NOT word to exclude; (groups); field:value.
-    A word also finds compounds it is part of (stöd: försörjningsstöd), the same word typed
-    without å ä ö, and its synonyms and abbreviations (AME: Arbetsmarknadsenheten), ranked
-    below the word as typed; a query that finds almost nothing is tried respelled.
+    Alla ord måste finnas om inte OR används. Böjda former hittar varandra (nämnd, nämnden,
+    nämnderna); "citattecken" för en fras; -ord eller NOT ord för att utesluta; (grupper);
+    fält:värde. Ett ord hittar också sammansättningar det ingår i (stöd: försörjningsstöd),
+    samma ord skrivet utan å ä ö och dess synonymer och förkortningar (AME:
+    Arbetsmarknadsenheten), rankade under ordet som det skrevs; en fråga som nästan inte hittar
+    något prövas med rättad stavning.
 
     \b
     diarium search långvarigt försörjningsstöd --year 2021..2023
@@ -91,11 +107,12 @@ def search(
     diarium search "KS 2023-730" --json | jq -r '.hits[].id'
     diarium search --personal 19811218-9876
 
-    Personnummer are never shown in snippets nor found as text: --personal finds the
-    documents that hold one. Secret-marked pages and documents are left out unless --cleared.
+    Personnummer visas aldrig i utdrag och hittas inte som text: --personal hittar de
+    dokument som innehåller ett. Sekretessmarkerade sidor och dokument utelämnas utom med
+    --cleared.
 
     \b
-    Fields: FIELDS_HELP
+    Fält: FIELDS_HELP
     """
     text = " ".join(query)
     municipalities, board, kind = resolve_filters(  # type: ignore[assignment]
@@ -138,9 +155,9 @@ def search(
         print_json(data)
         return
     if explain:
-        click.echo(f"Searched as: {result.expanded}")
+        click.echo(msg.SEARCHED_AS.format(expanded=result.expanded))
     if result.corrected is not None:
-        click.echo(f"Visar resultat för {result.corrected}")
+        click.echo(msg.SHOWING_CORRECTED.format(corrected=result.corrected))
     _print_result(result, limit=limit, page=page)
 
 
@@ -149,25 +166,24 @@ search.help = (search.help or "").replace("FIELDS_HELP", ", ".join(f"{name}:" fo
 
 def _raise_if_empty(archive: Archive) -> None:
     if next(archive.ids(), None) is None:
-        raise DiariumError(
-            f"the archive in {archive.root} has no documents; add some with `diarium ingest`"
-        )
+        raise DiariumError(msg.EMPTY_ARCHIVE.format(root=archive.root))
 
 
 def _print_result(result: SearchResult, *, limit: int, page: int) -> None:
     first = (page - 1) * limit + 1
     if not result.hits:
-        shown = "" if result.total == 0 else f" (page {page} is past the last one)"
-        click.echo(f"No documents match {result.query!r}{shown}")
+        past = "" if result.total == 0 else msg.PAST_LAST_PAGE.format(page=page)
+        click.echo(msg.NO_MATCH.format(query=result.query, past=past))
     for number, hit in enumerate(result.hits, start=first):
         _print_hit(number, hit)
     if result.hits:
         last = first + len(result.hits) - 1
-        click.echo(f"{result.total} documents match; showing {first}–{last}")
+        documents = msg.count(result.total, "dokument")
+        click.echo(msg.MATCHES.format(documents=documents, first=first, last=last))
     for name, counts in result.facets.items():
         if counts:
-            values = ", ".join(f"{value} {count}" for value, count in counts.items())
-            click.echo(f"{name}: {values}")
+            values = ", ".join(f"{value} {msg.number(count)}" for value, count in counts.items())
+            click.echo(f"{msg.FACET_NAMES.get(name, name)}: {values}")
 
 
 def _print_hit(number: int, hit: Hit) -> None:
@@ -177,9 +193,9 @@ def _print_hit(number: int, hit: Hit) -> None:
     click.echo("   " + " · ".join(printable(str(a)) for a in about if a))
     if hit.snippet:
         styled = hit.marked_snippet(lambda word: click.style(word, **_MARK))
-        where = f"sida {hit.page}: " if hit.page is not None else ""
+        where = msg.HIT_PAGE.format(page=hit.page) if hit.page is not None else ""
         if hit.ocr is not None:
-            where = f"sida {hit.page} ({ocr_mark(hit.ocr)}): "
+            where = msg.HIT_PAGE.format(page=f"{hit.page} ({ocr_mark(hit.ocr)})")
         click.echo(f"   {where}{styled}")
     click.echo(click.style(f"   {hit.id}  {printable(hit.source or '')}", dim=True))
 
@@ -187,19 +203,22 @@ def _print_hit(number: int, hit: Hit) -> None:
 @click.command()
 @archive_option
 def reindex(archive: Archive) -> None:
-    """Rebuild the search index from the archive, then swap it in at once.
+    """Bygg om sökindexet från arkivet och byt till det på en gång.
 
-    Searches running meanwhile use the old index. Needed after an upgrade that changes the
-    index, or when the index is reported damaged; the archive itself is never changed.
+    Sökningar som pågår under tiden använder det gamla indexet. Behövs efter en uppgradering som
+    ändrar indexet, eller när indexet rapporteras skadat; själva arkivet ändras aldrig.
     """
     if not archive.exists():
-        raise DiariumError(
-            f"there is no archive in {archive.root}; add documents with `diarium ingest`"
-        )
+        raise DiariumError(msg.NO_ARCHIVE.format(root=archive.root))
     started = time.monotonic()
     total = len(archive)
-    with click.progressbar(length=total, label="Indexing", file=sys.stderr, show_pos=True) as bar:
+    with click.progressbar(length=total, label=msg.INDEXING, file=sys.stderr, show_pos=True) as bar:
         count = rebuild_from_archive(archive, progress=bar.update)
-    warn(f"indexed {count} documents in {time.monotonic() - started:.1f} s ({archive.index_dir})")
+    elapsed = msg.seconds(time.monotonic() - started)
+    warn(
+        msg.INDEXED.format(
+            documents=msg.count(count, "dokument"), seconds=elapsed, index=archive.index_dir
+        )
+    )
     for damaged in archive.damaged():
-        warn(f"hoppade över {damaged.id}: skadat ({printable(damaged.reason)}); se `diarium check`")
+        warn(msg.REINDEX_SKIPPED.format(id=damaged.id, reason=printable(damaged.reason)))

@@ -27,20 +27,22 @@ def _web(archive: Archive) -> None:
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adressen att lyssna på.")
+@click.option(
+    "--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Porten."
+)
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="Server processes (default: 2 × cores + 1, at most 8).",
+    help="Serverprocesser (standard: 2 × kärnor + 1, högst 8).",
 )
 @archive_option
 def serve(archive: Archive, host: str, port: int, workers: int | None) -> None:
-    """Serve the archive's web pages (search, documents, cases, upload, generate) with gunicorn.
+    """Visa arkivets webbsidor (sök, dokument, ärenden, uppladdning, generering) med gunicorn.
 
-    The accounts live in ARCHIVE/web/db.sqlite3, or in PostgreSQL when the archive's
-    settings.yaml says `database: postgresql://USER:PASSWORD@HOST/NAME` (or $DIARIUM_DATABASE).
-    Make the first account with `diarium users add`.
+    Kontona finns i ARKIV/web/db.sqlite3, eller i PostgreSQL när arkivets settings.yaml säger
+    `database: postgresql://ANVÄNDARE:LÖSENORD@VÄRD/NAMN` (eller $DIARIUM_DATABASE). Skapa det
+    första kontot med `diarium users add`.
 
     \b
     diarium users add anna --role administratör
@@ -60,7 +62,12 @@ def serve(archive: Archive, host: str, port: int, workers: int | None) -> None:
 
 @click.group()
 def users() -> None:
-    """The web accounts: add, list, token."""
+    """Webbens konton: add, list, token.
+
+    \b
+    diarium users add anna --role administratör
+    diarium users list
+    """
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -71,21 +78,19 @@ def _read_password(from_stdin: bool) -> str:
 
 @users.command("add")
 @click.argument("name")
+@click.option("--role", type=click.Choice(ROLE_NAMES), required=True, help="Vad kontot får göra.")
+@click.option("--password-stdin", is_flag=True, help="Läs lösenordet från första raden på stdin.")
 @click.option(
-    "--role", type=click.Choice(ROLE_NAMES), required=True, help="What the account may do."
-)
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
-)
-@click.option(
-    "--clearance", is_flag=True, help="May see secret-marked documents and unmasked personal data."
+    "--clearance",
+    is_flag=True,
+    help="Får se sekretessmarkerade dokument och omaskerade personuppgifter.",
 )
 @archive_option
 def users_add(
     archive: Archive, name: str, role: str, password_stdin: bool, clearance: bool
 ) -> None:
-    """Add an account (läsare reads, registrator also files and generates, administratör also
-    manages accounts and reads the audit log).
+    """Lägg till ett konto (läsare läser, registrator arkiverar och genererar också,
+    administratör hanterar också konton och läser granskningsloggen).
 
     \b
     diarium users add anna --role administratör
@@ -102,10 +107,10 @@ def users_add(
 
 
 @users.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv som JSON.")
 @archive_option
 def users_list(archive: Archive, as_json: bool) -> None:
-    """List the accounts with role, clearance and last login."""
+    """Lista kontona med roll, behörighet och senaste inloggning."""
     _web(archive)
     from web import accounts
 
@@ -132,8 +137,8 @@ def users_list(archive: Archive, as_json: bool) -> None:
 @click.argument("name")
 @archive_option
 def users_token(archive: Archive, name: str) -> None:
-    """Print a new API token for NAME (an earlier one stops working). Send it as
-    `Authorization: Bearer TOKEN`.
+    """Skriv ut en ny API-nyckel för NAME (en tidigare slutar gälla). Skicka den som
+    `Authorization: Bearer NYCKEL`.
 
     \b
     curl -H "Authorization: Bearer $(diarium users token anna)" 'http://127.0.0.1:8000/api/search?q=bistånd'
@@ -147,15 +152,16 @@ def users_token(archive: Archive, name: str) -> None:
 
 
 @click.command()
-@click.option("--account", help="Only this account's events.")
-@click.option("--action", help="Only this kind of event, e.g. login, search, view, download.")
-@click.option("--limit", type=click.IntRange(min=1), help="Only the newest N events.")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--account", help="Bara detta kontos händelser.")
+@click.option("--action", help="Bara denna sorts händelse, t.ex. login, search, view, download.")
+@click.option("--limit", type=click.IntRange(min=1), help="Bara de N senaste händelserna.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv som JSON.")
 @archive_option
 def audit(
     archive: Archive, account: str | None, action: str | None, limit: int | None, as_json: bool
 ) -> None:
-    """The web's audit log, newest first: every login, search, view, download, upload, change.
+    """Webbens granskningslogg, senaste först: varje inloggning, sökning, visning, nedladdning,
+    uppladdning och ändring.
 
     \b
     diarium audit --limit 20

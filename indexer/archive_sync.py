@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from archive import Archive, Document, NotFound, privacy
+from archive import messages as msg
 from archive.check import Problem
 from archive.model import Page
 from archive.store import DamagedDocument
@@ -53,8 +54,8 @@ def engine_setting(archive: Archive) -> str:
     name = str(archive.settings.get(ENGINE_SETTING) or DEFAULT_ENGINE).strip().lower()
     if name not in ENGINES:
         raise SearchIndexError(
-            f"{archive.root / 'settings.yaml'}: {ENGINE_SETTING}: {name!r} is not a search "
-            f"engine diarium has (choose {' or '.join(ENGINES)})"
+            f"{archive.root / 'settings.yaml'}: {ENGINE_SETTING}: {name!r} är ingen sökmotor "
+            f"som diarium har (välj {' eller '.join(ENGINES)})"
         )
     return name
 
@@ -179,17 +180,13 @@ def check_index(archive: Archive) -> list[Problem]:
         except SearchIndexError as exc:
             return [Problem("index", str(exc))]
         except OSError as exc:  # cannot catch up: a full or read-only disk
-            return [Problem("index", f"kan inte uppdateras: {exc.strerror or exc}")]
+            return [Problem("index", msg.CHECK_INDEX_UNWRITABLE.format(reason=msg.os_error(exc)))]
     finally:
         index.close()
     readable = {d.id for d in archive.documents()}
-    problems = [
-        Problem(doc_id, "finns i arkivet men inte i sökindexet (kör `diarium reindex`)")
-        for doc_id in sorted(readable - indexed)
-    ]
+    problems = [Problem(doc_id, msg.CHECK_NOT_INDEXED) for doc_id in sorted(readable - indexed)]
     problems += [
-        Problem(doc_id, "finns i sökindexet men inte i arkivet (kör `diarium reindex`)")
-        for doc_id in sorted(indexed - set(archive.ids()))
+        Problem(doc_id, msg.CHECK_NOT_ARCHIVED) for doc_id in sorted(indexed - set(archive.ids()))
     ]
     return problems
 

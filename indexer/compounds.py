@@ -209,7 +209,8 @@ def default_lexicon() -> Lexicon | None:
         return load_lexicon(dic)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         warnings.warn(
-            f"cannot read the Swedish lexicon {dic} ({exc}); searching without compound splitting",
+            f"den svenska ordlistan {dic} går inte att läsa ({exc}); "
+            "söker utan att dela sammansatta ord",
             LexiconWarning,
             stacklevel=2,
         )
@@ -227,9 +228,9 @@ def lexicon_problem() -> str | None:
     if dic.is_file() and dic.with_suffix(".aff").is_file():
         return None
     return (
-        f"the Swedish lexicon {dic} (and its .aff) is missing, so compound words are not split "
-        "(`stöd` will not find `försörjningsstöd`); install Debian's hunspell-sv "
-        f"(`make system`) or set {DIC_ENV} to an sv_SE.dic"
+        f"den svenska ordlistan {dic} (med sin .aff) saknas, så sammansatta ord delas inte "
+        "(`stöd` hittar inte `försörjningsstöd`); installera Debians hunspell-sv "
+        f"(`make system`) eller sätt {DIC_ENV} till en sv_SE.dic"
     )
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn, Protocol
 
+from archive import messages as msg
 from archive.journal import file_lock
 from indexer import analysis, compounds, highlight, spelling, synonyms
 from indexer import facets as facet_order
@@ -55,6 +56,7 @@ from indexer.query import (
     text_leaves,
 )
 from indexer.synonyms import Synonyms
+from indexer.unpickling import RefusedPickle
 
 CURRENT = "CURRENT"
 VERSION_FILE = "diarium-index.json"
@@ -176,12 +178,12 @@ class Index:
             name = (self.path / CURRENT).read_text("utf-8").strip()
         except FileNotFoundError:
             raise IndexUnavailable(
-                f"there is no search index in {self.path}; build it with `diarium reindex`"
+                f"det finns inget sökindex i {self.path}; bygg det med `diarium reindex`"
             ) from None
         if not name or "/" in name or "\\" in name or name.startswith("."):
             raise IndexUnavailable(
-                f"the search index in {self.path} is damaged ({CURRENT} names no index); "
-                "rebuild it with `diarium reindex`"
+                f"sökindexet i {self.path} är skadat ({CURRENT} pekar inte ut något index); "
+                "bygg om det med `diarium reindex`"
             )
         return name
 
@@ -220,15 +222,15 @@ class Index:
             engine = None
         if engine is None or versions != _versions(engine):
             raise IndexUnavailable(
-                f"the search index in {self.path} was built by another version of diarium or is "
-                "damaged; rebuild it with `diarium reindex`"
+                f"sökindexet i {self.path} byggdes av en annan version av diarium eller är "
+                "skadat; bygg om det med `diarium reindex`"
             )
         self._engine, self._generation = engine, generation
         if PARTS in self._fields and not _parts_complete(folder) and compounds.has_lexicon():
             warnings.warn(
-                f"the search index in {self.path} was made without the Swedish lexicon, so "
-                "compound words are not split in it (`stöd` will not find `försörjningsstöd`); "
-                "run `diarium reindex`",
+                f"sökindexet i {self.path} byggdes utan den svenska ordlistan, så "
+                "sammansatta ord är inte delade i det (`stöd` hittar inte `försörjningsstöd`); "
+                "kör `diarium reindex`",
                 IndexWarning,
                 stacklevel=3,
             )
@@ -261,7 +263,7 @@ class Index:
                     raise
             self.close()
         raise IndexUnavailable(
-            f"the search index in {self.path} kept being rebuilt during this search; try again"
+            f"sökindexet i {self.path} byggdes om hela tiden under sökningen; försök igen"
         )
 
     @contextmanager
@@ -281,11 +283,10 @@ class Index:
 
     def _report_damage(self, exc: Exception) -> NoReturn:
         self.close()
-        detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-        raise IndexUnavailable(
-            f"the search index in {self.path} is damaged ({detail}); "
-            "rebuild it with `diarium reindex`"
-        ) from exc
+        # The library's own words are English: its exception's name is enough to report; a
+        # refused pickle says in our own words what it tried to call.
+        error = str(exc) if isinstance(exc, RefusedPickle) else type(exc).__name__
+        raise IndexUnavailable(msg.INDEX_DAMAGED.format(path=self.path, error=error)) from exc
 
     @contextmanager
     def _reading(self) -> Iterator[Reader]:
@@ -305,8 +306,8 @@ class Index:
                 yield
         except TimeoutError:
             raise IndexBusy(
-                f"the search index in {self.path} is being written by another diarium process "
-                f"(waited {self.lock_timeout:g} s); try again when it has finished"
+                f"sökindexet i {self.path} skrivs av en annan diarium-process "
+                f"(väntade {msg.seconds(self.lock_timeout)}); försök igen när den är klar"
             ) from None
 
     # -- following the feed ----------------------------------------------------------------

@@ -12,20 +12,21 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from archive import messages as msg
 from indexer.errors import QueryError
 
 # Field names a query may use, with what the value is.
 FIELDS: dict[str, str] = {
-    "municipality": "name of the municipality, e.g. municipality:Uppsala",
-    "kind": 'kind of document, e.g. kind:yttrande or kind:"svar på revisionsrapport"',
-    "board": "board (nämnd), e.g. board:socialnämnden",
-    "department": "department (förvaltning)",
-    "officer": 'an officer (handläggare), e.g. officer:"Emma Wallin"',
-    "case": "case number, any separators, e.g. case:KS-2023-730",
-    "source": "file name the document came from",
-    "title": "words in the title",
-    "year": "a year or range, e.g. year:2021..2023, year:..2020",
-    "date": "a date or range, e.g. date:2023-01-01..2023-06-30, date:2023-05",
+    "municipality": "kommunens namn, t.ex. municipality:Uppsala",
+    "kind": 'dokumenttyp, t.ex. kind:yttrande eller kind:"svar på revisionsrapport"',
+    "board": "nämnd, t.ex. board:socialnämnden",
+    "department": "förvaltning",
+    "officer": 'handläggare, t.ex. officer:"Emma Wallin"',
+    "case": "diarienummer, med vilka skiljetecken som helst, t.ex. case:KS-2023-730",
+    "source": "filnamnet dokumentet kom från",
+    "title": "ord i rubriken",
+    "year": "ett år eller intervall, t.ex. year:2021..2023, year:..2020",
+    "date": "ett datum eller intervall, t.ex. date:2023-01-01..2023-06-30, date:2023-05",
 }
 RANGE_FIELDS = ("year", "date")
 
@@ -143,7 +144,7 @@ def parse(query: str) -> Node | None:
     parser = _Parser(tokens, query)
     node = parser.parse_or()
     if parser.pos < len(tokens):  # only a stray ")" stops parse_or early
-        raise QueryError(f"unmatched ')' in query {query!r}")
+        raise QueryError(f"')' utan motsvarande '(' i frågan {query!r}")
     return node
 
 
@@ -160,7 +161,7 @@ def _lex(query: str) -> list[_Tok]:
         elif c == '"':
             end = query.find('"', i + 1)
             if end < 0:
-                raise QueryError(f'missing closing quote (") in query {query!r}')
+                raise QueryError(f'avslutande citattecken (") saknas i frågan {query!r}')
             tokens.append(_Tok("phrase", query[i + 1 : end]))
             i = end + 1
         elif c == "-" and i + 1 < n and not query[i + 1].isspace() and query[i + 1] not in "-)":
@@ -178,16 +179,16 @@ def _lex(query: str) -> list[_Tok]:
                 if not value and i < n and query[i] == '"':
                     close = query.find('"', i + 1)
                     if close < 0:
-                        raise QueryError(f'missing closing quote (") in query {query!r}')
+                        raise QueryError(f'avslutande citattecken (") saknas i frågan {query!r}')
                     value = query[i + 1 : close]
                     i = close + 1
                 if not value.strip():
-                    raise QueryError(f"'{name}:' has no value in query {query!r}")
+                    raise QueryError(f"'{name}:' saknar värde i frågan {query!r}")
                 tokens.append(_Tok("field", value.strip(), name))
             elif field and field.group(1).isalpha() and field.group(2):
                 raise QueryError(
-                    f"unknown field '{field.group(1)}:' in query {query!r} (fields: "
-                    f"{', '.join(FIELDS)}); put it in quotes to search for the words"
+                    f"okänt fält '{field.group(1)}:' i frågan {query!r} (fält: "
+                    f"{', '.join(FIELDS)}); sätt citattecken runt för att söka efter orden"
                 )
             elif word in OPERATORS:
                 tokens.append(_Tok(word))
@@ -236,22 +237,20 @@ class _Parser:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             shown = self.query if len(self.query) <= 60 else self.query[:60] + "…"
-            raise QueryError(
-                f"frågan nästlar parenteser eller NOT djupare än {MAX_DEPTH} nivåer: {shown!r}"
-            )
+            raise QueryError(msg.QUERY_TOO_DEEP.format(depth=MAX_DEPTH, query=shown))
 
     def _peek(self) -> str | None:
         return self.tokens[self.pos].kind if self.pos < len(self.tokens) else None
 
     def _fail(self, what: str) -> QueryError:
-        return QueryError(f"{what} in query {self.query!r}")
+        return QueryError(f"{what} i frågan {self.query!r}")
 
     def parse_or(self) -> Node:
         items = [self.parse_and()]
         while self._peek() == "OR":
             self.pos += 1
             if self._peek() in (None, ")", "OR"):
-                raise self._fail("OR needs something to search for after it")
+                raise self._fail("OR behöver något att söka efter sig")
             items.append(self.parse_and())
         return items[0] if len(items) == 1 else Or(tuple(items))
 
@@ -261,12 +260,15 @@ class _Parser:
             if self._peek() == "AND":
                 self.pos += 1
                 if not items or self._peek() in (None, "OR", ")", "AND"):
-                    raise self._fail("AND needs something to search for on both sides")
+                    raise self._fail("AND behöver något att söka efter på båda sidor")
                 continue
             items.append(self.parse_unary())
         if not items:
-            what = {"OR": "OR needs something to search for before it", ")": "unmatched ')'"}
-            raise self._fail(what.get(self._peek() or "", "empty group '()'"))
+            what = {
+                "OR": "OR behöver något att söka efter före sig",
+                ")": "')' utan motsvarande '('",
+            }
+            raise self._fail(what.get(self._peek() or "", "tom grupp '()'"))
         return items[0] if len(items) == 1 else And(tuple(items))
 
     def parse_unary(self) -> Node:
@@ -274,7 +276,7 @@ class _Parser:
             op = self.tokens[self.pos].kind
             self.pos += 1
             if self._peek() in (None, "OR", "AND", ")"):
-                raise self._fail(f"{op} needs something to exclude after it")
+                raise self._fail(f"{op} behöver något att utesluta efter sig")
             self._deeper()
             node = Not(self.parse_unary())
             self.depth -= 1
@@ -286,17 +288,17 @@ class _Parser:
         self.pos += 1
         if tok.kind == "(":
             if self._peek() == ")":
-                raise self._fail("empty group '()'")
+                raise self._fail("tom grupp '()'")
             self._deeper()
             node = self.parse_or()
             if self._peek() != ")":
-                raise self._fail("missing ')'")
+                raise self._fail("')' saknas")
             self.pos += 1
             self.depth -= 1
             return node
         if tok.kind == "phrase":
             if not tok.text.strip():
-                raise self._fail('empty phrase ""')
+                raise self._fail('tom fras ""')
             return Text(tok.text, phrase=True)
         if tok.kind == "case":
             return CaseNumber(tok.text)
@@ -313,13 +315,13 @@ def _field_node(name: str, value: str, query: str) -> Node:
         high = low
     low, high = low.strip() or None, high.strip() or None
     if low is None and high is None:
-        raise QueryError(f"'{name}:{value}' needs at least one end in query {query!r}")
+        raise QueryError(f"'{name}:{value}' behöver minst en ände i frågan {query!r}")
     check = _check_year if name == "year" else _check_date
     for end in (low, high):
         if end is not None:
             check(end, query)
     if low is not None and high is not None and _range_key(low) > _range_key(high):
-        raise QueryError(f"'{name}:{value}' starts after it ends in query {query!r}")
+        raise QueryError(f"'{name}:{value}' börjar efter att det slutar i frågan {query!r}")
     return Range(name, low, high)
 
 
@@ -329,7 +331,7 @@ def _range_key(value: str) -> str:
 
 def _check_year(value: str, query: str) -> None:
     if not _YEAR_RE.fullmatch(value):
-        raise QueryError(f"year {value!r} is not a four-digit year in query {query!r}")
+        raise QueryError(f"året {value!r} är inget fyrsiffrigt år i frågan {query!r}")
 
 
 def _check_date(value: str, query: str) -> None:
@@ -340,7 +342,7 @@ def _check_date(value: str, query: str) -> None:
         date(int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1))
     except ValueError:
         raise QueryError(
-            f"date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD in query {query!r}"
+            f"datumet {value!r} är inte ÅÅÅÅ, ÅÅÅÅ-MM eller ÅÅÅÅ-MM-DD i frågan {query!r}"
         ) from None
 
 

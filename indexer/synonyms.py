@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from archive import messages as msg
 from archive.safeyaml import safe_load
 from indexer import analysis, compounds
 from indexer.errors import SearchIndexError
@@ -115,7 +116,9 @@ def load_synonyms(extra: Path | None = None) -> Synonyms:
         try:
             stamp = extra.stat().st_mtime_ns
         except OSError as exc:
-            raise SynonymsError(f"{extra}: cannot read synonyms file: {exc.strerror}") from None
+            raise SynonymsError(
+                f"{extra}: synonymfilen går inte att läsa: {msg.os_error(exc)}"
+            ) from None
     return _load(extra, stamp)
 
 
@@ -128,7 +131,7 @@ def _load(extra: Path | None, _stamp: int | None) -> Synonyms:
         try:
             text = extra.read_text("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise SynonymsError(f"{extra}: cannot read synonyms file: {exc}") from None
+            raise SynonymsError(f"{extra}: synonymfilen går inte att läsa: {exc}") from None
         _read_into(synonyms, text, str(extra))
     return synonyms
 
@@ -169,34 +172,36 @@ def _read_into(synonyms: Synonyms, text: str, name: str) -> None:
     try:
         data: Any = safe_load(text)
     except yaml.YAMLError as exc:
-        raise SynonymsError(f"{name}: not valid YAML: {' '.join(str(exc).split())}") from None
+        raise SynonymsError(f"{name}: {msg.yaml_error(exc)}") from None
     if data is None:
         data = {}
     if not isinstance(data, Mapping) or set(data) - {"synonyms", "abbreviations"}:
         raise SynonymsError(
-            f"{name}: a synonyms file is a mapping with the keys 'synonyms' (a list of lists) "
-            "and 'abbreviations' (abbreviation: meaning or list of meanings)"
+            f"{name}: en synonymfil är en mappning med nycklarna 'synonyms' (en lista av listor) "
+            "och 'abbreviations' (förkortning: betydelse eller lista av betydelser)"
         )
     groups = data.get("synonyms") or []
     if not isinstance(groups, list):
-        raise SynonymsError(f"{name}: 'synonyms' must be a list of lists of expressions")
+        raise SynonymsError(f"{name}: 'synonyms' måste vara en lista av listor med uttryck")
     for number, group in enumerate(groups, start=1):
         expressions = _texts(group)
         if expressions is None or len(expressions) < 2:
             raise SynonymsError(
-                f"{name}: synonyms entry {number} must list at least two expressions, not {group!r}"
+                f"{name}: synonympost {number} måste ha minst två uttryck, inte {group!r}"
             )
         _check_terms(expressions, name)
         synonyms.add_group(expressions)
     abbreviations = data.get("abbreviations") or {}
     if not isinstance(abbreviations, Mapping):
-        raise SynonymsError(f"{name}: 'abbreviations' must map an abbreviation to its meaning")
+        raise SynonymsError(
+            f"{name}: 'abbreviations' måste para ihop en förkortning med dess betydelse"
+        )
     for abbreviation, meaning in abbreviations.items():
         meanings = _texts([meaning] if isinstance(meaning, str) else meaning)
         if not isinstance(abbreviation, str) or not abbreviation.isalnum() or not meanings:
             raise SynonymsError(
-                f"{name}: abbreviation {abbreviation!r} must be one word and have a meaning "
-                "(text, or a list of texts)"
+                f"{name}: förkortningen {abbreviation!r} måste vara ett ord och ha en betydelse "
+                "(text eller en lista med texter)"
             )
         _check_terms([abbreviation, *meanings], name)
         synonyms.add_abbreviation(abbreviation, meanings)
@@ -213,5 +218,5 @@ def _check_terms(expressions: Iterable[str], name: str) -> None:
     for expression in expressions:
         if not analysis.analyze(expression):
             raise SynonymsError(
-                f"{name}: {expression!r} has only stop words, so it can never be searched for"
+                f"{name}: {expression!r} har bara stoppord och kan därför aldrig sökas fram"
             )

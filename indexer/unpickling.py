@@ -13,6 +13,8 @@ import pickle
 import pickletools
 from typing import Any, BinaryIO
 
+from archive import messages as msg
+
 
 class RefusedPickle(pickle.UnpicklingError):
     """A pickle that names something it has no business calling."""
@@ -25,7 +27,7 @@ class RestrictedUnpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) not in self.allowed:
-            raise RefusedPickle(f"filen vill anropa {module}.{name}, som inte tas emot")
+            raise RefusedPickle(msg.PICKLE_REFUSED.format(call=f"{module}.{name}"))
         return super().find_class(module, name)
 
 

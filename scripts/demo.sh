@@ -20,4 +20,10 @@ step "$diarium" stats
 step "$diarium" search "långvarigt försörjningsstöd" --facets
 step "$diarium" search 'kind:yttrande OR kind:"svar på revisionsrapport"' --sort date
 step "$diarium" search "revisionsrapport" --year 2023 --json
-printf '\nArchive: %s (try: %s show ID --text)\n' "$DIARIUM_ARCHIVE" "$diarium"
+# A hint that works when pasted into another shell: absolute paths, quoted, the archive named,
+# and the id of a document that is in it.
+archive=$(realpath "$DIARIUM_ARCHIVE")
+program=$(realpath "$(command -v "$diarium")")
+first=$("$diarium" list --json | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+printf '\nArkivet finns i %s. Läs ett av dokumenten:\n  %q --archive %q show %s --text\n' \
+  "$archive" "$program" "$archive" "$first"

@@ -184,15 +184,88 @@ def _bullets(doc: DocxDocument, heading: str, field: str, optional: bool = True)
         _p(doc, "{%p endif %}")
 
 
-def _signatures(doc: DocxDocument, heading: str = "") -> None:
+def _closing(doc: DocxDocument, body: Callable[[_Cell], None]) -> None:
+    """The end of the document and its signatures as one block a page break cannot split: a
+    borderless one-cell table whose row may not break across pages.
+
+    So the signatures are never alone at the top of a page (what they sign comes with them) nor
+    split from one another. Keep-with-next on paragraphs would be the Word way, but LibreOffice
+    (7.4, converting DOCX headless) lays out as if it were not there; an unsplittable row it keeps.
+    """
+    table = doc.add_table(rows=1, cols=1)
+    row = table.rows[0]
+    row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+    cell = row.cells[0]
+    cell.width = TEXT_WIDTH
+    body(_Cell(cell))
+
+
+class _Cell:
+    """Paragraphs added to a table cell the way `_p` adds them to the body."""
+
+    def __init__(self, cell) -> None:  # noqa: ANN001 - python-docx cell
+        self.cell = cell
+        self.first = True
+
+    def p(self, text: str, style: str | None = None) -> Paragraph:
+        if self.first:
+            paragraph = self.cell.paragraphs[0]
+            if style:
+                paragraph.style = style
+            self.first = False
+        else:
+            paragraph = self.cell.add_paragraph(style=style)
+        if text:
+            paragraph.add_run(text)
+        return paragraph
+
+
+def _signed_list(cell: _Cell, heading: str, field: str, optional: bool) -> None:
+    if optional:
+        cell.p(f"{{%p if {field} %}}")
+    cell.p(heading, "Heading 2")
+    cell.p(f"{{%p for rad in {field} %}}")
+    cell.p("{{ rad }}", "List Bullet")
+    cell.p("{%p endfor %}")
+    if optional:
+        cell.p("{%p endif %}")
+
+
+def _signatures(cell: _Cell, heading: str = "") -> None:
     if heading:
-        _p(doc, heading, "Heading 2")
-    _p(doc, "{%p for u in underskrifter %}")
-    _p(doc, "")
-    _p(doc, "")
-    _p(doc, "{{ u.namn }}", "Uppgift")
-    _p(doc, "{{ u.titel }}", "Uppgift")
-    _p(doc, "{%p endfor %}")
+        cell.p(heading, "Heading 2")
+    cell.p("{%p for u in underskrifter %}")
+    cell.p("")
+    cell.p("")
+    cell.p("{{ u.namn }}", "Uppgift")
+    cell.p("{{ u.titel }}", "Uppgift")
+    cell.p("{%p endfor %}")
+
+
+def _signed(doc: DocxDocument, optional_list: bool = False) -> None:
+    """ "Beslutet skickas till" and the signatures, held together (see `_closing`)."""
+
+    def body(cell: _Cell) -> None:
+        _signed_list(cell, "Beslutet skickas till", "beslutet_skickas_till", optional_list)
+        _signatures(cell)
+
+    _closing(doc, body)
+
+
+def _bullet_glyphs(doc: DocxDocument) -> None:
+    """Bullets as `•` (U+2022) in the text font: python-docx's default is the Symbol font's
+    private-use U+F0B7, which comes out of a PDF as an unknown character."""
+    numbering = doc.part.numbering_part.element
+    for level in numbering.iter(qn("w:lvl")):
+        fmt, text = level.find(qn("w:numFmt")), level.find(qn("w:lvlText"))
+        if fmt is None or fmt.get(qn("w:val")) != "bullet" or text is None:
+            continue
+        if all("\ue000" <= c <= "\uf8ff" for c in text.get(qn("w:val"), "")):
+            text.set(qn("w:val"), "•")
+            fonts = level.find(qn("w:rPr") + "/" + qn("w:rFonts"))
+            if fonts is not None:
+                for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+                    fonts.set(qn(attr), FONT)
 
 
 def _table_cell(cell, text: str, bold: bool = False) -> None:  # noqa: ANN001 - python-docx cell
@@ -234,8 +307,7 @@ def _tjansteskrivelse(doc: DocxDocument) -> None:
     _text(doc, "Ärendet", "ärendet")
     _text(doc, "Ekonomiska konsekvenser", "ekonomiska_konsekvenser", optional=True)
     _bullets(doc, "Beslutsunderlag", "beslutsunderlag")
-    _bullets(doc, "Beslutet skickas till", "beslutet_skickas_till", optional=False)
-    _signatures(doc)
+    _signed(doc)
 
 
 def _yttrande(doc: DocxDocument) -> None:
@@ -247,8 +319,7 @@ def _yttrande(doc: DocxDocument) -> None:
     _text(doc, "Sammanfattning", "sammanfattning", optional=True)
     _text(doc, "Yttrande", "ärendet")
     _bullets(doc, "Beslutsunderlag", "beslutsunderlag")
-    _bullets(doc, "Beslutet skickas till", "beslutet_skickas_till", optional=False)
-    _signatures(doc)
+    _signed(doc)
 
 
 def _svar_pa_revisionsrapport(doc: DocxDocument) -> None:
@@ -269,8 +340,7 @@ def _svar_pa_revisionsrapport(doc: DocxDocument) -> None:
     _p(doc, "Klart: {{ r.klart }}")
     _p(doc, "{%p endfor %}")
     _bullets(doc, "Beslutsunderlag", "beslutsunderlag")
-    _bullets(doc, "Beslutet skickas till", "beslutet_skickas_till", optional=False)
-    _signatures(doc)
+    _signed(doc)
 
 
 def _verksamhetsuppfoljning(doc: DocxDocument) -> None:
@@ -281,8 +351,7 @@ def _verksamhetsuppfoljning(doc: DocxDocument) -> None:
     _p(doc, "Uppföljning i siffror", "Heading 2")
     _tables(doc)
     _bullets(doc, "Beslutsunderlag", "beslutsunderlag")
-    _bullets(doc, "Beslutet skickas till", "beslutet_skickas_till")
-    _signatures(doc)
+    _signed(doc, optional_list=True)
 
 
 def _protokollsutdrag(doc: DocxDocument) -> None:
@@ -304,12 +373,16 @@ def _protokollsutdrag(doc: DocxDocument) -> None:
     _decisions(doc, "Beslut", "beslut")
     _bullets(doc, "Beslutsunderlag", "beslutsunderlag")
     _bullets(doc, "Beslutet skickas till", "beslutet_skickas_till")
-    _p(doc, "Justering", "Heading 2")
-    _p(doc, "Justerare: {{ justerare|join(', ') }}", "Uppgift")
-    _p(doc, "Justeringsdatum: {{ justeringsdatum }}", "Uppgift")
-    _signatures(doc, "Underskrifter")
-    _p(doc, "")
-    _p(doc, "Utdraget bestyrks: {{ förvaltning }}, {{ datum }}")
+
+    def signed(cell: _Cell) -> None:
+        cell.p("Justering", "Heading 2")
+        cell.p("Justerare: {{ justerare|join(', ') }}", "Uppgift")
+        cell.p("Justeringsdatum: {{ justeringsdatum }}", "Uppgift")
+        _signatures(cell, "Underskrifter")
+        cell.p("")
+        cell.p("Utdraget bestyrks: {{ förvaltning }}, {{ datum }}")
+
+    _closing(doc, signed)
 
 
 DATE = "Datum: {{ datum }}"
@@ -384,6 +457,7 @@ def build(slug: str) -> DocxDocument:
         if rel.reltype == RT.THUMBNAIL:
             doc.part.package.rels.pop(rel_id)
     _styles(doc)
+    _bullet_glyphs(doc)
     _page(doc, kind_word, date_line)
     body(doc)
     _prune(doc)

@@ -12,10 +12,14 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from lxml import etree
+
 from archive.errors import DiariumError
+from archive.files import readable_as_new
 
 SOFFICE_ENV = "DIARIUM_SOFFICE"  # a LibreOffice outside PATH, e.g. /opt/libreoffice/program/soffice
 # writer_pdf_Export with SelectPdfVersion 2 writes PDF/A-2b (fonts embedded, XMP metadata).
@@ -38,14 +42,14 @@ def find_soffice() -> str:
     if configured:
         if shutil.which(configured):
             return configured
-        raise LibreOfficeMissing(f"${SOFFICE_ENV} is {configured!r}, which is not a program")
+        raise LibreOfficeMissing(f"${SOFFICE_ENV} är {configured!r}, som inte är något program")
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:
             return found
     raise LibreOfficeMissing(
-        "LibreOffice is not installed, and --pdf needs it: install it (Debian/Ubuntu: "
-        f"apt-get install libreoffice-writer) or set ${SOFFICE_ENV} to its soffice program"
+        "LibreOffice är inte installerat, och --pdf behöver det: installera det (Debian/Ubuntu: "
+        f"apt-get install libreoffice-writer) eller sätt ${SOFFICE_ENV} till dess soffice-program"
     )
 
 
@@ -88,17 +92,47 @@ def to_pdf(documents: Sequence[Path]) -> list[Path]:
         for document, copy in zip(documents, staged, strict=True):
             produced = outputs / f"{copy.stem}.pdf"
             if not produced.is_file() or produced.stat().st_size == 0:
-                raise PdfError(f"{document}: LibreOffice did not convert it to PDF")
+                raise PdfError(f"{document}: LibreOffice konverterade den inte till PDF")
             target = document.with_suffix(".pdf")
             handle, name = tempfile.mkstemp(prefix=".diarium-", suffix=".pdf", dir=target.parent)
             os.close(handle)
             try:
                 shutil.copyfile(produced, name)
+                _keep_keywords(document, Path(name))
+                readable_as_new(name)
                 os.replace(name, target)
             finally:
                 Path(name).unlink(missing_ok=True)
             results.append(target)
         return results
+
+
+CORE_PROPERTIES = "docProps/core.xml"
+KEYWORDS = "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}keywords"
+
+
+def _keep_keywords(docx: Path, pdf: Path) -> None:
+    """The PDF's keywords exactly as the DOCX has them ("Alingsås kommun, Socialnämnden").
+
+    LibreOffice splits a document's keywords at every space ("Alingsås, kommun, Socialnämnden");
+    pikepdf writes them back into the document information and the XMP metadata together, as
+    PDF/A requires the two to agree.
+    """
+    import pikepdf
+
+    try:
+        with zipfile.ZipFile(docx) as package:
+            core = etree.fromstring(package.read(CORE_PROPERTIES))
+    except (KeyError, OSError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return
+    element = core.find(KEYWORDS)
+    keywords = (element.text or "").strip() if element is not None else ""
+    if not keywords:
+        return
+    with pikepdf.open(pdf, allow_overwriting_input=True) as document:
+        with document.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["pdf:Keywords"] = keywords
+        document.save(pdf)
 
 
 def _run(command: list[str], timeout: float) -> None:
@@ -116,7 +150,7 @@ def _run(command: list[str], timeout: float) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
-        raise PdfError(f"LibreOffice did not finish within {timeout:.0f} s") from None
+        raise PdfError(f"LibreOffice blev inte klart inom {timeout:.0f} s") from None
     if process.returncode != 0:
         reason = " ".join(err.decode(errors="replace").split())[-300:]
-        raise PdfError(f"LibreOffice failed (exit {process.returncode}): {reason}")
+        raise PdfError(f"LibreOffice misslyckades (slutkod {process.returncode}): {reason}")

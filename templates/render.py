@@ -38,12 +38,15 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from lxml import etree
 
+from archive import messages as msg
 from archive.errors import DiariumError
+from archive.files import readable_as_new
 from archive.limits import DEFAULT as DEFAULT_LIMITS
 from archive.limits import Limits
 from archive.metadata.profiles import load as load_profiles
 from archive.processes import die_with_parent
-from archive.safeyaml import NoAliasLoader, YamlRefused, read_text, safe_load
+from archive.safeyaml import read_text
+from archive.written import load_json, load_yaml
 from templates.schema import Field, Kind
 from templates.validate import WORD_PROMPT, Problem, validate
 
@@ -94,43 +97,31 @@ class Generated:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-class _DataLoader(NoAliasLoader):
-    """YAML where dates stay text: the schema knows which fields are dates, and an impossible
-    date such as 2021-02-30 is a field to report, where PyYAML's own loader would crash."""
-
-
-_DataLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in NoAliasLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_data(path: Path) -> dict[str, Any]:
-    """A data file: JSON when it ends in .json, YAML otherwise (YAML also reads JSON)."""
+    """A data file: JSON when it ends in .json, YAML otherwise (YAML also reads JSON).
+
+    Every value is read as the text written (`archive.written`): the kind's schema, not YAML,
+    says which field is a date, a case number or a telephone number.
+    """
     try:
         text = read_text(path)
     except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read: {exc}") from None
-    except YamlRefused as exc:
-        raise DataError(f"{path}: {exc}") from None
+        raise DataError(f"{path}: filen finns inte") from None
+    except OSError as exc:
+        raise DataError(f"{path}: går inte att läsa: {msg.os_error(exc)}") from None
+    except UnicodeDecodeError:
+        raise DataError(f"{path}: går inte att läsa: ingen UTF-8-text") from None
+    except yaml.YAMLError as exc:  # over the size limit (archive.safeyaml)
+        raise DataError(f"{path}: {msg.yaml_error(exc)}") from None
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = safe_load(text, loader=_DataLoader)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise DataError(
-            f"{path}: not valid {_format(path)}: {' '.join(str(exc).split())}"
-        ) from None
+        data = load_json(text) if path.suffix.lower() == ".json" else load_yaml(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: {msg.json_error(exc)}") from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: {msg.yaml_error(exc)}") from None
     if not isinstance(data, dict):
-        raise DataError(f"{path}: must be a mapping of field: value")
+        raise DataError(f"{path}: måste vara en mappning fält: värde")
     return data
-
-
-def _format(path: Path) -> str:
-    return "JSON" if path.suffix.lower() == ".json" else "YAML"
 
 
 class _OutputTooLarge(TemplateError):
@@ -150,10 +141,7 @@ class _BoundedTemplate(Template):
         for piece in self.generate(*args, **kwargs):
             size += len(piece)
             if size > limit:
-                raise _OutputTooLarge(
-                    f"mallen ger mer än gränsen template_output_mb = {limit // 2**20} MB "
-                    "(ändras under limits: i settings.yaml)"
-                )
+                raise _OutputTooLarge(msg.TEMPLATE_TOO_BIG.format(limit=limit // 2**20))
             pieces.append(piece)
         return "".join(pieces)
 
@@ -244,7 +232,7 @@ def _template_problems(path: Path, kind: Kind, names: frozenset[str] | set[str])
     if analysis.unclosed:
         return list(analysis.unclosed)
     problems = [
-        Problem("template", f"placeholder {{{{ {name} }}}} is not a field of {kind.slug}")
+        Problem("template", f"platshållaren {{{{ {name} }}}} är inget fält i {kind.slug}")
         for name in sorted(analysis.variables - set(names))
     ]
     # `{{ h.telefonnr }}` inside `{% for h in handläggare %}` names no sub-field of handläggare.
@@ -254,8 +242,8 @@ def _template_problems(path: Path, kind: Kind, names: frozenset[str] | set[str])
             problems.append(
                 Problem(
                     "template",
-                    f"placeholder {{{{ {variable}.{attribute} }}}}: "
-                    f"{list_field} has no field {attribute!r}",
+                    f"platshållaren {{{{ {variable}.{attribute} }}}}: "
+                    f"{list_field} har inget fält {attribute!r}",
                 )
             )
     return problems
@@ -279,7 +267,7 @@ def _unclosed_tags(path: Path) -> tuple[Problem, ...]:
                 expected = "!"
                 break
         if expected:
-            problems.append(Problem(part, f"placeholder not closed: {_excerpt(text)!r}"))
+            problems.append(Problem(part, f"platshållaren stängs inte: {_excerpt(text)!r}"))
     return tuple(problems)
 
 
@@ -291,16 +279,16 @@ def check_template(path: Path, kind: Kind) -> list[Problem]:
     except TemplateError as exc:
         return _render_problems(exc)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        return [Problem("template", f"not a Word document: {exc}")]
+        return [Problem("template", f"inget Word-dokument: {exc}")]
     if any(p.where != "template" for p in problems):  # unclosed tags: nothing else is reliable
         return problems
     problems += [
-        Problem("template", f"required field {name} is never shown")
+        Problem("template", f"det obligatoriska fältet {name} visas aldrig")
         for name in kind.required
         if name not in used
     ]
     problems += [
-        Problem("template", f"Word placeholder text: {_excerpt(text)!r}")
+        Problem("template", f"Words platshållartext: {_excerpt(text)!r}")
         for _, text in _paragraph_texts(path)
         if WORD_PROMPT.search(text)
     ]
@@ -355,12 +343,12 @@ def leftovers(docx: Path, values: Mapping[str, Any] | None = None) -> list[Probl
     for part, text in _paragraph_texts(docx):
         prompt = WORD_PROMPT.search(text)
         if prompt:
-            problems.append(Problem(part, f"Word placeholder text left: {_excerpt(text)!r}"))
+            problems.append(Problem(part, f"Words platshållartext finns kvar: {_excerpt(text)!r}"))
         own = text
         for value in data:
             own = own.replace(value, "")
         if any(marker in own for marker in TEMPLATE_MARKERS):
-            problems.append(Problem(part, f"template tag left unrendered: {_excerpt(text)!r}"))
+            problems.append(Problem(part, f"malltagg lämnad ofylld: {_excerpt(text)!r}"))
     return problems
 
 
@@ -395,14 +383,14 @@ def _render_problems(exc: Exception) -> list[Problem]:
     if isinstance(exc, _OutputTooLarge):
         return [Problem("template", str(exc))]
     if isinstance(exc, UndefinedError):
-        return [Problem("template", f"placeholder is not a field: {exc.message}")]
+        return [Problem("template", f"platshållaren är inget fält: {exc.message}")]
     if isinstance(exc, TemplateSyntaxError):
         context = " ".join(" ".join(getattr(exc, "docx_context", [])).split())
-        near = f" near {_excerpt(context)!r}" if context else ""
-        return [Problem("template", f"broken placeholder: {exc.message}{near}")]
+        near = f" nära {_excerpt(context)!r}" if context else ""
+        return [Problem("template", f"trasig platshållare: {exc.message}{near}")]
     if isinstance(exc, SecurityError):
-        return [Problem("template", f"not allowed in a template: {exc}")]
-    return [Problem("template", f"cannot render: {type(exc).__name__}: {exc}")]
+        return [Problem("template", f"inte tillåtet i en mall: {exc}")]
+    return [Problem("template", f"går inte att fylla i: {type(exc).__name__}: {exc}")]
 
 
 def render(
@@ -426,7 +414,7 @@ def render(
     except TemplateError as exc:
         problems += _render_problems(exc)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DiariumError(f"{kind.template}: not a Word document: {exc}") from None
+        raise DiariumError(f"{kind.template}: inget Word-dokument: {exc}") from None
     if problems:
         raise GenerationRefused(source, problems)
     template = DocxTemplate(
@@ -447,7 +435,7 @@ def render(
         left = leftovers(temporary, values)
         if left:
             raise GenerationRefused(source, left)
-        os.chmod(temporary, 0o666 & ~_umask())
+        readable_as_new(temporary)
         os.replace(temporary, output)
     finally:
         temporary.unlink(missing_ok=True)
@@ -475,8 +463,7 @@ def _render_into(
 def _too_big(limits: Limits) -> Problem:
     return Problem(
         "template",
-        f"mallen ger mer än gränsen template_output_mb = {limits.template_output_mb} MB "
-        "(ändras under limits: i settings.yaml)",
+        msg.TEMPLATE_TOO_BIG.format(limit=limits.template_output_mb),
     )
 
 
@@ -506,15 +493,9 @@ def _render_bounded(
             try:
                 return receive.recv()
             except EOFError:  # died without an answer: out of memory, killed
-                return [Problem("template", "mallen kunde inte renderas (processen dog)")]
-        return [
-            Problem(
-                "template",
-                f"mallen renderades inte inom gränsen template_seconds = "
-                f"{limits.template_seconds:g} s (en loop utan slut?; ändras under limits: i "
-                "settings.yaml)",
-            )
-        ]
+                return [Problem("template", msg.TEMPLATE_RENDER_DIED)]
+        timeout = msg.TEMPLATE_TIMEOUT.format(seconds=f"{limits.template_seconds:g}")
+        return [Problem("template", timeout)]
     finally:
         receive.close()
         if child.is_alive():
@@ -535,16 +516,13 @@ def _render_child(
     try:
         problems = _render_into(template, kind, values, target, limits)
     except Exception as exc:  # noqa: BLE001 - reported to the parent as the template's problem
-        problems = [Problem("template", f"cannot render: {type(exc).__name__}: {exc}")]
+        problems = [
+            Problem(
+                "template", msg.TEMPLATE_CANNOT_RENDER.format(error=f"{type(exc).__name__}: {exc}")
+            )
+        ]
     send.send(problems)
     send.close()
-
-
-def _umask() -> int:
-    """mkstemp makes a private 0600 file; the document gets the permissions a new file would."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def default_output(kind: Kind, data: Mapping[str, Any], directory: Path) -> Path:

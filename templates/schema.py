@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from archive import messages as msg
 from archive.errors import DiariumError
 from archive.model import KINDS
 from archive.safeyaml import read_text, safe_load
@@ -112,11 +113,11 @@ def _load_yaml(path: Path) -> dict[str, Any]:
     try:
         data = safe_load(read_text(path))
     except (OSError, UnicodeDecodeError) as exc:
-        raise SchemaError(f"{path}: cannot read: {exc}") from None
+        raise SchemaError(f"{path}: går inte att läsa: {exc}") from None
     except yaml.YAMLError as exc:
-        raise SchemaError(f"{path}: not valid YAML: {_one_line(str(exc))}") from None
+        raise SchemaError(f"{path}: {msg.yaml_error(exc)}") from None
     if not isinstance(data, dict):
-        raise SchemaError(f"{path}: must be a mapping")
+        raise SchemaError(f"{path}: måste vara en mappning")
     return data
 
 
@@ -126,7 +127,7 @@ def _one_line(text: str) -> str:
 
 def _parse_field(name: str, spec: Any, where: str) -> Field:
     if not isinstance(spec, dict):
-        raise SchemaError(f"{where}: field {name!r} must be a mapping")
+        raise SchemaError(f"{where}: fältet {name!r} måste vara en mappning")
     unknown = set(spec) - {
         "type",
         "label",
@@ -139,10 +140,12 @@ def _parse_field(name: str, spec: Any, where: str) -> Field:
         "pattern_help",
     }
     if unknown:
-        raise SchemaError(f"{where}: field {name!r} has unknown keys: {', '.join(sorted(unknown))}")
+        raise SchemaError(
+            f"{where}: fältet {name!r} har okända nycklar: {', '.join(sorted(unknown))}"
+        )
     kind = spec.get("type")
     if kind not in TYPES:
-        raise SchemaError(f"{where}: field {name!r} needs a type, one of: {', '.join(TYPES)}")
+        raise SchemaError(f"{where}: fältet {name!r} behöver en typ, någon av: {', '.join(TYPES)}")
     item: str | dict[str, Field] | None = None
     if kind == "list":
         raw_item = spec.get("item")
@@ -152,16 +155,18 @@ def _parse_field(name: str, spec: Any, where: str) -> Field:
             item = {k: _parse_field(k, v, f"{where}: {name}") for k, v in raw_item.items()}
         else:
             raise SchemaError(
-                f"{where}: list field {name!r} needs `item`: text, date or a mapping of fields"
+                f"{where}: listfältet {name!r} behöver `item`: text, date eller en mappning av fält"
             )
     if kind == "rows" and not isinstance(spec.get("columns"), str):
-        raise SchemaError(f"{where}: rows field {name!r} needs `columns`: the list of headings")
+        raise SchemaError(f"{where}: tabellfältet {name!r} behöver `columns`: listan med rubriker")
     pattern = spec.get("pattern")
     if pattern is not None:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise SchemaError(f"{where}: field {name!r} has a bad pattern: {exc}") from None
+            raise SchemaError(
+                f"{where}: fältet {name!r} har ett felaktigt mönster: {exc}"
+            ) from None
     return Field(
         name=name,
         type=kind,
@@ -191,7 +196,7 @@ def _load_kind(folder: Path, mtime_ns: int, builtin: bool) -> Kind:
     shared = _shared_fields(folder.parent)
     raw_fields = data.get("fields")
     if not isinstance(raw_fields, dict) or not raw_fields:
-        raise SchemaError(f"{path}: needs `fields:`, a mapping of field name to definition")
+        raise SchemaError(f"{path}: behöver `fields:`, en mappning från fältnamn till definition")
     fields: dict[str, Field] = {}
     for name, spec in raw_fields.items():
         merged = dict(shared.get(name) or {})
@@ -199,12 +204,14 @@ def _load_kind(folder: Path, mtime_ns: int, builtin: bool) -> Kind:
         fields[name] = _parse_field(name, merged, str(path))
     kind_value = str(data.get("kind") or "")
     if kind_value not in KINDS:
-        raise SchemaError(f"{path}: `kind` must be one of: {', '.join(KINDS)}")
+        raise SchemaError(f"{path}: `kind` måste vara en av: {', '.join(KINDS)}")
     archive_date = str(data.get("archive_date") or "datum")
     if fields.get(archive_date) is None or fields[archive_date].type != "date":
-        raise SchemaError(f"{path}: `archive_date` must name a date field, not {archive_date!r}")
+        raise SchemaError(f"{path}: `archive_date` måste ange ett datumfält, inte {archive_date!r}")
     if not (folder / TEMPLATE_FILE).is_file():
-        raise SchemaError(f"{folder / TEMPLATE_FILE}: missing (each kind needs its Word template)")
+        raise SchemaError(
+            f"{folder / TEMPLATE_FILE}: saknas (varje dokumenttyp behöver sin Word-mall)"
+        )
     return Kind(
         slug=folder.name,
         kind=kind_value,
@@ -222,7 +229,7 @@ def load_kind_folder(folder: Path, *, builtin: bool = False) -> Kind:
     try:
         mtime = path.stat().st_mtime_ns
     except OSError:
-        raise SchemaError(f"{path}: missing") from None
+        raise SchemaError(f"{path}: saknas") from None
     return _load_kind(folder, mtime, builtin)
 
 
@@ -245,14 +252,14 @@ def load_kinds(
     kinds = {f.name: load_kind_folder(f, builtin=True) for f in _kind_folders(BUILTIN_DIR)}
     if templates_dir is not None:
         if not templates_dir.is_dir():
-            raise SchemaError(f"{templates_dir}: templates folder does not exist")
+            raise SchemaError(f"{templates_dir}: mallmappen finns inte")
         for folder in _kind_folders(templates_dir):
             try:
                 kinds[folder.name] = load_kind_folder(folder)
             except SchemaError as exc:
                 kinds.pop(folder.name, None)
                 if broken is None:
-                    warnings.warn(f"{exc} (kind left out)", KindWarning, stacklevel=2)
+                    warnings.warn(f"{exc} (dokumenttypen utelämnad)", KindWarning, stacklevel=2)
                 else:
                     broken[folder.name] = exc
     return kinds
@@ -270,4 +277,4 @@ def find_kind(name: str, templates_dir: Path | None = None) -> Kind:
     for kind in kinds.values():
         if slugify(kind.kind) == slug or slugify(kind.name) == slug:
             return kind
-    raise UnknownKind(f"unknown document kind {name!r} (use one of: {', '.join(sorted(kinds))})")
+    raise UnknownKind(f"okänd dokumenttyp {name!r} (använd någon av: {', '.join(sorted(kinds))})")

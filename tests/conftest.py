@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -26,6 +29,46 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(config.stash.get(_CACHE_KEY, ""), ignore_errors=True)
+
+
+# -- everything the CLI says in the test runs, for tests/test_swedish_output.py -----------------
+# (test id, command line, text) of every CliRunner run and every `python -m cli` subprocess.
+CLI_OUTPUT: list[tuple[str, str, str]] = []
+_invoke = CliRunner.invoke
+_subprocess_run = subprocess.run
+
+
+def _current_test() -> str:
+    return os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
+
+
+def _recording_invoke(self: CliRunner, cli: Any, args: Any = None, *rest: Any, **kw: Any) -> Any:
+    result = _invoke(self, cli, args, *rest, **kw)
+    command = " ".join(map(str, args or ())) if not isinstance(args, str) else args
+    for text in (result.stdout, result.stderr):
+        CLI_OUTPUT.append((_current_test(), command, text))
+    return result
+
+
+def _recording_run(*args: Any, **kw: Any) -> Any:
+    result = _subprocess_run(*args, **kw)
+    command = [str(a) for a in (args[0] if args else kw.get("args", []))]
+    is_cli = "cli" in command and "-m" in command or any(c.endswith("diarium") for c in command)
+    if is_cli and (kw.get("text") or kw.get("encoding") or kw.get("universal_newlines")):
+        for text in (result.stdout, result.stderr):
+            if isinstance(text, str):
+                CLI_OUTPUT.append((_current_test(), " ".join(command), text))
+    return result
+
+
+CliRunner.invoke = _recording_invoke  # type: ignore[method-assign]
+subprocess.run = _recording_run  # type: ignore[assignment]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The check of every recorded output runs last, after all the runs it reads."""
+    last = [i for i in items if i.nodeid.startswith("tests/test_swedish_output.py")]
+    items[:] = [i for i in items if i not in last] + last
 
 
 @pytest.fixture(scope="session")

@@ -46,6 +46,17 @@ def docx_text(path: Path) -> str:
     return "\n".join(lines)
 
 
+def pdf_pages(path: Path) -> list[str]:
+    """Each page's text, read with pypdfium2 (not with the archive's extractor)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
 def docx_bytes_contain(path: Path, needle: str) -> list[str]:
     """The parts of the DOCX package whose raw bytes contain `needle`."""
     with zipfile.ZipFile(path) as package:

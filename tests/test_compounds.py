@@ -154,7 +154,7 @@ def test_missing_lexicon_warns_once_and_leaves_words_whole(use_dic, tmp_path: Pa
     use_dic(tmp_path / "nowhere" / "sv_SE.dic")
     problem = compounds.lexicon_problem()
     assert problem and "nowhere/sv_SE.dic" in problem and "hunspell-sv" in problem
-    with pytest.warns(LexiconWarning, match="compound words are not split"):
+    with pytest.warns(LexiconWarning, match="sammansatta ord delas inte"):
         assert compounds.part_stems("försörjningsstöd") == ()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -178,8 +178,8 @@ def test_the_command_says_a_missing_lexicon_in_one_line(tmp_path: Path) -> None:
             check=False,
         )
         assert result.returncode == 0, result.stderr
-    warned = [line for line in result.stderr.splitlines() if "lexicon" in line]
-    assert len(warned) == 1 and warned[0].startswith("diarium: warning: the Swedish lexicon")
+    warned = [line for line in result.stderr.splitlines() if "ordlistan" in line]
+    assert len(warned) == 1 and warned[0].startswith("diarium: varning: den svenska ordlistan")
     assert "LexiconWarning" not in result.stderr and ".py:" not in result.stderr
 
 
@@ -201,7 +201,7 @@ def test_an_index_made_without_the_lexicon_asks_for_a_reindex_once_it_is_there(
     with pytest.warns(LexiconWarning):
         write([doc], rebuild=True)
     use_dic(dic)
-    with pytest.warns(IndexWarning, match="without the Swedish lexicon.*diarium reindex"):
+    with pytest.warns(IndexWarning, match="utan den svenska ordlistan.*diarium reindex"):
         assert found("stöd") == 0
     write([doc], rebuild=True)
     with warnings.catch_warnings():

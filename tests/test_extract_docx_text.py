@@ -166,10 +166,10 @@ def test_docx_reads_content_controls_fields_and_text_boxes_once(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        (b"Datum: 2021-09-16\nDetta ar text.\n", "not a valid DOCX (not a zip file)"),
+        (b"Datum: 2021-09-16\nDetta ar text.\n", "ingen giltig DOCX (ingen zip-fil)"),
         (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600,
-            "not a valid DOCX (password-protected, or an old .doc file renamed to .docx)",
+            "ingen giltig DOCX (lösenordsskyddad, eller en gammal .doc-fil omdöpt till .docx)",
         ),
     ],
 )
@@ -187,12 +187,12 @@ def test_docx_zip_without_word_document_and_truncated_docx(tmp_path: Path) -> No
     other = tmp_path / "annat.docx"
     with zipfile.ZipFile(other, "w") as package:
         package.writestr("readme.txt", "inget Word-dokument")
-    with pytest.raises(ExtractionError, match=r"^not a valid DOCX \(no Word document"):
+    with pytest.raises(ExtractionError, match=r"^ingen giltig DOCX \(inget Word-dokument"):
         extract_docx(other)
     whole = _letter(tmp_path / "hel.docx").read_bytes()
     cut = tmp_path / "avklippt.docx"
     cut.write_bytes(whole[: len(whole) // 2])
-    with pytest.raises(ExtractionError, match=r"^not a valid DOCX \("):
+    with pytest.raises(ExtractionError, match=r"^ingen giltig DOCX \("):
         extract_docx(cut)
 
 
@@ -262,9 +262,9 @@ def test_text_bytes_cp1252_leaves_undefined_are_read_as_latin1(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"", "empty file"),
-        (b"  \n\r\n\t \n", "empty file (only white space)"),
-        (b"PK\x03\x04\x00\x00binary\x00data", "not a text file (binary content)"),
+        (b"", "tom fil"),
+        (b"  \n\r\n\t \n", "tom fil (bara blanktecken)"),
+        (b"PK\x03\x04\x00\x00binary\x00data", "ingen textfil (binärt innehåll)"),
     ],
 )
 def test_text_that_cannot_be_taken_is_refused(tmp_path: Path, data: bytes, reason: str) -> None:
@@ -301,7 +301,7 @@ def test_unreadable_text_file_is_refused(tmp_path: Path) -> None:
     """Any read error (here: a folder named like a file, which even root cannot read)."""
     folder = tmp_path / "mapp.txt"
     folder.mkdir()
-    with pytest.raises(ExtractionError, match=r"^cannot read the file: Is a directory"):
+    with pytest.raises(ExtractionError, match=r"^filen går inte att läsa: är en mapp"):
         extract_text(folder)
 
 

@@ -168,32 +168,32 @@ def test_password_protected(made_pdf: Path, tmp_path: Path) -> None:
         ["qpdf", "--encrypt", "hemligt", "hemligt", "256", "--", str(made_pdf), str(locked)],
         check=True,
     )
-    assert _reason(locked) == "password-protected PDF"
+    assert _reason(locked) == "lösenordsskyddad PDF"
 
 
 def test_zero_pages(tmp_path: Path) -> None:
     empty = tmp_path / "empty.pdf"
     subprocess.run(["qpdf", "--empty", str(empty)], check=True)
-    assert _reason(empty) == "PDF has no pages"
+    assert _reason(empty) == "PDF-filen har inga sidor"
 
 
 def test_truncated(made_pdf: Path, tmp_path: Path) -> None:
     cut = tmp_path / "cut.pdf"
     data = made_pdf.read_bytes()
     cut.write_bytes(data[: len(data) // 3])
-    assert _reason(cut) == "corrupt or truncated PDF"
+    assert _reason(cut) == "skadad eller avkortad PDF"
 
 
 def test_text_named_pdf_and_empty_file(tmp_path: Path) -> None:
     text = tmp_path / "anteckning.pdf"
     text.write_text("Mötet började klockan 9.\nNärvarande: alla.\n", encoding="utf-8")
-    assert _reason(text) == "not a PDF: the file is plain text"
+    assert _reason(text) == "ingen PDF: filen är vanlig text"
     latin = tmp_path / "latin.pdf"
     latin.write_bytes("Nämnden beslutade att godkänna.\n".encode("cp1252"))
-    assert _reason(latin) == "not a PDF: the file does not start with %PDF"
+    assert _reason(latin) == "ingen PDF: filen börjar inte med %PDF"
     empty = tmp_path / "tom.pdf"
     empty.write_bytes(b"")
-    assert _reason(empty) == "empty file"
+    assert _reason(empty) == "tom fil"
 
 
 def test_image_only_pdf_is_flagged_not_refused(made_pdf: Path, tmp_path: Path) -> None:

@@ -122,7 +122,7 @@ def test_an_empty_record_is_one_damaged_document(tmp_path: Path) -> None:
     text = diarium(archive, "show", text_broken, "--text")
     assert text.code == 1 and "text.json" in text.err and len(text.err_lines) == 1
     found = diarium(archive, "search", "försörjningsstöd")  # builds the index, without them
-    assert found.code == 0 and good in found.out and "1 documents match" in found.out
+    assert found.code == 0 and good in found.out and "1 dokument matchar" in found.out
 
     check = diarium(archive, "check")
     assert check.code == 1
@@ -130,7 +130,7 @@ def test_an_empty_record_is_one_damaged_document(tmp_path: Path) -> None:
     assert {broken, text_broken} <= named and good not in named
     reindexed = diarium(archive, "reindex")
     assert reindexed.code == 0 and f"hoppade över {broken}" in reindexed.err
-    removed = diarium(archive, "remove", broken)
+    removed = diarium(archive, "remove", "--yes", broken)
     assert removed.code == 0 and broken in removed.out, removed.err
     assert broken not in diarium(archive, "list").out
     for run in (listed, stats, shown, text, check, reindexed, removed):
@@ -160,13 +160,13 @@ def test_a_killed_reindexs_leftover_generation_is_cleaned_by_the_next_command(
     archive = tmp_path / "arkiv"
     write_text_documents(tmp_path / "in", 2)
     ingest_json(archive, tmp_path / "in")
-    assert "2 documents match" in diarium(archive, "search", "försörjningsstöd").out
+    assert "2 dokument matchar" in diarium(archive, "search", "försörjningsstöd").out
     # what `reindex` leaves when killed mid-build: a generation folder CURRENT does not name
     leftover = archive / "index" / "gen-20260101T000000-deadbeef"
     leftover.mkdir()
     (leftover / "_MAIN_1.toc").write_bytes(b"half")
     found = diarium(archive, "search", "försörjningsstöd")
-    assert "2 documents match" in found.out, found.err
+    assert "2 dokument matchar" in found.out, found.err
     assert not leftover.exists()
 
 
@@ -205,7 +205,7 @@ def test_a_full_disk_is_one_line_after_the_report(tmp_path: Path, small_disk: Pa
     _big_texts(tmp_path / "in", 8, kb=400)
     run = diarium(archive, "ingest", "-j", "1", str(tmp_path / "in"))
     assert run.code == 1
-    added = [line for line in run.out.splitlines() if line.startswith("added")]
+    added = [line for line in run.out.splitlines() if line.startswith("tillagd")]
     assert 1 <= len(added) < 8, run.out
     last = run.err_lines[-1]
     assert "disken är full" in last and str(archive) in last, run.err
@@ -226,7 +226,7 @@ def test_a_read_only_archive_is_one_line(tmp_path: Path, small_disk: Path) -> No
     write_text_documents(tmp_path / "mer", 2, word="nytt")
     for args in (
         ("ingest", str(tmp_path / "mer")),
-        ("remove", report["added"][0]["id"]),
+        ("remove", "--yes", report["added"][0]["id"]),
         ("reindex",),
     ):
         run = diarium(archive, *args)

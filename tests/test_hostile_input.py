@@ -56,7 +56,7 @@ def test_a_symlink_out_of_the_folder_is_skipped_and_named(tmp_path: Path) -> Non
     assert all("symbolisk länk ut ur mappen" in reason for reason in skipped.values())
     assert str(outside / "hemligt.txt") in skipped["skugga.txt"]
     found = diarium(archive, "search", "hemligtlösenordxyzzy")
-    assert "No documents match" in found.out, found.out
+    assert "Inga dokument matchar" in found.out, found.out
     assert len(Archive(archive)) == 1
 
 
@@ -116,7 +116,7 @@ def test_a_planted_index_pickle_runs_nothing(tmp_path: Path) -> None:
     write_text_documents(tmp_path / "in", 2)
     run, _ = ingest_json(archive, tmp_path / "in")
     assert run.code == 0, run.err
-    assert "2 documents match" in diarium(archive, "search", "försörjningsstöd").out
+    assert "2 dokument matchar" in diarium(archive, "search", "försörjningsstöd").out
     generation = (archive / "index" / "CURRENT").read_text().strip()
     folder = archive / "index" / generation
     storage = FileStorage(str(folder))
@@ -138,7 +138,7 @@ def test_a_planted_index_pickle_runs_nothing(tmp_path: Path) -> None:
         assert_one_line_errors(run)
     rebuilt = diarium(archive, "reindex")
     assert rebuilt.code == 0, rebuilt.err
-    assert "2 documents match" in diarium(archive, "search", "försörjningsstöd").out
+    assert "2 dokument matchar" in diarium(archive, "search", "försörjningsstöd").out
     assert not marker.exists()
 
 
@@ -158,7 +158,7 @@ def _ingest_a_bomb(archive: Path, cap: int | None, *paths: Path) -> tuple[Run, s
         archive, "ingest", "-j", "1", *map(str, paths), measure=True, address_space_mb=cap
     )
     _within_bounds(run)
-    (line,) = [line for line in run.err_lines if line.startswith("failed:")]
+    (line,) = [line for line in run.err_lines if line.startswith("misslyckades:")]
     return run, line
 
 
@@ -177,7 +177,7 @@ def test_a_docx_zip_bomb_is_refused_quickly_in_little_memory(
     good = small_docx(tmp_path / "bra.docx")
     run, line = _ingest_a_bomb(tmp_path / "arkiv", cap, bomb, good)
     assert "bomb.docx" in line and "docx_unpacked_mb" in line
-    assert "1 added" in run.err
+    assert "1 tillagda" in run.err
     assert_one_line_errors(run)
 
 
@@ -221,7 +221,7 @@ def test_an_overlong_metadata_value_is_refused_naming_the_limit(tmp_path: Path) 
     (folder / "skrivelse-000.meta.yaml").write_text("title: " + "x" * 5000 + "\n")
     run = diarium(tmp_path / "arkiv", "ingest", str(folder))
     assert run.code == 1
-    (line,) = [line for line in run.err_lines if line.startswith("failed:")]
+    (line,) = [line for line in run.err_lines if line.startswith("misslyckades:")]
     assert "value_chars" in line and "title" in line and "meta.yaml" in line
 
 
@@ -304,7 +304,7 @@ def test_a_latin1_file_name_is_ingested_and_shown_escaped(tmp_path: Path) -> Non
     assert "protokoll-\\xe5r-2019.txt" in listed.out
     shown = diarium(archive, "show", added["id"])
     assert shown.code == 0 and "protokoll-\\xe5r-2019.txt" in shown.out
-    assert "1 documents match" in diarium(archive, "search", "bistånd").out
+    assert "1 dokument matchar" in diarium(archive, "search", "bistånd").out
 
 
 def test_control_characters_in_a_name_are_printed_escaped(tmp_path: Path) -> None:

@@ -76,12 +76,12 @@ def test_a_person_gets_ranked_hits_with_marked_words_and_the_total(filled: Path)
     assert "Uppsala · Arbetsmarknadsnämnden" in out and "sida 1: " in out
     assert "\x1b[33m\x1b[1mbistånd\x1b[0m" in out  # the matched word, in colour
     # Three say `ekonomiskt bistånd`; three more say its synonym `försörjningsstöd` (issue 6).
-    assert out.rstrip().endswith("6 documents match; showing 1–6")
+    assert out.rstrip().endswith("6 dokument matchar; visar 1–6")
     plain = run("search", "ekonomiskt bistånd", "-m", "Uppsala", "--facets")
     assert "\x1b[" not in plain.output
-    assert "municipality: Uppsala 6" in plain.output and "kind: " in plain.output
+    assert "kommun: Uppsala 6" in plain.output and "dokumenttyp: " in plain.output
     nothing = run("search", "skyfallshantering")
-    assert nothing.exit_code == 0 and "No documents match 'skyfallshantering'" in nothing.output
+    assert nothing.exit_code == 0 and "Inga dokument matchar 'skyfallshantering'" in nothing.output
 
 
 def test_filters_and_fields_reach_the_index(filled: Path) -> None:
@@ -103,17 +103,17 @@ def test_filters_and_fields_reach_the_index(filled: Path) -> None:
 
 
 def test_what_a_user_can_get_wrong_is_one_line(filled: Path) -> None:
-    _one_line_error(run("search", '"ekonomiskt bistånd'), "missing closing quote")
-    _one_line_error(run("search", "dnr:123"), "unknown field 'dnr:'")
-    _one_line_error(run("search", "och"), "stop words")
-    _one_line_error(run("search", "nämnd", "--from", "2021-13"), "not YYYY, YYYY-MM")
-    _one_line_error(run("search", "nämnd", "--year", "tjugo"), "not a four-digit year")
+    _one_line_error(run("search", '"ekonomiskt bistånd'), "avslutande citattecken")
+    _one_line_error(run("search", "dnr:123"), "okänt fält 'dnr:'")
+    _one_line_error(run("search", "och"), "stoppord")
+    _one_line_error(run("search", "nämnd", "--from", "2021-13"), "är inte ÅÅÅÅ, ÅÅÅÅ-MM")
+    _one_line_error(run("search", "nämnd", "--year", "tjugo"), "inget fyrsiffrigt år")
     assert run("search", "nämnd", "--sort", "age").exit_code == 2  # a usage error
 
 
 def test_an_empty_or_missing_archive_says_so(archive_dir: Path) -> None:
-    _one_line_error(run("search", "bistånd"), "has no documents", "diarium ingest")
-    _one_line_error(run("reindex"), "there is no archive")
+    _one_line_error(run("search", "bistånd"), "har inga dokument", "diarium ingest")
+    _one_line_error(run("reindex"), "det finns inget arkiv")
 
 
 def test_reindex_rebuilds_a_missing_or_damaged_index(filled: Path) -> None:
@@ -123,7 +123,7 @@ def test_reindex_rebuilds_a_missing_or_damaged_index(filled: Path) -> None:
     assert json.loads(run("search", "nämnd", "--json").output) == before
     shutil.rmtree(filled / "index")
     result = run("reindex")
-    assert result.exit_code == 0 and "indexed 15 documents" in result.output
+    assert result.exit_code == 0 and "indexerade 15 dokument" in result.output
     assert json.loads(run("search", "nämnd", "--json").output) == before
     generation = filled / "index" / (filled / "index" / CURRENT).read_text()
     for toc in generation.glob("*.toc"):
@@ -143,5 +143,5 @@ def test_ingest_and_remove_keep_the_index_current(filled: Path, tmp_path: Path) 
     assert run("ingest", str(new)).exit_code == 0
     found = json.loads(run("search", "skyfallshantering", "--json").output)
     assert found["total"] == 1 and found["hits"][0]["municipality"] == "Kungsbacka"
-    assert run("remove", found["hits"][0]["id"]).exit_code == 0
+    assert run("remove", found["hits"][0]["id"], "--yes").exit_code == 0
     assert json.loads(run("search", "skyfallshantering", "--json").output)["total"] == 0

@@ -38,7 +38,7 @@ def _generation(index: Index) -> Path:
 def test_a_missing_index_is_reported_and_not_created(tmp_path: Path, docs: list[IndexDoc]) -> None:
     index = Index(tmp_path / "index")
     for action in (lambda: index.search("bistånd"), lambda: index.add(docs[:1]), index.ids):
-        with pytest.raises(IndexUnavailable, match="no search index .*diarium reindex"):
+        with pytest.raises(IndexUnavailable, match="inget sökindex .*diarium reindex"):
             action()
     assert not index.exists()
     assert not (tmp_path / "index" / CURRENT).exists()
@@ -97,11 +97,11 @@ def test_an_index_of_nothing_answers_nothing(tmp_path: Path, docs: list[IndexDoc
 
 
 def test_unreadable_and_empty_queries_are_query_errors(built: Index) -> None:
-    with pytest.raises(QueryError, match="missing closing quote"):
+    with pytest.raises(QueryError, match="avslutande citattecken"):
         built.search('"ekonomiskt bistånd')
-    with pytest.raises(QueryError, match="stop words"):
+    with pytest.raises(QueryError, match="stoppord"):
         built.search("och att det")
-    with pytest.raises(QueryError, match="empty query"):
+    with pytest.raises(QueryError, match="tom fråga"):
         built.search("")
 
 
@@ -132,10 +132,10 @@ def test_a_second_writer_waits_a_bounded_time_then_says_so(
     try:
         impatient = Index(built.path, lock_timeout=0.5)
         started = time.monotonic()
-        with pytest.raises(IndexBusy, match="another diarium process") as error:
+        with pytest.raises(IndexBusy, match="en annan diarium-process") as error:
             impatient.remove([docs[0].id])
         assert time.monotonic() - started < 10
-        assert "waited 0.5 s" in str(error.value)
+        assert "väntade 0,5 s" in str(error.value)
         assert impatient.search("försörjningsstöd").total > 0  # reading is never blocked
     finally:
         holder.kill()

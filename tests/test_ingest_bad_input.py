@@ -93,17 +93,17 @@ def test_bad_batch(tmp_path: Path, good_pdf: Path) -> None:
     report = json.loads(result.stdout)
     failed = {Path(f["path"]).name: f["error"] for f in report["failed"]}
     assert failed == {
-        "avklippt.pdf": "corrupt or truncated PDF",
-        "trasig.pdf": "corrupt or truncated PDF",
-        "låst.pdf": "password-protected PDF",
-        "nollsidor.pdf": "PDF has no pages",
-        "tom.txt": "empty file",
-        "egentligen-text.pdf": "not a PDF: the file is plain text",
-        "inte-zip.docx": "not a valid DOCX (not a zip file)",
-        "kalkyl.xlsx": "unsupported format .xlsx: diarium takes .docx, .markdown, .md, .pdf, "
+        "avklippt.pdf": "skadad eller avkortad PDF",
+        "trasig.pdf": "skadad eller avkortad PDF",
+        "låst.pdf": "lösenordsskyddad PDF",
+        "nollsidor.pdf": "PDF-filen har inga sidor",
+        "tom.txt": "tom fil",
+        "egentligen-text.pdf": "ingen PDF: filen är vanlig text",
+        "inte-zip.docx": "ingen giltig DOCX (ingen zip-fil)",
+        "kalkyl.xlsx": "formatet .xlsx stöds inte: diarium tar emot .docx, .markdown, .md, .pdf, "
         ".text, .txt",
-        "gammal.doc": "old Word .doc is not taken: save it as .docx",
-        "hemlig.txt": "cannot read the file: Permission denied",
+        "gammal.doc": "gamla Word-filer (.doc) tas inte emot: spara som .docx",
+        "hemlig.txt": "filen går inte att läsa: åtkomst nekad",
     }
     for name, reason in failed.items():
         assert f"{name}: {reason}" in result.stderr  # one line a person reads, file and reason

@@ -357,11 +357,11 @@ def test_a_users_folder_adds_municipalities_and_shapes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("x.yaml", "name: [unclosed\n", "not valid YAML"),
-        ("x.yaml", "name: X\nboard: [Y]\n", "unknown key(s) board"),
-        ("x.yaml", "boards: [Y]\n", "needs `name:`"),
-        ("x.yaml", "name: X\ncase_number_shapes: ['KS(']\n", "bad pattern"),
-        ("_common.yaml", "kinds: [{kind: beslut, title: ['x']}]\n", "`kind` must be one of"),
+        ("x.yaml", "name: [unclosed\n", "ogiltig YAML"),
+        ("x.yaml", "name: X\nboard: [Y]\n", "okända nycklar board"),
+        ("x.yaml", "boards: [Y]\n", "behöver `name:`"),
+        ("x.yaml", "name: X\ncase_number_shapes: ['KS(']\n", "felaktigt mönster"),
+        ("_common.yaml", "kinds: [{kind: beslut, title: ['x']}]\n", "`kind` måste vara en av"),
     ],
 )
 def test_a_broken_data_file_is_named_in_a_one_line_error(

@@ -270,7 +270,7 @@ def test_missing_tesseract_is_one_line_and_the_scan_is_stored_flagged(tmp_path: 
     archive = str(tmp_path / "arkiv")
     result = diarium("--archive", archive, "ingest", str(scanned), env=env)
     assert result.returncode == 0, result.stderr
-    assert "[no text layer]" in result.stdout
+    assert "[inget textlager]" in result.stdout
     lines = [line for line in result.stderr.splitlines() if "lästes inte" in line]
     assert len(lines) == 1 and "Tesseract saknas" in lines[0], result.stderr
     assert "Traceback" not in result.stderr

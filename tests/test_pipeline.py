@@ -50,5 +50,5 @@ def test_extractors_are_found_by_format(tmp_path: Path) -> None:
     assert REGISTRY[".docx"].reader().__name__ == "extract_docx"
     odd = tmp_path / "gammal.doc"
     odd.write_bytes(b"x")
-    with pytest.raises(ExtractionError, match="save it as .docx"):
+    with pytest.raises(ExtractionError, match="spara som .docx"):
         read(odd)

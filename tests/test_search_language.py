@@ -172,18 +172,18 @@ def test_search_says_the_respelling_and_explains_the_expansion(
     shown = run("search", "forsörjningstöd", "--explain", "--limit", "1")
     assert shown.exit_code == 0, shown.output
     lines = shown.output.splitlines()
-    assert lines[0].startswith("Searched as: ((försörjningsstöd OR parts:försörjningsstöd^0.3")
+    assert lines[0].startswith("Sökt som: ((försörjningsstöd OR parts:försörjningsstöd^0.3")
     assert '"ekonomiskt bistånd"^0.6' in lines[0]
     assert lines[1] == "Visar resultat för försörjningsstöd"
     assert lines[2].startswith("1. ")
     data = json.loads(run("search", "forsörjningstöd", "--json", "--explain").output)
     assert data["corrected"] == "försörjningsstöd" and data["explain"] == lines[0].removeprefix(
-        "Searched as: "
+        "Sökt som: "
     )
     data = json.loads(run("search", "AME", "--json").output)
     assert data["corrected"] is None and "explain" not in data and data["total"] > 0
     quiet = run("search", "försörjningsstöd", "--limit", "1").output
-    assert "Visar resultat" not in quiet and "Searched as" not in quiet
+    assert "Visar resultat" not in quiet and "Sökt som" not in quiet
 
 
 def test_an_archive_extends_the_synonyms_with_its_own_file(

@@ -94,14 +94,14 @@ def test_matches_do_not_overlap_and_keep_word_positions() -> None:
 @pytest.mark.parametrize(
     ("content", "problem"),
     [
-        ("synonyms: [a, b", "not valid YAML"),
-        ("- [a, b]\n", "a synonyms file is a mapping"),
-        ("synonyms:\n  - [ensam]\n", "entry 1 must list at least two expressions"),
-        ("synonyms:\n  - [hemtjänst, 3]\n", "entry 1 must list at least two"),
-        ("abbreviations:\n  'två ord': något\n", "must be one word"),
-        ("abbreviations:\n  XY: []\n", "must be one word and have a meaning"),
-        ("synonyms:\n  - [och, hemtjänst]\n", "'och' has only stop words"),
-        ("färger: [röd]\n", "a synonyms file is a mapping"),
+        ("synonyms: [a, b", "ogiltig YAML"),
+        ("- [a, b]\n", "en synonymfil är en mappning"),
+        ("synonyms:\n  - [ensam]\n", "synonympost 1 måste ha minst två uttryck"),
+        ("synonyms:\n  - [hemtjänst, 3]\n", "synonympost 1 måste ha minst två"),
+        ("abbreviations:\n  'två ord': något\n", "måste vara ett ord"),
+        ("abbreviations:\n  XY: []\n", "måste vara ett ord och ha en betydelse"),
+        ("synonyms:\n  - [och, hemtjänst]\n", "'och' har bara stoppord"),
+        ("färger: [röd]\n", "en synonymfil är en mappning"),
     ],
 )
 def test_a_bad_file_is_named_with_its_problem(tmp_path: Path, content: str, problem: str) -> None:
@@ -113,7 +113,7 @@ def test_a_bad_file_is_named_with_its_problem(tmp_path: Path, content: str, prob
 
 
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
-    with pytest.raises(SynonymsError, match="synonymer.yaml: cannot read"):
+    with pytest.raises(SynonymsError, match="synonymer.yaml: synonymfilen går inte att läsa"):
         load_synonyms(tmp_path / "synonymer.yaml")
 
 

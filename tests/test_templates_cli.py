@@ -41,7 +41,7 @@ def test_generate_writes_the_document(diarium: click.Group, tmp_path: Path) -> N
         "-o", str(target),
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert result.output == f"wrote {target}\n"
+    assert result.output == f"skrev {target}\n"
     assert example("tjansteskrivelse")["rubrik"] in docx_text(target)
 
 
@@ -75,11 +75,12 @@ def test_generate_refuses_with_every_problem_on_its_own_line(
     target = tmp_path / "svar.docx"
     result = run(diarium, "generate", "svar-pa-revisionsrapport", str(path), "-o", str(target))
     assert result.exit_code == 1
+    line = path.read_text(encoding="utf-8").splitlines().index("datum: den 18 oktober") + 1
     assert result.stderr.splitlines() == [
-        f"diarium: {path}: nämnd: required field is missing",
-        f"diarium: {path}: datum: not a date: 'den 18 oktober' (write YYYY-MM-DD)",
-        f"diarium: {path}: förslag_till_beslut: required field is empty",
-        f"diarium: {path}: rekommendationer[2].svar: required field is empty",
+        f"diarium: {path}: nämnd: obligatoriskt fält saknas",
+        f"diarium: {path}: datum (rad {line}): inget datum: 'den 18 oktober' (skriv ÅÅÅÅ-MM-DD)",
+        f"diarium: {path}: förslag_till_beslut: obligatoriskt fält är tomt",
+        f"diarium: {path}: rekommendationer[2].svar: obligatoriskt fält är tomt",
     ]
     assert list(tmp_path.iterdir()) == [path]
 
@@ -92,14 +93,16 @@ def test_an_impossible_date_in_yaml_is_a_field_problem(
     path.write_text(text.replace("datum: 2021-08-15", "datum: 2021-02-30"), encoding="utf-8")
     result = run(diarium, "generate", "yttrande", str(path), "-o", str(tmp_path / "y.docx"))
     assert result.exit_code == 1
-    assert result.stderr == f"diarium: {path}: datum: not a date: '2021-02-30' (write YYYY-MM-DD)\n"
+    line = path.read_text(encoding="utf-8").splitlines().index("datum: 2021-02-30") + 1
+    expected = f"diarium: {path}: datum (rad {line}): inget datum: '2021-02-30' (skriv ÅÅÅÅ-MM-DD)"
+    assert result.stderr == expected + "\n"
 
 
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
-        ("rubrik: [ej stängd", "not valid YAML"),
-        ("- bara\n- en lista\n", "must be a mapping of field: value"),
+        ("rubrik: [ej stängd", "ogiltig YAML"),
+        ("- bara\n- en lista\n", "måste vara en mappning fält: värde"),
     ],
 )
 def test_a_broken_data_file_is_one_line(
@@ -116,7 +119,7 @@ def test_a_broken_data_file_is_one_line(
 def test_an_unknown_kind_is_one_line(diarium: click.Group) -> None:
     result = run(diarium, "generate", "skrivelse", str(EXAMPLES / "yttrande.yaml"))
     assert result.exit_code == 1
-    assert result.stderr.startswith("diarium: unknown document kind 'skrivelse' (use one of: ")
+    assert result.stderr.startswith("diarium: okänd dokumenttyp 'skrivelse' (använd någon av: ")
 
 
 def test_pdf_without_libreoffice_says_so_and_writes_nothing(
@@ -129,7 +132,7 @@ def test_pdf_without_libreoffice_says_so_and_writes_nothing(
                  "-o", str(target), "--pdf")  # fmt: skip
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
-    assert line.startswith("diarium: LibreOffice is not installed, and --pdf needs it")
+    assert line.startswith("diarium: LibreOffice är inte installerat, och --pdf behöver det")
     assert not target.exists()
 
 
@@ -164,8 +167,8 @@ def test_templates_list_and_show(diarium: click.Group) -> None:
     )  # fmt: skip
     shown = run(diarium, "templates", "show", "svar på revisionsrapport")
     assert shown.exit_code == 0
-    assert "rekommendationer  (list, required)" in shown.output
-    assert "\n    åtgärd  (textblock, required)\n" in shown.output
+    assert "rekommendationer  (list, obligatoriskt)" in shown.output
+    assert "\n    åtgärd  (textblock, obligatoriskt)\n" in shown.output
     assert "Nämndens svar på rekommendationen." in shown.output
     as_json = json.loads(run(diarium, "templates", "show", "protokollsutdrag", "--json").output)
     fields = {f["name"]: f for f in as_json["fields"]}
@@ -183,14 +186,14 @@ def test_templates_init_copies_and_keeps_what_is_there(
     assert (target / "fields.yaml").is_file()
     (target / "yttrande" / "schema.yaml").write_text("ändrad", encoding="utf-8")
     second = run(diarium, "templates", "init", str(target))
-    assert f"kept {target / 'yttrande'} (already there)" in second.output
+    assert f"behöll {target / 'yttrande'} (fanns redan)" in second.output
     assert (target / "yttrande" / "schema.yaml").read_text(encoding="utf-8") == "ändrad"
 
 
 def test_templates_check(diarium: click.Group, tmp_path: Path) -> None:
     folder = kind_copy(tmp_path, "tjansteskrivelse")
     ok = run(diarium, "templates", "check", str(folder / "template.docx"))
-    assert ok.exit_code == 0 and ok.output.endswith("ok for tjansteskrivelse\n")
+    assert ok.exit_code == 0 and ok.output.endswith("fungerar för tjansteskrivelse\n")
 
     def edit(doc: Document) -> None:
         paragraph_with(doc, "Diarienummer: {{ diarienummer }}").runs[0].text = "Dnr: {{ dnr }}"
@@ -200,11 +203,11 @@ def test_templates_check(diarium: click.Group, tmp_path: Path) -> None:
     assert bad.exit_code == 1
     template = folder / "template.docx"
     assert bad.output.splitlines() == [
-        f"{template}: template: placeholder {{{{ dnr }}}} is not a field of tjansteskrivelse",
+        f"{template}: template: platshållaren {{{{ dnr }}}} är inget fält i tjansteskrivelse",
     ]
     # the header still shows the case number, so it is not "never shown"
     other = run(diarium, "templates", "check", str(template), "--kind", "yttrande")
-    assert f"{template}: template: required field mottagare is never shown" in other.output
+    assert f"{template}: template: det obligatoriska fältet mottagare visas aldrig" in other.output
 
 
 def _answers() -> str:
@@ -249,14 +252,24 @@ def test_new_asks_for_each_field_and_writes_data_and_document(
 def test_new_keeps_the_answers_when_the_document_is_refused(
     diarium: click.Group, tmp_path: Path
 ) -> None:
-    answers = _answers().replace("2021.112 SN", "ärende 12")
+    """Answers are checked as they are given; what only the template can refuse (a placeholder
+    that is no field) comes at the end, and the answers are kept for `diarium generate`."""
+    folder = kind_copy(tmp_path, "yttrande")
+
+    def edit(doc: Document) -> None:
+        paragraph_with(doc, "Till: {{ mottagare }}").runs[0].text = "Till: {{ adressat }}"
+
+    edit_template(folder, edit)
     target = tmp_path / "nytt.docx"
-    result = run(diarium, "new", "yttrande", "-o", str(target), input=answers)
+    result = run(
+        diarium, "new", "yttrande", "-o", str(target), "--templates", str(folder.parent),
+        input=_answers(),
+    )  # fmt: skip
     assert result.exit_code == 1
-    assert "diarienummer: 'ärende 12' does not have the shape" in result.stderr
+    assert "platshållaren {{ adressat }} är inget fält i yttrande" in result.stderr
     assert not target.exists()
     saved = yaml.safe_load((tmp_path / "nytt.yaml").read_text(encoding="utf-8"))
-    assert saved["diarienummer"] == "ärende 12"
+    assert saved["diarienummer"] == "2021.112 SN"
     fixed = tmp_path / "nytt.yaml"
     fixed.write_text(
         fixed.read_text(encoding="utf-8").replace("ärende 12", "2021.112 SN"), encoding="utf-8"
@@ -286,7 +299,7 @@ def test_file_puts_the_document_into_the_archive_with_the_datas_metadata(
     assert document.board == data["nämnd"] and document.department == data["förvaltning"]
     assert document.officers == [h["namn"] for h in data["handläggare"]]
     assert document.format == "docx"
-    assert f"filed {document.id} (verksamhetsuppföljning, 2023-06-09," in result.output
+    assert f"arkiverad {document.id} (verksamhetsuppföljning, 2023-06-09," in result.output
 
 
 def test_the_same_data_filed_twice_is_one_document(
@@ -306,16 +319,16 @@ def test_the_same_data_filed_twice_is_one_document(
     from archive import Archive
 
     (document,) = list(Archive(archive_dir).documents())
-    assert f"already in the archive as {document.id}" in second.output
+    assert f"finns redan i arkivet som {document.id}" in second.output
     changed_data = yaml.safe_dump(data | {"rubrik": "Ändrad rubrik"}, allow_unicode=True)
     path.write_text(changed_data, encoding="utf-8")
     changed = run(diarium, "generate", "yttrande", str(path), "-o", str(target), "--file")
-    assert changed.exit_code == 0 and "filed " in changed.output
+    assert changed.exit_code == 0 and "arkiverad " in changed.output
     assert len(list(Archive(archive_dir).documents())) == 2
     Archive(archive_dir).remove(document.id)  # removed: the same data files it anew
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     refiled = run(diarium, "generate", "yttrande", str(path), "-o", str(target), "--file")
-    assert refiled.exit_code == 0 and "filed " in refiled.output
+    assert refiled.exit_code == 0 and "arkiverad " in refiled.output
     assert len(list(Archive(archive_dir).documents())) == 2
 
 
@@ -323,7 +336,7 @@ def test_output_must_be_a_docx(diarium: click.Group, tmp_path: Path) -> None:
     result = run(diarium, "generate", "yttrande", str(EXAMPLES / "yttrande.yaml"),
                  "-o", str(tmp_path / "y.pdf"))  # fmt: skip
     assert result.exit_code == 2
-    assert "name it *.docx" in result.stderr
+    assert "slutar på .docx" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -336,7 +349,7 @@ def test_the_archives_municipality_data_sets_the_case_number_shape(
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     target = tmp_path / "y.docx"
     refused = run(diarium, "generate", "yttrande", str(path), "-o", str(target))
-    assert refused.exit_code == 1 and "does not have the shape" in refused.stderr
+    assert refused.exit_code == 1 and "har inte formen" in refused.stderr
     own = archive_dir / "kommuner"
     own.mkdir(parents=True)
     (own / "exempeltorp.yaml").write_text(

@@ -21,21 +21,13 @@ from cli.main import Diarium
 from templates.pdf import to_pdf
 from templates.render import Generated, render
 from templates.schema import find_kind
-from tests.templates_helpers import EXAMPLES, SLUGS, example, needs_libreoffice
+from tests.templates_helpers import EXAMPLES, SLUGS, example, needs_libreoffice, pdf_pages
 
 ROUND_TRIP_KEYS = ("kind", "date", "case_number", "board", "municipality", "title")
 HOSTILE = {
     "rubrik": "Ekonomi & budget <2024> enligt § 16",
     "sammanfattning": "Rapporten ”Granskning av försörjningsstöd” visar {{ 7*7 }}.",
 }
-
-
-def pdf_pages(path: Path) -> list[str]:
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
-    finally:
-        pdf.close()
 
 
 @pytest.fixture(scope="module")

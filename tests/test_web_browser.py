@@ -129,7 +129,7 @@ def test_registrar_searches_reads_follows_exports_uploads_generates(
     page.wait_for_selector("#report")
     report = page.locator("#report").inner_text()
     assert "1 tillagda, 0 oförändrade, 1 misslyckade" in report
-    assert "budget.xls" in report and "unsupported format .xls" in report
+    assert "budget.xls" in report and "formatet .xls stöds inte" in report
     assert "(protokoll, 2022-03-01)" in report
     _shot(page, "05-ladda-upp")
     page.goto(search_url.split("?")[0] + "?q=riktlinjer+hushåll")

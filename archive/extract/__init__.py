@@ -50,9 +50,9 @@ register(Extractor("md", (".md", ".markdown"), "archive.extract.text", "extract_
 
 # Formats people do have in their folders, with the advice that gets them in.
 _ADVICE = {
-    ".doc": "old Word .doc is not taken: save it as .docx",
-    ".rtf": "RTF is not taken: save it as .docx",
-    ".odt": "ODT is not taken: save it as .docx or PDF",
+    ".doc": "gamla Word-filer (.doc) tas inte emot: spara som .docx",
+    ".rtf": "RTF tas inte emot: spara som .docx",
+    ".odt": "ODT tas inte emot: spara som .docx eller PDF",
 }
 
 
@@ -72,8 +72,8 @@ def _extractor(path: Path) -> Extractor:
     if suffix in _ADVICE:
         raise ExtractionError(_ADVICE[suffix])
     taken = ", ".join(sorted(REGISTRY))
-    shown = suffix or "(no extension)"
-    raise ExtractionError(f"unsupported format {shown}: diarium takes {taken}")
+    shown = suffix or "(ingen filändelse)"
+    raise ExtractionError(f"formatet {shown} stöds inte: diarium tar emot {taken}")
 
 
 def read(path: Path, *, ocr: OcrSettings | None = None, limits: Limits = DEFAULT) -> Extraction:

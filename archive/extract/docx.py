@@ -19,6 +19,7 @@ from docx.document import Document as WordDocument
 from docx.opc.exceptions import PackageNotFoundError
 from lxml import etree
 
+from archive import messages as msg
 from archive.errors import ExtractionError
 from archive.limits import DEFAULT, Limits, refuse
 from archive.model import Extraction, Heading, Page, Table
@@ -113,36 +114,37 @@ def _open(path: Path, limits: Limits) -> WordDocument:
         with path.open("rb") as handle:
             magic = handle.read(8)
     except OSError as exc:
-        raise ExtractionError(f"cannot read the file: {exc.strerror or exc}") from None
+        raise ExtractionError(msg.CANNOT_READ.format(reason=msg.os_error(exc))) from None
     if not zipfile.is_zipfile(path):
         if magic == _OLE_MAGIC:
             raise ExtractionError(
-                "not a valid DOCX (password-protected, or an old .doc file renamed to .docx)"
+                "ingen giltig DOCX (lösenordsskyddad, eller en gammal .doc-fil omdöpt till .docx)"
             )
-        raise ExtractionError("not a valid DOCX (not a zip file)")
+        raise ExtractionError("ingen giltig DOCX (ingen zip-fil)")
     try:
         _check_zip(path, limits)
         return docx.Document(str(path))
     except PackageNotFoundError:
-        raise ExtractionError("not a valid DOCX (no Word document inside the zip)") from None
+        raise ExtractionError("ingen giltig DOCX (inget Word-dokument i zip-filen)") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        raise ExtractionError(f"not a valid DOCX (damaged zip: {exc})") from None
+        raise ExtractionError(f"ingen giltig DOCX (skadad zip: {exc})") from None
     except OSError as exc:  # zipfile seeks to an offset a damaged directory gives
-        raise ExtractionError(f"not a valid DOCX (damaged zip: {exc.strerror or exc})") from None
+        raise ExtractionError(f"ingen giltig DOCX (skadad zip: {msg.os_error(exc)})") from None
     except KeyError as exc:  # zipfile: a part the package names is not in the zip
         named = re.search(r"'([^']+)'", str(exc))
         missing = named.group(1) if named else str(exc)
         raise ExtractionError(
-            f"not a valid DOCX (no Word document inside the zip: {missing} is missing)"
+            f"ingen giltig DOCX (inget Word-dokument i zip-filen: {missing} saknas)"
         ) from None
     except etree.XMLSyntaxError as exc:
-        raise ExtractionError(f"not a valid DOCX (damaged XML: {exc})") from None
+        raise ExtractionError(f"ingen giltig DOCX (skadad XML: {exc})") from None
     except ValueError as exc:  # python-docx: the main part is not a Word document
-        raise ExtractionError(f"not a valid DOCX ({exc})") from None
+        raise ExtractionError(f"ingen giltig DOCX ({exc})") from None
 
 
 def _blocks(container: etree._Element) -> Iterator[tuple[str, etree._Element]]:
-    """Paragraphs and tables in reading order, looking through content controls.
+    """Paragraphs and tables in reading order, looking through content controls and one-cell
+    tables.
 
     Text boxes anchored in a paragraph follow that paragraph.
     """
@@ -152,7 +154,12 @@ def _blocks(container: etree._Element) -> Iterator[tuple[str, etree._Element]]:
             for box in _text_boxes(child):
                 yield from _blocks(box)
         elif child.tag == TBL:
-            yield "tbl", child
+            cells = [c for row in _children(child, TR) for c in _children(row, TC)]
+            if len(cells) == 1:
+                # A one-cell table is layout (a box, a block kept on one page), not data.
+                yield from _blocks(cells[0])
+            else:
+                yield "tbl", child
         elif child.tag == SDT:
             content = child.find(SDT_CONTENT)
             if content is not None:

@@ -36,6 +36,7 @@ from pdfplumber.table import (
 )
 from pdfplumber.utils import filter_edges
 
+from archive import messages as msg
 from archive.errors import DiariumError, ExtractionError
 from archive.extract.cleaning import clean
 from archive.extract.hyphenation import join_hyphenated
@@ -175,7 +176,7 @@ def read_pdf(path: Path, limits: Limits = DEFAULT) -> tuple[list[PdfPage], dict[
     pdf = _open(path)
     try:
         if len(pdf) == 0:
-            raise ExtractionError("PDF has no pages")
+            raise ExtractionError("PDF-filen har inga sidor")
         if len(pdf) > limits.pdf_pages:
             raise refuse(f"PDF med {len(pdf)} sidor", "pdf_pages", limits.pdf_pages)
         pages = _read_document(pdf, limits, close=False)
@@ -206,11 +207,11 @@ def _open(path: Path) -> pdfium.PdfDocument:
             file.seek(max(0, file.seek(0, 2) - _SNIFF))
             tail = file.read()
     except OSError as exc:
-        raise ExtractionError(f"cannot read the file: {exc.strerror or exc}") from exc
+        raise ExtractionError(msg.CANNOT_READ.format(reason=msg.os_error(exc))) from exc
     if not head:
-        raise ExtractionError("empty file")
+        raise ExtractionError("tom fil")
     if b"%PDF-" not in head[:1024]:
-        raise ExtractionError(f"not a PDF: {_what_it_is(head[:1024])}")
+        raise ExtractionError(f"ingen PDF: {_what_it_is(head[:1024])}")
     try:
         return pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
@@ -218,36 +219,36 @@ def _open(path: Path) -> pdfium.PdfDocument:
         # none for an empty page tree), so the file's own trailer decides.
         code = getattr(exc, "err_code", None)
         if code == pdfium_c.FPDF_ERR_PASSWORD and b"/Encrypt" in head + tail:
-            raise ExtractionError("password-protected PDF") from exc
+            raise ExtractionError("lösenordsskyddad PDF") from exc
         if _EMPTY_PAGE_TREE.search(head + tail):
-            raise ExtractionError("PDF has no pages") from exc
-        raise ExtractionError("corrupt or truncated PDF") from exc
+            raise ExtractionError("PDF-filen har inga sidor") from exc
+        raise ExtractionError("skadad eller avkortad PDF") from exc
 
 
 def _what_it_is(head: bytes) -> str:
     if head.startswith(b"PK\x03\x04"):
-        return "the file is a zip archive (a Word or OpenDocument file?)"
+        return "filen är ett zip-arkiv (en Word- eller OpenDocument-fil?)"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return "the file is an old Office document"
+        return "filen är ett gammalt Office-dokument"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as exc:
         # A cut in the middle of a UTF-8 sequence at the end of the sample is still text.
         if exc.start < len(head) - 3:
-            return "the file does not start with %PDF"
-    return "the file is plain text"
+            return "filen börjar inte med %PDF"
+    return "filen är vanlig text"
 
 
 def _read_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> PdfPage:
     try:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
-        raise ExtractionError(f"corrupt PDF: page {index + 1} cannot be read") from exc
+        raise ExtractionError(f"skadad PDF: sidan {index + 1} går inte att läsa") from exc
     try:
         try:
             textpage = page.get_textpage()
         except pdfium.PdfiumError as exc:
-            raise ExtractionError(f"corrupt PDF: page {index + 1} cannot be read") from exc
+            raise ExtractionError(f"skadad PDF: sidan {index + 1} går inte att läsa") from exc
         try:
             chars = textpage.count_chars()
             if chars > limits.pdf_page_chars:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from archive import messages as msg
 from archive.errors import ExtractionError
 from archive.model import Extraction, Heading, Page, Table
 from archive.safeyaml import safe_load
@@ -47,13 +48,13 @@ def extract_text(path: Path) -> Extraction:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ExtractionError(f"cannot read the file: {exc.strerror or exc}") from None
+        raise ExtractionError(msg.CANNOT_READ.format(reason=msg.os_error(exc))) from None
     if not data:
-        raise ExtractionError("empty file")
+        raise ExtractionError("tom fil")
     text, encoding = decode(data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
-        raise ExtractionError("empty file (only white space)")
+        raise ExtractionError("tom fil (bara blanktecken)")
     markdown = path.suffix.lower() in (".md", ".markdown")
     properties: dict[str, str] = {}
     if encoding != "utf-8":
@@ -100,7 +101,7 @@ def decode(data: bytes) -> tuple[str, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _strict(data, "utf-16"), "utf-16"
     if b"\x00" in data:
-        raise ExtractionError("not a text file (binary content)")
+        raise ExtractionError("ingen textfil (binärt innehåll)")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -115,7 +116,7 @@ def _strict(data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ExtractionError(f"not valid {encoding.upper()} text: {exc.reason}") from None
+        raise ExtractionError(f"ogiltig {encoding.upper()}-text: {exc.reason}") from None
 
 
 def _front_matter(text: str) -> tuple[str, dict[str, str]]:

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from archive import messages as msg
 from archive.errors import DiariumError
 from archive.model import KINDS
 from archive.safeyaml import read_text, safe_load
@@ -236,7 +237,7 @@ def _load(extra_dirs: tuple[str, ...]) -> Profiles:
             raw[path.stem] = _read_profile(path, None)
     for folder in map(Path, extra_dirs):
         if not folder.is_dir():
-            raise ProfileError(f"{folder}: municipality data folder does not exist")
+            raise ProfileError(f"{folder}: mappen med kommundata finns inte")
         for path in sorted(folder.glob("*.yaml")):
             if path.stem == COMMON:
                 common = _read_common(path, common)
@@ -245,7 +246,7 @@ def _load(extra_dirs: tuple[str, ...]) -> Profiles:
     profiles: dict[str, Profile] = {}
     for key, values in raw.items():
         if not values.get("name"):
-            raise ProfileError(f"{values['_path']}: needs `name:` (the municipality's short name)")
+            raise ProfileError(f"{values['_path']}: behöver `name:` (kommunens korta namn)")
         profile = Profile(
             key=key,
             name=values["name"],
@@ -261,14 +262,13 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         data = safe_load(read_text(path))
     except OSError as exc:
-        raise ProfileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise ProfileError(f"{path}: går inte att läsa: {msg.os_error(exc)}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        reason = " ".join(str(exc).split())
-        raise ProfileError(f"{path}: not valid YAML: {reason}") from None
+        raise ProfileError(f"{path}: {msg.yaml_error(exc)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ProfileError(f"{path}: must be a mapping of key: value")
+        raise ProfileError(f"{path}: måste vara en mappning nyckel: värde")
     return data
 
 
@@ -276,7 +276,7 @@ def _strings(path: Path, key: str, value: Any) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ProfileError(f"{path}: `{key}` must be a list of non-empty strings")
+        raise ProfileError(f"{path}: `{key}` måste vara en lista med icke-tomma texter")
     return [v.strip() for v in value]
 
 
@@ -284,13 +284,13 @@ def _read_profile(path: Path, base: dict[str, Any] | None) -> dict[str, Any]:
     data = _read_yaml(path)
     unknown = sorted(set(data) - set(PROFILE_KEYS))
     if unknown:
-        raise ProfileError(f"{path}: unknown key(s) {', '.join(unknown)}; use {PROFILE_KEYS}")
+        raise ProfileError(f"{path}: okända nycklar {', '.join(unknown)}; använd {PROFILE_KEYS}")
     merged: dict[str, Any] = dict(base or {})
     merged["_path"] = path
     for key, value in data.items():
         if key == "name":
             if not isinstance(value, str) or not value.strip():
-                raise ProfileError(f"{path}: `name` must be a non-empty string")
+                raise ProfileError(f"{path}: `name` måste vara en icke-tom text")
             merged["name"] = value.strip()
         else:
             merged[key] = _unique([*merged.get(key, []), *_strings(path, key, value)])
@@ -301,7 +301,7 @@ def _read_common(path: Path, base: dict[str, Any] | None) -> dict[str, Any]:
     data = _read_yaml(path)
     unknown = sorted(set(data) - set(COMMON_KEYS))
     if unknown:
-        raise ProfileError(f"{path}: unknown key(s) {', '.join(unknown)}; use {COMMON_KEYS}")
+        raise ProfileError(f"{path}: okända nycklar {', '.join(unknown)}; använd {COMMON_KEYS}")
     empty: dict[str, Any] = {key: [] for key in (*COMMON_LISTS, "kinds")}
     merged: dict[str, Any] = (
         dict(base) if base else empty | {"officer_roles": "", "common_boards": {}}
@@ -319,7 +319,7 @@ def _read_common(path: Path, base: dict[str, Any] | None) -> dict[str, Any]:
     if "kinds" in data:
         rules = data["kinds"]
         if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
-            raise ProfileError(f"{path}: `kinds` must be a list of rules")
+            raise ProfileError(f"{path}: `kinds` måste vara en lista med regler")
         for rule in rules:
             _check_kind_rule(path, rule)
         # A user's rules come first: they are about documents the shipped rules get wrong.
@@ -337,25 +337,29 @@ def _read_common(path: Path, base: dict[str, Any] | None) -> dict[str, Any]:
 def _board_forms(path: Path, value: Any) -> dict[str, list[str]]:
     """`Kommunstyrelsen: [KS]`: a board every municipality has, with its usual short forms."""
     if not isinstance(value, dict):
-        raise ProfileError(f"{path}: `common_boards` must map a board's name to its short forms")
+        raise ProfileError(
+            f"{path}: `common_boards` måste para ihop en nämnds namn med dess kortformer"
+        )
     forms: dict[str, list[str]] = {}
     for name, short in value.items():
         if not isinstance(name, str) or not name.strip():
-            raise ProfileError(f"{path}: `common_boards`: {name!r} is no board name")
+            raise ProfileError(f"{path}: `common_boards`: {name!r} är inget nämndnamn")
         forms[name.strip()] = _strings(path, f"common_boards.{name}", short or [])
     return forms
 
 
 def _check_kind_rule(path: Path, rule: dict[str, Any]) -> None:
     if rule.get("kind") not in KINDS:
-        raise ProfileError(f"{path}: kind rule {rule!r}: `kind` must be one of {KINDS}")
+        raise ProfileError(f"{path}: dokumenttypsregel {rule!r}: `kind` måste vara en av {KINDS}")
     extra = sorted(set(rule) - set(KIND_RULE_KEYS))
     if extra:
-        raise ProfileError(f"{path}: kind rule for {rule['kind']!r}: unknown key(s) {extra}")
+        raise ProfileError(
+            f"{path}: dokumenttypsregel för {rule['kind']!r}: okända nycklar {extra}"
+        )
     try:
         _kind_rule(rule)
     except (re.error, TypeError, KeyError, ValueError) as exc:
-        raise ProfileError(f"{path}: kind rule for {rule['kind']!r}: {exc}") from None
+        raise ProfileError(f"{path}: dokumenttypsregel för {rule['kind']!r}: {exc}") from None
 
 
 def _kind_rule(rule: dict[str, Any]) -> KindRule:
@@ -390,7 +394,7 @@ def _compile(
         try:
             compiled.append(re.compile(pattern, flags))
         except re.error as exc:
-            raise ProfileError(f"{path}: bad pattern {pattern!r}: {exc}") from None
+            raise ProfileError(f"{path}: felaktigt mönster {pattern!r}: {exc}") from None
     return tuple(compiled)
 
 

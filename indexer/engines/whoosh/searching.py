@@ -472,10 +472,10 @@ class QueryRunner:
         matched = self.match(node, cache) if node is not None else None
         if matched is None:
             raise QueryError(
-                f"nothing to search for in query {original!r}: its words are all too common "
-                "(stop words)"
+                f"inget att söka efter i frågan {original!r}: alla dess ord är för vanliga "
+                "(stoppord)"
                 if original.strip()
-                else "empty query: give words to search for or a filter"
+                else "tom fråga: ge ord att söka efter eller ett filter"
             )
         return matched & self.live, cache
 
