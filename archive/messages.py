@@ -149,8 +149,11 @@ PICKLE_REFUSED = "filen vill anropa {call}, som inte tas emot"
 DOCUMENT_DAMAGED = "dokumentet {id} är skadat: {reason} (se `diarium check`)"
 TOO_DEEP = "indata nästlade för djupt för att läsas (t.ex. för många parenteser)"
 QUERY_TOO_DEEP = "frågan nästlar parenteser eller NOT djupare än {depth} nivåer: {query!r}"
-INTERNAL_ERROR = "internt fel (ett fel i diarium): {error}{hint}"
-DEBUG_HINT = "; kör med --debug för detaljer"
+INTERNAL_ERROR = (
+    "internt fel ({error}): ett fel i diarium, inte i arkivet eller sökindexet{logged}; kör "
+    "kommandot med --debug för att se spårningen"
+)
+INTERNAL_ERROR_LOGGED = "; felet med spårning står i {log}"
 INDEX_DAMAGED = "sökindexet i {path} är skadat ({error}); bygg om det med `diarium reindex`"
 TEMPLATE_TOO_BIG = (
     "mallen ger mer än gränsen template_output_mb = {limit} MB (ändras under limits: i "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
 import traceback
 import warnings
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 import click
+import platformdirs
 
 from archive import messages as msg
 from archive.errors import DiariumError
@@ -18,8 +20,8 @@ msg.install_click_swedish()
 
 
 class Diarium(click.Group):
-    """Turns every error a user can cause into one line on stderr and exit code 1; anything
-    else is a bug of ours: "internt fel", with its traceback under --debug."""
+    """Turns every error a user can cause into one line on stderr and exit code 1, and a bug of
+    diarium's own into "internt fel" (its traceback in the log file, and with --debug)."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         # The usage line's `[OPTIONS]` is a Command attribute, not a gettext string.
@@ -29,7 +31,7 @@ class Diarium(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except DiariumError as exc:
             _fail(str(exc))
@@ -46,15 +48,31 @@ class Diarium(click.Group):
         except RecursionError:
             _fail(msg.TOO_DEEP)
         except Exception as exc:
+            log = _log_internal_error(exc)
             if ctx.params.get("debug"):
-                traceback.print_exc()
-            hint = "" if ctx.params.get("debug") else msg.DEBUG_HINT
-            _fail(msg.INTERNAL_ERROR.format(error=f"{type(exc).__name__}: {exc}", hint=hint))
+                traceback.print_exception(exc, file=sys.stderr)
+            detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+            logged = msg.INTERNAL_ERROR_LOGGED.format(log=log) if log else ""
+            _fail(msg.INTERNAL_ERROR.format(error=detail, logged=logged))
 
 
 def _fail(message: str) -> NoReturn:
     click.echo(msg.PREFIX.format(message=printable(message, keep_newlines=True)), err=True)
     sys.exit(1)
+
+
+def _log_internal_error(exc: BaseException) -> Path | None:
+    """Appends the traceback to the user's log file (platformdirs' user log folder)."""
+    path = Path(platformdirs.user_log_dir("diarium")) / "diarium.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            stamp = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+            log.write(f"--- {stamp} diarium {' '.join(sys.argv[1:])}\n")
+            log.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return path
 
 
 @click.group(cls=Diarium, context_settings={"help_option_names": ["-h", "--help"]})
@@ -65,7 +83,9 @@ def _fail(message: str) -> NoReturn:
     envvar="DIARIUM_ARCHIVE",
     help="Arkivmappen för alla kommandon (standard: $DIARIUM_ARCHIVE eller användarens datamapp).",
 )
-@click.option("--debug", is_flag=True, help="Visa hela tracebacken vid ett internt fel.")
+@click.option(
+    "--debug", is_flag=True, help="Visa spårningen vid ett internt fel (ett fel i diarium själv)."
+)
 @click.version_option(package_name="diarium")
 def cli(archive_root: Path | None, debug: bool) -> None:
     """diarium: skriv, arkivera och sök kommunala beslutsdokument.

@@ -17,13 +17,14 @@ import numpy as np
 from whoosh import index as windex
 
 from indexer import fields as declared
-from indexer.engines import Matched, Stored
+from indexer.engines import Matched, Stored, raised_in_own_code
 from indexer.engines.whoosh import schema, unpickling
 from indexer.engines.whoosh.codec import Codec
 from indexer.engines.whoosh.searching import QueryRunner
 from indexer.errors import SearchIndexError
 from indexer.expand import BODY, Expanded
 from indexer.facets import FACETS
+from indexer.unpickling import RefusedPickle
 
 # Memory each Whoosh writer process may fill with postings. Past it Whoosh spills sorted runs to
 # disk and merges them back one pickled posting at a time, which doubled the indexing time, so
@@ -49,10 +50,7 @@ def _writer_options() -> dict[str, Any]:
 
 class WhooshEngine:
     name = "whoosh"
-    # A damaged index makes Whoosh raise almost anything (ValueError on a negative seek,
-    # IndexError, KeyError, struct.error, zlib.error, UnpicklingError, a bare Exception for a
-    # bad block tag...), so every exception while reading its files counts as damage, except
-    # these, which mean a bug.
+    # Exceptions that mean a bug wherever they come from.
     bugs: tuple[type[BaseException], ...] = (
         SearchIndexError,
         TypeError,
@@ -73,6 +71,18 @@ class WhooshEngine:
 
     def versions(self) -> dict[str, int]:
         return {"schema": schema.SCHEMA_VERSION}
+
+    def is_damage(self, exc: BaseException) -> bool:
+        """A damaged index makes Whoosh raise almost anything (ValueError on a negative seek,
+        IndexError, KeyError, struct.error, zlib.error, UnpicklingError, a bare Exception for a
+        bad block tag...), in Whoosh, in numpy or in this engine's own block reading: all of
+        that is damage. What diarium raises elsewhere (query expansion, snippets, the index's
+        bookkeeping) is a bug, whatever its type."""
+        if isinstance(exc, RefusedPickle):  # a planted file, refused by diarium's unpickler
+            return True
+        if isinstance(exc, self.bugs):
+            return False
+        return not raised_in_own_code(exc, except_in=Path(__file__).parent)
 
     def close(self) -> None:
         self._ix = self._folder = None
@@ -179,7 +189,9 @@ class WhooshReader:
         runner = self.runner
         return {runner.doc_id(doc) for doc in np.flatnonzero(runner.live).tolist()}
 
-    def match(self, node: Expanded | None, original: str) -> Matched:
+    def match(
+        self, node: Expanded | None, original: str, *, by_score: bool = True, count: int = 10
+    ) -> Matched:
         mask, cache = self.runner.run(node, original)
         return Matched(int(np.count_nonzero(mask)), (mask, cache))
 
