@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.document import LIST_KEYS, Document
-from archive.errors import DiariumError, NotFound
+from archive.errors import NotFound
 from archive.journal import file_lock
 from archive.names import fold
 
 if TYPE_CHECKING:
-    from archive.store import Archive
+    from archive.store import Archive, Damaged
 
 CATALOGUE_FILE = "catalogue.sqlite"
 LOCK_FILE = "catalogue.lock"
@@ -94,6 +94,8 @@ CREATE TRIGGER IF NOT EXISTS documents_removed AFTER DELETE ON documents BEGIN
     UPDATE summary SET {_of("OLD", _DECREMENTS)}
     WHERE ({", ".join(_STATS_GROUPS)}) = ({_of("OLD", _GROUP_KEYS)});
 END;
+-- records that could not be read when the catalogue last read them (`check` reads them all)
+CREATE TABLE IF NOT EXISTS damaged (id TEXT PRIMARY KEY, reason TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER);
 """
 # Records read and written per transaction while catching up or rebuilding.
@@ -158,8 +160,8 @@ class Catalogue:
             with self._connect(fresh) as db:
                 db.executescript(_SCHEMA)
                 db.execute("BEGIN")
-                batch: list[Document] = []
-                for doc in _records(self.archive, self.archive.ids()):
+                batch: list[Document | Damaged] = []
+                for doc in _entries(self.archive, self.archive.ids()):
                     batch.append(doc)
                     if len(batch) >= _BATCH:
                         count += _insert(db, batch)
@@ -195,7 +197,8 @@ class Catalogue:
             marks = ",".join("?" * len(batch))
             db.execute(f"DELETE FROM documents WHERE id IN ({marks})", batch)
             db.execute(f"DELETE FROM flags WHERE id IN ({marks})", batch)
-            _insert(db, list(_records(self.archive, batch)))
+            db.execute(f"DELETE FROM damaged WHERE id IN ({marks})", batch)
+            _insert(db, list(_entries(self.archive, batch)))
 
     # -- answering --------------------------------------------------------------------------
 
@@ -223,6 +226,17 @@ class Catalogue:
         with self._connect() as db:
             for row in db.execute(sql, [*args, *([limit] if limit is not None else [])]):
                 yield _row(row)
+
+    def damaged(self) -> list[Damaged]:
+        """The records the catalogue could not read (as of the journal's last change)."""
+        from archive.store import Damaged
+
+        self.catch_up()
+        if not self.path.is_file():
+            return []
+        with self._connect() as db:
+            rows = db.execute("SELECT id, reason FROM damaged ORDER BY id").fetchall()
+        return [Damaged(doc_id, reason) for doc_id, reason in rows]
 
     def left_out(
         self,
@@ -257,6 +271,7 @@ class Catalogue:
         documents = pages = size = ocr_documents = ocr_pages = uncertain = confidences = 0
         confidence = 0.0
         flags: list[tuple[str, int]] = []
+        damaged: list[str] = []
         if self.path.is_file():
             with self._connect() as db:
                 rows = db.execute(
@@ -264,6 +279,7 @@ class Catalogue:
                     "FROM summary WHERE documents > 0"
                 ).fetchall()
                 flags = db.execute("SELECT flag, count(*) FROM flags GROUP BY flag").fetchall()
+                damaged = [row[0] for row in db.execute("SELECT id FROM damaged ORDER BY id")]
             for *values, n, n_pages, n_size, n_ocr, n_ocr_pages, n_uncertain, c_sum, c_n in rows:
                 for name, value in zip(_STATS_GROUPS, values, strict=True):
                     groups[name][value] += n
@@ -288,6 +304,7 @@ class Catalogue:
             "year": dict(sorted(years.items())),
             "format": _most_first(groups["format"].items()),
             "flags": _most_first(flags),
+            "damaged": damaged,
             "ocr": {
                 "documents": ocr_documents,
                 "pages": ocr_pages,
@@ -332,19 +349,30 @@ def _state(db: sqlite3.Connection, key: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def _records(archive: Archive, ids: Iterable[str]) -> Iterator[Document]:
-    """The stored records of those ids (the others are gone)."""
+def _entries(archive: Archive, ids: Iterable[str]) -> Iterator[Document | Damaged]:
+    """The stored records of those ids, a damaged one as Damaged (`list` and `stats` name it,
+    `check` and `reindex` too); the others are gone, as is an id of the wrong shape (a journal
+    line someone wrote by hand): nothing outside documents/ is read on the strength of an id."""
+    from archive.store import Damaged, DamagedDocument, _read_record
+
     for doc_id in ids:
-        path = archive.documents_dir / doc_id[:2] / doc_id / "record.json"
         try:
-            yield Document.from_dict(json.loads(path.read_text("utf-8")))
-        except FileNotFoundError:
+            path = archive._folder(doc_id) / "record.json"
+            yield _read_record(path, doc_id)
+        except NotFound:
             continue
-        except (ValueError, TypeError, KeyError, NotFound) as exc:
-            raise DiariumError(f"{path}: kan inte läsa posten: {exc}") from None
+        except DamagedDocument as exc:
+            if path.exists():  # else removed meanwhile
+                yield Damaged(doc_id, exc.reason)
 
 
-def _insert(db: sqlite3.Connection, docs: list[Document]) -> int:
+def _insert(db: sqlite3.Connection, entries: list[Document | Damaged]) -> int:
+    """Writes the entries; returns how many were readable documents."""
+    docs = [e for e in entries if isinstance(e, Document)]
+    db.executemany(
+        "INSERT OR REPLACE INTO damaged VALUES (?, ?)",
+        [(e.id, e.reason) for e in entries if not isinstance(e, Document)],
+    )
     marks = ",".join("?" * len(COLUMNS))
     db.executemany(
         f"INSERT OR REPLACE INTO documents VALUES ({marks})", [_columns(d) for d in docs]

@@ -54,6 +54,7 @@ def _read_every_record(archive: Archive) -> dict[str, Any]:
         "year": dict(sorted(Counter(str(d.year) if d.year else "okänt år" for d in docs).items())),
         "format": dict(Counter(d.format for d in docs).most_common()),
         "flags": dict(flags.most_common()),
+        "damaged": [d.id for d in archive.damaged()],
         "ocr": {
             "documents": sum(1 for d in docs if (d.ocr or {}).get("pages")),
             "pages": len(read),
