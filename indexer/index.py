@@ -589,9 +589,8 @@ class Index:
         if year is not None and (year_node := parse(f"year:{year}")) is not None:
             rest = [f for f in filters if f is not year_node and f != year_node]
             anywhen = parse("year:1000..9999")
-            without = self._match(reader, node, rest, query)[1].total
-            dated = self._match(reader, node, [*rest, anywhen], query)[1].total  # type: ignore[list-item]
-            out["year"] = without - dated
+            assert anywhen is not None
+            out["year"] = self._match(reader, node, [*rest, Not(anywhen)], query)[1].total
         if kind and kind != "annat":
             rest = [f for f in filters if f != FieldMatch("kind", kind)]
             out["kind"] = self._match(reader, node, [*rest, FieldMatch("kind", "annat")], query)[

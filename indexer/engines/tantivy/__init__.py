@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ WRITE_HEAP = 50_000_000
 _PHRASE_SPACE = "_"
 _ORDER_ID_BITS = 36  # the date order's tie-break: the first 36 bits of the id
 _FACET_SIZE = 100_000  # distinct values per facet, more than any archive has
+_KEPT_DOCS = 256  # stored documents a reader keeps (a page of hits and their ties)
 
 
 def _id_key(doc_id: str) -> int:
@@ -213,6 +215,7 @@ class TantivyReader:
         self._meta = folder / "meta.json"
         self._stamp = self._meta_stamp()
         self._years: list[str] | None = None
+        self._docs: dict[tuple[int, int], tantivy.Document] = {}
 
     def _meta_stamp(self) -> tuple[int, int]:
         st = self._meta.stat()
@@ -364,9 +367,23 @@ class TantivyReader:
             if len(hits) < fetch or hits[count - 1][0] != hits[-1][0]:
                 break
             fetch *= 2
-        ids = {id(a): self.searcher.doc(a).get_first("id") for _, a in hits}
-        ranked = sorted(hits, key=lambda h: (-h[0], ids[id(h[1])]))[:count]
-        return [(a, float(score)) for score, a in ranked], result.count or 0
+        # Ids decide only between equal scores: the other hits' documents are not read.
+        tied = {score for score, n in Counter(score for score, _ in hits).items() if n > 1}
+        ranked = sorted(hits, key=lambda h: (-h[0], self._id(h[1]) if h[0] in tied else ""))
+        return [(a, float(score)) for score, a in ranked[:count]], result.count or 0
+
+    def _doc(self, address: Any) -> tantivy.Document:
+        """A stored document, kept while this reader lives: ranking and the hit read it both."""
+        key = (address.segment_ord, address.doc)
+        doc = self._docs.get(key)
+        if doc is None:
+            if len(self._docs) >= _KEPT_DOCS:
+                self._docs.clear()
+            doc = self._docs[key] = self.searcher.doc(address)
+        return doc
+
+    def _id(self, address: Any) -> str:
+        return str(self._doc(address).get_first("id"))
 
     def rank(
         self, matched: Matched, node: Expanded | None, *, by_score: bool, count: int
@@ -375,7 +392,7 @@ class TantivyReader:
         return hits[:count]
 
     def stored(self, handle: Any) -> Stored:
-        doc = self.searcher.doc(handle)
+        doc = self._doc(handle)
         hit = json.loads(doc.get_first("hit"))
         return Stored(doc.get_first("id"), hit, declared.load_pages(doc.get_first("pages")))
 
