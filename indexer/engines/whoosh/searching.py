@@ -62,7 +62,9 @@ _FLOAT = struct.Struct("=f").pack  # a weight as the bytes of one element of arr
 # The field of the synonyms data's expressions, each indexed as one term (see schema.py).
 PHRASES = "phrases"
 # Fields whose term sets are kept between queries (few distinct values, used as filters/facets).
-_CACHED_FIELDS = frozenset({"municipality", "kind", "year", "municipality_name", "kind_name"})
+_CACHED_FIELDS = frozenset(
+    {"municipality", "kind", "year", "municipality_name", "board_name", "kind_name"}
+)
 
 
 # A set of documents: one flag per document number (deleted ones included, always False).
