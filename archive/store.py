@@ -11,6 +11,7 @@ Layout (everything else, the search index included, is derived from it):
                                                       same kind, template and data
     ROOT/settings.yaml                                optional: templates, synonyms, ... folders
     ROOT/journal                                      every change, appended (archive/journal.py)
+    ROOT/catalogue.sqlite                             the records' listing columns (derived)
 
 A document folder appears whole or not at all (rename is atomic on one file system), so a kill at
 any moment leaves no half-written document, and two processes storing the same bytes cannot both
@@ -35,6 +36,7 @@ import platformdirs
 import yaml
 
 from archive import messages as msg
+from archive.catalogue import Catalogue
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
 from archive.journal import CHANGED, STORED, Journal
@@ -269,6 +271,18 @@ class Archive:
 
     def __len__(self) -> int:
         return sum(1 for _ in self.ids())
+
+    @property
+    def catalogue(self) -> Catalogue:
+        """The records' listing columns in SQLite, following the journal (archive/catalogue.py)."""
+        return Catalogue(self)
+
+    def listing(
+        self, *, kind: str | None = None, municipality: str | None = None, year: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Each document's listing columns (catalogue.COLUMNS), oldest date first; filtered by
+        kind, municipality (any case) and year."""
+        return self.catalogue.list(kind=kind, municipality=municipality, year=year)
 
     def stats(self) -> dict[str, Any]:
         kinds: Counter[str] = Counter()

@@ -449,7 +449,11 @@ def stats(archive: Archive, as_json: bool) -> None:
     diarium stats
     diarium stats --json
     """
+    from indexer.archive_sync import index_of
+
     data = archive.stats()
+    with index_of(archive) as index:
+        data["index"] = {"engine": index.engine(), "bytes": index.size()}
     if as_json:
         print_json(data)
         return
@@ -460,6 +464,8 @@ def stats(archive: Archive, as_json: bool) -> None:
         size=msg.size(data["bytes"]),
     )
     click.echo(totals)
+    index = data["index"]
+    click.echo(f"Sökindex: {index['engine']}, {msg.size(index['bytes'])}")
     ocr = data["ocr"]
     if ocr["pages"]:
         mean = ocr["mean_confidence"]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import sys
+import traceback
 import warnings
 from pathlib import Path
 from typing import Any, TextIO
 
 import click
+import platformdirs
 
 from archive import messages as msg
 from archive.errors import DiariumError
@@ -16,7 +19,8 @@ msg.install_click_swedish()
 
 
 class Diarium(click.Group):
-    """Turns every error a user can cause into one line on stderr and exit code 1."""
+    """Turns every error a user can cause into one line on stderr and exit code 1, and a bug of
+    diarium's own into "internal error" (its traceback in the log file, and with --debug)."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         # The usage line's `[OPTIONS]` is a Command attribute, not a gettext string.
@@ -26,6 +30,8 @@ class Diarium(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except DiariumError as exc:
             click.echo(msg.PREFIX.format(message=exc), err=True)
             sys.exit(1)
@@ -33,9 +39,39 @@ class Diarium(click.Group):
             message = msg.PERMISSION_DENIED.format(path=exc.filename)
             click.echo(msg.PREFIX.format(message=message), err=True)
             sys.exit(1)
+        except OSError as exc:  # disk full, a read-only or vanished folder: the system's words
+            where = f": {exc.filename}" if exc.filename else ""
+            click.echo(f"diarium: {exc.strerror or exc}{where}", err=True)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo(msg.PREFIX.format(message=msg.INTERRUPTED), err=True)
             sys.exit(130)
+        except Exception as exc:
+            log = _log_internal_error(exc)
+            if ctx.params.get("debug"):
+                traceback.print_exception(exc, file=sys.stderr)
+            detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+            logged = f"; felet med spårning står i {log}" if log else ""
+            click.echo(
+                f"diarium: internt fel ({detail}): ett fel i diarium, inte i arkivet eller "
+                f"sökindexet{logged}; kör kommandot med --debug för att se spårningen",
+                err=True,
+            )
+            sys.exit(1)
+
+
+def _log_internal_error(exc: BaseException) -> Path | None:
+    """Appends the traceback to the user's log file (platformdirs' user log folder)."""
+    path = Path(platformdirs.user_log_dir("diarium")) / "diarium.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as log:
+            stamp = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+            log.write(f"--- {stamp} diarium {' '.join(sys.argv[1:])}\n")
+            log.write("".join(traceback.format_exception(exc)))
+    except OSError:
+        return None
+    return path
 
 
 @click.group(cls=Diarium, context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,8 +82,11 @@ class Diarium(click.Group):
     envvar="DIARIUM_ARCHIVE",
     help="Arkivmappen för alla kommandon (standard: $DIARIUM_ARCHIVE eller användarens datamapp).",
 )
+@click.option(
+    "--debug", is_flag=True, help="Visa spårningen vid ett internt fel (ett fel i diarium själv)."
+)
 @click.version_option(package_name="diarium")
-def cli(archive_root: Path | None) -> None:
+def cli(archive_root: Path | None, debug: bool) -> None:
     """diarium: skriv, arkivera och sök kommunala beslutsdokument.
 
     \b

@@ -201,10 +201,15 @@ def _print_hit(number: int, hit: Hit) -> None:
 @click.command()
 @archive_option
 def reindex(archive: Archive) -> None:
-    """Bygg om sökindexet från arkivet och byt till det på en gång.
+    """Bygg om sökindexet och katalogen från arkivet och byt till dem på en gång.
 
-    Sökningar som pågår under tiden använder det gamla indexet. Behövs efter en uppgradering som
-    ändrar indexet, eller när indexet rapporteras skadat; själva arkivet ändras aldrig.
+    Indexet byggs med den sökmotor som settings.yaml anger (search_engine: whoosh | tantivy;
+    whoosh när inget anges) bredvid det som används. Sökningar som pågår under tiden använder
+    det gamla indexet. Behövs efter en uppgradering som ändrar indexet, efter byte av sökmotor
+    eller när indexet rapporteras skadat; själva arkivet ändras aldrig.
+
+    \b
+    diarium reindex
     """
     if not archive.exists():
         raise DiariumError(msg.NO_ARCHIVE.format(root=archive.root))
@@ -212,6 +217,7 @@ def reindex(archive: Archive) -> None:
     total = len(archive)
     with click.progressbar(length=total, label=msg.INDEXING, file=sys.stderr, show_pos=True) as bar:
         count = rebuild_from_archive(archive, progress=bar.update)
+    archive.catalogue.rebuild()
     elapsed = msg.seconds(time.monotonic() - started)
     warn(
         msg.INDEXED.format(

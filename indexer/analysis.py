@@ -85,11 +85,26 @@ def analyze(text: str) -> list[str]:
     return analyze_words(words(text))
 
 
+# Each word's term, "" for a stop word or a token too long: indexing looks every word of a
+# body up here with one map() in C instead of a filter, a cache check and a stem lookup each.
+_terms: dict[str, str] = {}
+
+
 def analyze_words(lowered: list[str]) -> list[str]:
     """analyze() of text already split by words() (the index splits each body once)."""
+    terms = _terms
+    try:
+        return list(filter(None, map(terms.__getitem__, lowered)))
+    except KeyError:
+        pass
+    if len(terms) > _STEM_CACHE_LIMIT:
+        terms.clear()
     stops = stop_words()
-    kept = [w for w in lowered if w not in stops and len(w) <= MAX_TOKEN_CHARS]
-    return stem_words(kept)
+    new = [w for w in set(lowered) if w not in terms]
+    kept = [w for w in new if w not in stops and len(w) <= MAX_TOKEN_CHARS]
+    terms.update(dict.fromkeys(new, ""))
+    terms.update(zip(kept, stem_words(kept), strict=True))
+    return list(filter(None, map(terms.__getitem__, lowered)))
 
 
 def name_terms(text: str) -> list[str]:

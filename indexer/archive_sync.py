@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from archive import Archive, Document, NotFound, privacy
 from archive.model import Page
-from indexer.engines import DEFAULT_ENGINE, ENGINES
+from indexer.engines import ENGINES, default_engine
 from indexer.errors import SearchIndexError
 from indexer.index import FEATURES, Index
 from indexer.model import IndexDoc, SearchResult
@@ -46,7 +46,7 @@ class ArchiveFeed:
 
 def engine_setting(archive: Archive) -> str:
     """The archive's `search_engine` (settings.yaml): whoosh (the default) or tantivy."""
-    name = str(archive.settings.get(ENGINE_SETTING) or DEFAULT_ENGINE).strip().lower()
+    name = str(archive.settings.get(ENGINE_SETTING) or default_engine()).strip().lower()
     if name not in ENGINES:
         raise SearchIndexError(
             f"{archive.root / 'settings.yaml'}: {ENGINE_SETTING}: {name!r} är ingen sökmotor "

@@ -297,12 +297,14 @@ def parts_of(words: Iterable[str]) -> list[str]:
     """part_terms() of text already split into lower-cased words."""
     out: list[str] = []
     for word in words:
-        if len(word) >= MIN_WORD:
-            out += _word_part_terms(word)
+        out += word_part_terms(word)
     return out
 
 
-def _word_part_terms(word: str) -> tuple[str, ...]:
+def word_part_terms(word: str) -> tuple[str, ...]:
+    """The parts field's terms of one lower-cased word (none for a word that is no compound)."""
+    if len(word) < MIN_WORD:
+        return ()
     stems = part_stems(word)
     if len(stems) < 3:
         return stems

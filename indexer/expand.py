@@ -19,15 +19,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexer import analysis, compounds, folding
-from indexer.query import And, CaseNumber, FieldMatch, Node, Not, Or, Range, Text
-from indexer.synonyms import Synonyms
+from indexer import analysis, compounds, folding, synonyms
+from indexer.query import And, CaseNumber, FieldMatch, Node, Not, Or, Range, Text, text_leaves
+from indexer.synonyms import PHRASE_JOIN, Synonyms
 
 SYNONYM_WEIGHT = 0.6
 FOLDED_WEIGHT = 0.5
 PART_WEIGHT = 0.3
 
 BODY, PARTS, FOLDED = "body", "parts", "folded"
+# The field of the synonyms data's expressions, each indexed as one term (see fields.py).
+PHRASES = "phrases"
+# A word in the title counts this much more than the same word in the body.
+TITLE_BOOST = 3.0
 
 
 @dataclass(frozen=True)
@@ -166,3 +170,28 @@ def describe(node: Expanded | None) -> str:
     joiner = " OR " if isinstance(node, Or) else " "
     inner = joiner.join(describe(item) for item in node.items)  # type: ignore[arg-type]
     return f"({inner})"
+
+
+def score_terms(node: Expanded | None) -> dict[tuple[str, str], float]:
+    """What a document's score adds up, {(field, term): weight}, for every engine: the words as
+    typed over the body, plus the title's share, and each variant of a word at its lower weight
+    in its field.
+
+    A variant of several terms stands for one thing (`ekonomiskt bistånd` for
+    `försörjningsstöd`): an expression of the built-in data is scored as its one term in the
+    `phrases` field, any other shares its weight out among its words.
+    """
+    weights: dict[tuple[str, str], float] = {}
+    for leaf in text_leaves(node):  # type: ignore[arg-type]
+        for term in analysis.analyze(leaf.text):
+            weights[(BODY, term)] = 1.0
+    for variant in variants(node):
+        if synonyms.is_indexed_phrase(variant.terms):
+            keys = [(PHRASES, PHRASE_JOIN.join(variant.terms))]
+        else:
+            keys = [(variant.field, term) for term in variant.terms]
+        share = variant.weight / len(keys)
+        for key in keys:
+            weights[key] = max(weights.get(key, 0.0), share)
+    titles = {("title", t): w * TITLE_BOOST for (f, t), w in weights.items() if f == BODY}
+    return weights | titles

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -128,6 +129,45 @@ def _terms(analyse_text: Callable[[str], list[str]], text: str | None) -> list[s
     return analyse_text(text) if text else None
 
 
+# Each word's compound part terms and folded term, worked out once per lexicon: a document
+# repeats its words and an archive its vocabulary, and splitting a compound is the costliest
+# step of the analysis (the search benchmark's profile: half of it before this cache).
+_WORDS_LIMIT = 500_000
+_words: dict[str, tuple[tuple[str, ...], str | None]] = {}
+_plain: set[str] = set()  # words with neither (most of them): skipped with one set operation
+_words_lexicon: list[object] = [None]
+
+
+def _parts_and_folded(words: list[str]) -> tuple[list[str], list[str]]:
+    """compounds.parts_of and folding.folded_of of the words, from each distinct word once.
+
+    Neither field keeps positions, so the terms come grouped by word, each as often as its
+    word occurs."""
+    lexicon = compounds.default_lexicon()
+    if _words_lexicon[0] is not lexicon or len(_words) + len(_plain) > _WORDS_LIMIT:
+        _words.clear()
+        _plain.clear()
+        _words_lexicon[0] = lexicon
+    known = _words
+    parts: list[str] = []
+    folded: list[str] = []
+    counts = Counter(words)
+    for word in counts.keys() - _plain:
+        count = counts[word]
+        info = known.get(word)
+        if info is None:
+            info = (compounds.word_part_terms(word), folding.word_folded_term(word))
+            if not info[0] and info[1] is None:
+                _plain.add(word)
+                continue
+            known[word] = info
+        if info[0]:
+            parts += info[0] * count
+        if info[1] is not None:
+            folded += [info[1]] * count
+    return parts, folded
+
+
 def analyse(doc: IndexDoc) -> Analysed:
     """The values of every field for one document (the one place a document becomes terms)."""
     meta = [
@@ -144,10 +184,11 @@ def analyse(doc: IndexDoc) -> Analysed:
     )
     words = analysis.words(body)
     terms = analysis.analyze_words(words)
+    parts, folded = _parts_and_folded(words)
     values: dict[str, Any] = {
         "body": terms,
-        "parts": compounds.parts_of(words),
-        "folded": folding.folded_of(words),
+        "parts": parts,
+        "folded": folded,
         "phrases": synonyms.phrase_terms(terms),
         "title": _terms(analysis.analyze, doc.title),
         "board": _terms(analysis.analyze, doc.board),

@@ -72,11 +72,16 @@ def folded_terms(text: str) -> list[str]:
 
 def folded_of(words: Iterable[str]) -> list[str]:
     """folded_terms() of text already split into lower-cased words."""
-    stops = analysis.stop_words()
     out: list[str] = []
     for word in words:
-        if not word.isascii() and word not in stops:
-            term = folded_term(word)
-            if term is not None:
-                out.append(term)
+        term = word_folded_term(word)
+        if term is not None:
+            out.append(term)
     return out
+
+
+def word_folded_term(word: str) -> str | None:
+    """The folded field's term of one lower-cased word of a text (None: it adds none)."""
+    if word.isascii() or word in analysis.stop_words():
+        return None
+    return folded_term(word)

@@ -36,8 +36,8 @@ from archive import messages as msg
 from archive.journal import file_lock
 from indexer import analysis, compounds, highlight, spelling, synonyms
 from indexer import facets as facet_order
-from indexer.engines import DEFAULT_ENGINE, Engine, Matched, Reader, engine_named
-from indexer.errors import IndexBusy, IndexUnavailable, IndexWarning
+from indexer.engines import LEGACY_ENGINE, Engine, Matched, Reader, default_engine, engine_named
+from indexer.errors import IndexBusy, IndexUnavailable, IndexWarning, SearchIndexError
 from indexer.expand import BODY, FOLDED, PARTS, Expanded, describe, expand, variants
 from indexer.fields import ACCESS, FIELDS, PERSONAL, SECRET, SECRET_BODY, analyse
 from indexer.model import Hit, IndexDoc, SearchResult
@@ -125,11 +125,12 @@ class Index:
         lock_timeout: float = LOCK_TIMEOUT_S,
         synonyms: Synonyms | None = None,
         features: frozenset[str] = FEATURES,
-        engine: str = DEFAULT_ENGINE,
+        engine: str | None = None,
         feed: Feed | None = None,
     ) -> None:
         """`synonyms`: what queries are expanded with (indexer.synonyms.load_synonyms()).
-        `engine`: what a rebuild builds (a live index is read with the engine that built it).
+        `engine`: what a rebuild builds (default: engines.DEFAULT_ENGINE); a live index is
+        read with the engine that built it.
         `feed`: the archive to follow (indexer.archive_sync.index_of gives it)."""
         if not features <= FEATURES:
             raise ValueError(f"unknown search features: {', '.join(sorted(features - FEATURES))}")
@@ -137,8 +138,8 @@ class Index:
         self.lock_timeout = lock_timeout
         self.synonyms = synonyms if "synonyms" in features else None
         self.features = features
-        self.engine_name = engine
-        engine_named(engine)  # an unknown name fails here, not at the first rebuild
+        self.engine_name = engine or default_engine()
+        engine_named(self.engine_name)  # an unknown name fails here, not at the first rebuild
         self.feed = feed
         self._fields = frozenset(
             field for name, field in (("compounds", PARTS), ("folding", FOLDED)) if name in features
@@ -210,7 +211,7 @@ class Index:
         self.close()
         folder = self.path / generation
         versions = _read_versions(folder)
-        name = str(versions.get("engine", DEFAULT_ENGINE))
+        name = str(versions.get("engine", LEGACY_ENGINE))
         try:
             engine = engine_named(name)
         except ValueError:
@@ -263,12 +264,18 @@ class Index:
 
     @contextmanager
     def _damage_reported(self, engine: Engine) -> Iterator[None]:
-        """Turns what a damaged index makes the engine raise into IndexUnavailable."""
+        """Turns what a damaged index makes the engine raise into IndexUnavailable; only
+        that: a bug of diarium's own goes on up as itself (the command says "internal error").
+
+        BaseException: a Rust engine's panic on a broken file arrives as pyo3's
+        PanicException, which is not an Exception."""
         try:
             yield
-        except engine.bugs:
+        except (KeyboardInterrupt, SystemExit, GeneratorExit, SearchIndexError):
             raise
-        except Exception as exc:
+        except BaseException as exc:
+            if not engine.is_damage(exc):
+                raise
             self.close()
             # The library's own words are English; its exception's name is enough to report.
             detail = type(exc).__name__
@@ -497,19 +504,18 @@ class Index:
             filters += _privacy_filters(cleared, personal)
         wanted = page * limit
         with self._reading() as reader:
-            expanded, matched = self._match(reader, node, filters, query)
+            expanded, matched = self._match(reader, node, filters, query, sort, wanted)
             corrected = None
             if matched.total < FEW_RESULTS and node is not None and "spelling" in self.features:
                 respelled = self._respell(reader, query, node)
                 if respelled is not None:
                     query_used, node = respelled
-                    again = self._match(reader, node, filters, query_used)
+                    again = self._match(reader, node, filters, query_used, sort, wanted)
                     if again[1].total > matched.total:
                         expanded, matched = again
                         corrected = query_used
             targets = _targets(expanded)
-            by_score = sort != "date" and bool(targets.words)
-            ranked = reader.rank(matched, expanded, by_score=by_score, count=wanted)
+            ranked = reader.rank(matched, expanded, by_score=_by_score(sort, targets), count=wanted)
             hits = [
                 self._hit(reader, doc, score, targets) for doc, score in ranked[wanted - limit :]
             ]
@@ -556,12 +562,21 @@ class Index:
         return out
 
     def _match(
-        self, reader: Reader, node: Node | None, filters: list[Node], query: str
+        self,
+        reader: Reader,
+        node: Node | None,
+        filters: list[Node],
+        query: str,
+        sort: str = "date",
+        wanted: int = 1,
     ) -> tuple[Expanded | None, Matched]:
+        """The expanded query and what it matched; `sort` and `wanted` say what will be ranked
+        (the defaults: only the total is wanted)."""
         expanded = expand(node, self.synonyms, fields=self._fields)
         parts = ([expanded] if expanded is not None else []) + filters
         full = parts[0] if len(parts) == 1 else (And(tuple(parts)) if parts else None)  # type: ignore[arg-type]
-        return expanded, reader.match(full, query)
+        by_score = _by_score(sort, _targets(expanded))
+        return expanded, reader.match(full, query, by_score=by_score, count=wanted)
 
     @staticmethod
     def _respell(reader: Reader, query: str, node: Node) -> tuple[str, Node] | None:
@@ -616,7 +631,7 @@ def _read_versions(folder: Path) -> dict[str, object]:
         return {}
     if not isinstance(versions, dict):
         return {}
-    versions.setdefault("engine", DEFAULT_ENGINE)  # indexes from before there was a choice
+    versions.setdefault("engine", LEGACY_ENGINE)  # indexes from before there was a choice
     return versions
 
 
@@ -673,6 +688,11 @@ def _filters(
         high = check_date_option(date_to, "to") if date_to else None
         out.append(Range("date", low, high))
     return out
+
+
+def _by_score(sort: str, targets: highlight.Targets) -> bool:
+    """Ranked by score, or newest first (asked for, or nothing to rank by: only filters)."""
+    return sort != "date" and bool(targets.words)
 
 
 def _privacy_filters(cleared: bool, personal: Iterable[str]) -> list[Node]:

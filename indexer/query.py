@@ -307,6 +307,15 @@ def _field_node(name: str, value: str, query: str) -> Node:
     return Range(name, low, high)
 
 
+def day_number(value: str, *, high: bool) -> int:
+    """A query date (YYYY, YYYY-MM or YYYY-MM-DD) as the first or last YYYYMMDD it covers."""
+    parts = value.split("-")
+    year = int(parts[0])
+    month = int(parts[1]) if len(parts) > 1 else (99 if high else 0)
+    day = int(parts[2]) if len(parts) > 2 else (99 if high else 0)
+    return year * 10000 + month * 100 + day
+
+
 def _range_key(value: str) -> str:
     return value.zfill(4) if value.isdigit() else value
 

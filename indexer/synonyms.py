@@ -159,11 +159,15 @@ def is_indexed_phrase(terms: Sequence[str]) -> bool:
 def phrase_terms(terms: Sequence[str]) -> list[str]:
     """The indexed expressions occurring in a document's terms, each as one joined term."""
     phrases = indexed_phrases()
+    present = phrases.keys() & set(terms)
+    if not present:  # most documents: one set operation instead of a look at every term
+        return []
     found = []
     for i, term in enumerate(terms):
-        for phrase in phrases.get(term, ()):
-            if tuple(terms[i : i + len(phrase)]) == phrase:
-                found.append(PHRASE_JOIN.join(phrase))
+        if term in present:
+            for phrase in phrases[term]:
+                if tuple(terms[i : i + len(phrase)]) == phrase:
+                    found.append(PHRASE_JOIN.join(phrase))
     return found
 
 

@@ -6,11 +6,14 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+
+from indexer import engines
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -85,6 +88,15 @@ def archive_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "archive"
     monkeypatch.setenv("DIARIUM_ARCHIVE", str(root))
     return root
+
+
+@pytest.fixture(scope="module", params=engines.ENGINES)
+def search_engine(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every search engine in turn as the default for a whole test module: the contract tests
+    (`pytestmark = pytest.mark.usefixtures("search_engine")`) run unchanged on each engine."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engines, "DEFAULT_ENGINE", request.param)
+        yield request.param
 
 
 @pytest.fixture(scope="session")

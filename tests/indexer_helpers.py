@@ -7,7 +7,11 @@ the archive directly, term by term, so the index's answers can be checked agains
 
 from __future__ import annotations
 
+import atexit
 import copy
+import shutil
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -28,8 +32,53 @@ VARIANTS = [
 ]
 
 
+# Each engine's table of contents and the files of its segments: what damaging an index means.
+ENGINE_FILES = {
+    "whoosh": {"toc": ["*.toc"], "segment": ["*.trm", "*.pst"]},
+    "tantivy": {"toc": ["meta.json"], "segment": ["*.term", "*.idx", "*.pos"]},
+}
+
+
+def damage(folder: Path, engine: str, part: str) -> None:
+    """Cut an engine's table of contents short, or overwrite the middle half of its segments."""
+    files = [f for pattern in ENGINE_FILES[engine][part] for f in folder.glob(pattern)]
+    assert files, f"no {part} files of {engine} in {folder}"
+    for path in files:
+        if part == "toc":
+            path.write_bytes(path.read_bytes()[:40])
+            continue
+        data = bytearray(path.read_bytes())
+        data[len(data) // 4 : len(data) * 3 // 4] = b"\x07" * (len(data) * 3 // 4 - len(data) // 4)
+        path.write_bytes(bytes(data))
+
+
+# Archives already made in this test process, by what they hold: each test gets its own copy
+# (documents, journal and all) and its own index, without rendering or ingesting them again
+# for every search engine the contract tests run on.
+_MADE: dict[str, Path] = {}
+
+
+def _copy_of_made(name: str, root: Path, make: Callable[[Path], None]) -> Archive:
+    template = _MADE.get(name)
+    if template is None:
+        template = Path(tempfile.mkdtemp(prefix=f"diarium-test-{name}-"))
+        atexit.register(shutil.rmtree, template, ignore_errors=True)
+        make(template)
+        _MADE[name] = template
+    for part in template.iterdir():
+        shutil.copytree(part, root / part.name, dirs_exist_ok=True)
+    archive = Archive(root / "archive")
+    shutil.rmtree(archive.index_dir, ignore_errors=True)
+    rebuild_from_archive(archive)
+    return archive
+
+
 def generated_archive(root: Path) -> Archive:
     """Fifteen documents diarium writes itself, filed as `generate --file` files them."""
+    return _copy_of_made("generated", root, _generate)
+
+
+def _generate(root: Path) -> None:
     archive = Archive(root / "archive")
     for n, data_file in enumerate(sorted(EXAMPLES.glob("*.yaml"))):
         data = load_data(data_file)
@@ -43,12 +92,14 @@ def generated_archive(root: Path) -> Archive:
             out = root / "generated" / f"{n}-{v}-{data_file.stem}.docx"
             generated = render(kind, values, out)
             archive.store_generated(out, generated.metadata)
-    rebuild_from_archive(archive)
-    return archive
 
 
 def shared_archive(root: Path, shared: Path) -> Archive:
     """The seeds and every text and Markdown document of ../shared/corpus, ingested."""
+    return _copy_of_made("shared", root, lambda made: _ingest_shared(made, shared))
+
+
+def _ingest_shared(root: Path, shared: Path) -> None:
     archive = Archive(root / "archive")
     files = sorted((shared / "seeds").glob("*.txt"))
     corpus = shared / "corpus"
@@ -59,8 +110,6 @@ def shared_archive(root: Path, shared: Path) -> Archive:
     )
     report = archive.ingest(files, jobs=1)
     assert not report.failed, report.failed
-    rebuild_from_archive(archive)
-    return archive
 
 
 @dataclass

@@ -12,7 +12,10 @@ from click.testing import CliRunner, Result
 from cli.main import cli
 from indexer.index import CURRENT
 from templates import find_kind, load_data, render
-from tests.indexer_helpers import EXAMPLES, generated_archive
+from tests.indexer_helpers import EXAMPLES, damage, generated_archive
+
+# The contract suite: every test here runs on each search engine (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 HIT_KEYS = {
     "id",
@@ -116,7 +119,7 @@ def test_an_empty_or_missing_archive_says_so(archive_dir: Path) -> None:
     _one_line_error(run("reindex"), "det finns inget arkiv")
 
 
-def test_reindex_rebuilds_a_missing_or_damaged_index(filled: Path) -> None:
+def test_reindex_rebuilds_a_missing_or_damaged_index(filled: Path, search_engine: str) -> None:
     before = json.loads(run("search", "nämnd", "--json").output)
     shutil.rmtree(filled / "index")
     # The index is derived: the first search of an archive without one builds it.
@@ -126,8 +129,7 @@ def test_reindex_rebuilds_a_missing_or_damaged_index(filled: Path) -> None:
     assert result.exit_code == 0 and "indexerade 15 dokument" in result.output
     assert json.loads(run("search", "nämnd", "--json").output) == before
     generation = filled / "index" / (filled / "index" / CURRENT).read_text()
-    for toc in generation.glob("*.toc"):
-        toc.write_bytes(b"not a table of contents")
+    damage(generation, search_engine, "toc")
     _one_line_error(run("search", "nämnd"), "diarium reindex")
     assert run("reindex").exit_code == 0
     assert json.loads(run("search", "nämnd", "--json").output) == before

@@ -16,10 +16,14 @@ from indexer.archive_sync import index_doc, index_of, rebuild_from_archive
 from indexer.index import CURRENT, LOCK_FILE, VERSION_FILE
 from templates import find_kind, load_data, render
 from tests.indexer_helpers import EXAMPLES, generated_archive
+from tests.indexer_helpers import damage as damage_files
+
+# The contract suite: every test here runs on each search engine (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("search_engine")
 
 
 @pytest.fixture(scope="module")
-def docs(tmp_path_factory: pytest.TempPathFactory) -> list[IndexDoc]:
+def docs(tmp_path_factory: pytest.TempPathFactory, search_engine: str) -> list[IndexDoc]:
     archive = generated_archive(tmp_path_factory.mktemp("generated"))
     return [index_doc(archive, d) for d in sorted(archive.ids())]
 
@@ -46,21 +50,13 @@ def test_a_missing_index_is_reported_and_not_created(tmp_path: Path, docs: list[
 
 @pytest.mark.parametrize("damage", ["toc", "segment", "current", "version"])
 def test_a_damaged_index_is_reported_then_rebuilt(
-    built: Index, docs: list[IndexDoc], damage: str
+    built: Index, docs: list[IndexDoc], damage: str, search_engine: str
 ) -> None:
     assert built.search("försörjningsstöd").total > 0
     built.close()
     folder = _generation(built)
-    if damage == "toc":
-        (toc,) = folder.glob("*.toc")
-        toc.write_bytes(toc.read_bytes()[:40])
-    elif damage == "segment":
-        segment_files = [*folder.glob("*.trm"), *folder.glob("*.pst")]
-        assert segment_files
-        for part in segment_files:
-            data = bytearray(part.read_bytes())
-            data[len(data) // 4 : len(data) * 3 // 4] = b"\x07" * (len(data) // 2)
-            part.write_bytes(bytes(data))
+    if damage in ("toc", "segment"):
+        damage_files(folder, search_engine, damage)
     elif damage == "current":
         (built.path / CURRENT).write_text("gen-that-is-gone")
     else:
@@ -107,11 +103,12 @@ def test_unreadable_and_empty_queries_are_query_errors(built: Index) -> None:
 
 _HOLD_LOCK = """
 import sys, time
-from whoosh.util.filelock import FileLock
-lock = FileLock(sys.argv[1])
-assert lock.acquire()
-print("locked", flush=True)
-time.sleep(float(sys.argv[2]))
+from pathlib import Path
+from archive.journal import file_lock
+
+with file_lock(Path(sys.argv[1])):
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
 """
 
 

@@ -18,12 +18,17 @@ from indexer.archive_sync import index_doc
 from indexer.synonyms import load_synonyms
 from tests.indexer_helpers import Oracle, generated_archive, shared_archive
 
+# The contract suite: every test here runs on each search engine (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("search_engine")
+
 ALL = 1000  # a limit above any archive here: every match on one page
 
 
 @pytest.fixture(scope="module", params=["generated", "shared"])
-def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Archive:
-    root = tmp_path_factory.mktemp(request.param)
+def archive(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, search_engine: str
+) -> Archive:
+    root = tmp_path_factory.mktemp(f"{request.param}-{search_engine}")  # indexed by that engine
     if request.param == "generated":
         return generated_archive(root)
     return shared_archive(root, request.getfixturevalue("shared_dir"))
@@ -234,23 +239,37 @@ def test_pages_and_date_order(index: Index, oracle: Oracle) -> None:
 
 
 def test_rebuild_equals_incremental_indexing(
-    archive: Archive, index: Index, oracle: Oracle, tmp_path: Path
+    archive: Archive, index: Index, oracle: Oracle, tmp_path: Path, search_engine: str
 ) -> None:
     docs = [index_doc(archive, d) for d in sorted(oracle.docs)]
     incremental = Index(tmp_path / "incremental")
     incremental.rebuild([docs[0]])  # an index must exist before documents are added to it
     for doc in docs[1:]:
         incremental.add([doc])
+    queries = [*oracle.common_words(10), '"ekonomiskt bistånd"', "försörjningsstöd -nämnd"]
+    rebuilt = Index(archive.index_dir)  # with all of issue 6's features, as incremental has
+
+    def compare(exact: bool) -> None:
+        for query in queries:
+            one, other = incremental.search(query, limit=ALL), rebuilt.search(query, limit=ALL)
+            if exact:
+                assert [(h.id, h.score, h.page, h.snippet) for h in one.hits] == [
+                    (h.id, h.score, h.page, h.snippet) for h in other.hits
+                ], query
+                continue
+            assert sorted((h.id, h.page, h.snippet) for h in one.hits) == sorted(
+                (h.id, h.page, h.snippet) for h in other.hits
+            ), query
+
+    compare(exact=True)  # one commit per document: many segments, the same answers
     incremental.remove([docs[1].id])
     incremental.add([docs[1]])
     assert incremental.ids() == index.ids() == set(oracle.docs)
-    queries = [*oracle.common_words(10), '"ekonomiskt bistånd"', "försörjningsstöd -nämnd"]
-    rebuilt = Index(archive.index_dir)  # with all of issue 6's features, as incremental has
-    for query in queries:
-        one, other = incremental.search(query, limit=ALL), rebuilt.search(query, limit=ALL)
-        assert [(h.id, h.score, h.page, h.snippet) for h in one.hits] == [
-            (h.id, h.score, h.page, h.snippet) for h in other.hits
-        ], query
+    # Whoosh's impacts have fixed pivots: nothing depends on the rest of the index. tantivy's
+    # BM25 counts a deleted document in its statistics until its segment is merged away (no
+    # merge can be asked for through tantivy-py): the same documents, pages and snippets, but
+    # scores (and so the order) moved by that one document's share of the statistics.
+    compare(exact=search_engine == "whoosh")
 
 
 def test_the_snippet_names_the_page_with_the_words(tmp_path: Path, archive: Archive) -> None:

@@ -16,6 +16,9 @@ from archive.journal import Journal
 from indexer.archive_sync import index_of
 from indexer.index import CURRENT, POSITION_FILE
 
+# The contract suite: every test here runs on each search engine (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("search_engine")
+
 LETTER = """Yttrande om {topic}
 
 Socialnämnden har tagit del av remissen om {topic} och lämnar följande yttrande.
@@ -88,6 +91,7 @@ import os, signal, sys
 from archive import Archive
 import indexer.index
 from indexer.archive_sync import index_of
+
 
 moment, root, path = sys.argv[1:]
 real_rename = os.rename

@@ -18,6 +18,8 @@ from cli.main import cli
 from indexer.archive_sync import index_of
 from tests.privacy_helpers import Planted, identity
 
+pytestmark = pytest.mark.usefixtures("search_engine")
+
 REPORT = (
     "goteborg/revision/"
     "Stadsrevisionens_rapportsammandrag_Granskning_av_arbetet_med_trygghet_och_studiero_.pdf"

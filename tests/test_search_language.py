@@ -19,6 +19,9 @@ from indexer import Index, IndexDoc
 from indexer.archive_sync import index_of, rebuild_from_archive
 from tests.indexer_helpers import generated_archive
 
+# The contract suite: every test here runs on each search engine (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("search_engine")
+
 SEED = {
     "000": "000_07ab3b7abad0b89f.txt",
     "001": "001_9ac84fee95ffe6b8.txt",
@@ -33,7 +36,9 @@ def run(*args: str) -> Result:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Archive:
+def seeded(
+    tmp_path_factory: pytest.TempPathFactory, shared_dir: Path, search_engine: str
+) -> Archive:
     """The five seeds the issue's examples are taken from."""
     archive = Archive(tmp_path_factory.mktemp("seeded") / "archive")
     report = archive.ingest(sorted((shared_dir / "seeds").glob("*.txt")), jobs=1)
@@ -43,7 +48,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Archiv
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Archive:
+def generated(tmp_path_factory: pytest.TempPathFactory, search_engine: str) -> Archive:
     return generated_archive(tmp_path_factory.mktemp("generated"))
 
 

@@ -13,13 +13,23 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any, Protocol
 
+from indexer.errors import QueryError
 from indexer.expand import Expanded
 from indexer.fields import Analysed
 
 ENGINES = ("whoosh", "tantivy")
+# What an archive without `search_engine` in settings.yaml is searched with. Read when an index
+# is made (not bound at import), so the contract tests can run every test on each engine.
 DEFAULT_ENGINE = "whoosh"
+# What an index made before there was a choice was made with.
+LEGACY_ENGINE = "whoosh"
+
+
+def default_engine() -> str:
+    return DEFAULT_ENGINE
 
 
 @dataclass
@@ -47,8 +57,10 @@ class Reader(Protocol):
 
     def ids(self) -> set[str]: ...
 
-    def match(self, node: Expanded | None, original: str) -> Matched:
-        """Raises QueryError when the node holds nothing searchable (stop words only)."""
+    def match(self, node: Expanded | None, original: str, *, by_score: bool, count: int) -> Matched:
+        """Raises QueryError when the node holds nothing searchable (stop words only).
+
+        `by_score` and `count`: what rank() will be asked (an engine may rank right away)."""
 
     def rank(
         self, matched: Matched, node: Expanded | None, *, by_score: bool, count: int
@@ -73,8 +85,10 @@ class Reader(Protocol):
 
 class Engine(Protocol):
     name: str
-    # Exceptions that mean a bug of diarium's own while reading, never a damaged index.
-    bugs: tuple[type[BaseException], ...]
+
+    def is_damage(self, exc: BaseException) -> bool:
+        """Whether an exception while reading means the engine's files cannot be read (the
+        index is damaged: rebuild it), not a bug of diarium's own (an internal error)."""
 
     def versions(self) -> dict[str, int]:
         """What an index must have been built with to be read (else: rebuild it)."""
@@ -98,6 +112,39 @@ class Engine(Protocol):
     def open(self, folder: Path) -> Reader: ...
 
     def close(self) -> None: ...
+
+
+_REPO = Path(__file__).resolve().parents[2]
+_OWN = str(_REPO)
+_LIBRARIES = tuple(str(p) for p in _REPO.glob(".*"))  # a virtual environment inside the checkout
+
+
+def raised_at(exc: BaseException) -> str:
+    """The file of the innermost frame the exception passed through (where it was raised, or
+    where diarium called into a compiled engine that raised it)."""
+    tb: TracebackType | None = exc.__traceback__
+    last = ""
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    return last
+
+
+def raised_in_own_code(exc: BaseException, *, except_in: Path | None = None) -> bool:
+    """Whether diarium's own code raised it (outside `except_in`, an engine's own folder)."""
+    where = raised_at(exc)
+    if except_in is not None and where.startswith(str(except_in)):
+        return False
+    return where.startswith(_OWN) and not where.startswith(_LIBRARIES)
+
+
+def nothing_to_search(original: str) -> QueryError:
+    """What a query that leaves nothing to match raises, in every engine."""
+    return QueryError(
+        f"inget att söka efter i frågan {original!r}: alla dess ord är för vanliga (stoppord)"
+        if original.strip()
+        else "tom fråga: ge ord att söka efter eller ett filter"
+    )
 
 
 def engine_named(name: str) -> Engine:

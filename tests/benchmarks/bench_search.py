@@ -1,6 +1,11 @@
-"""Search benchmark: diarium's Whoosh index side by side with SQLite FTS5 and tantivy-py.
+"""Search benchmark: diarium on Whoosh and on tantivy side by side with bare tantivy-py and FTS5.
 
-    python -m tests.benchmarks.bench_search [--docs 100000] [--engines whoosh,fts5,tantivy]
+    python -m tests.benchmarks.bench_search [--docs 100000]
+        [--engines diarium-whoosh,diarium-tantivy,tantivy,fts5]
+
+diarium-whoosh and diarium-tantivy are diarium's own index (indexer.Index) with every Swedish
+feature on (stems, compound parts, folded forms, synonyms, respelling) on each engine; tantivy is
+tantivy-py alone with its Snowball stemmer (no compounds, synonyms or folding); fts5 is SQLite.
 
 Generates a deterministic synthetic Swedish corpus (municipal vocabulary with compounds,
 inflections and set expressions; 2010-2025; 25 municipalities; a few hundred to a few thousand
@@ -326,7 +331,8 @@ class Engine:
 
 
 class WhooshEngine(Engine):
-    name = "whoosh"
+    name = "diarium-whoosh"
+    engine = "whoosh"
 
     def index(self, docs: Iterator[SynthDoc], count: int) -> None:
         from indexer import Index, IndexDoc
@@ -346,12 +352,12 @@ class WhooshEngine(Engine):
                     pages=d.pages,
                 )
 
-        Index(self.folder).rebuild(index_docs(), total=count)
+        Index(self.folder, engine=self.engine).rebuild(index_docs(), total=count)
 
     def open(self) -> None:
         from indexer import Index
 
-        self.ix = Index(self.folder)
+        self.ix = Index(self.folder, engine=self.engine)
 
     def search(self, q: QuerySpec, facets: bool = False) -> tuple[int, list[str]]:
         text = f'"{q.phrase}"' if q.phrase else " ".join(q.words)
@@ -363,6 +369,11 @@ class WhooshEngine(Engine):
             facets=facets,
         )
         return result.total, [h.marked_snippet() for h in result.hits]
+
+
+class DiariumTantivyEngine(WhooshEngine):
+    name = "diarium-tantivy"
+    engine = "tantivy"
 
 
 class Fts5Engine(Engine):
@@ -496,7 +507,9 @@ class TantivyEngine(Engine):
         return result.count, out
 
 
-ENGINES: dict[str, type[Engine]] = {e.name: e for e in (WhooshEngine, Fts5Engine, TantivyEngine)}
+ENGINES: dict[str, type[Engine]] = {
+    e.name: e for e in (WhooshEngine, DiariumTantivyEngine, TantivyEngine, Fts5Engine)
+}
 
 
 def _dir_size(path: Path) -> int:
@@ -589,7 +602,7 @@ def _p95(values: list[float]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=100_000)
-    parser.add_argument("--engines", default="whoosh,fts5,tantivy")
+    parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--keep", type=Path, help="Build the indexes here and keep them.")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
@@ -643,20 +656,29 @@ def _report(results: list[dict[str, Any]]) -> None:
         ("rss_file_mb", "RSS files, end (MB)"),
     ):
         print(f"{label:<22}" + "".join(f"{r.get(key, '-'):>14}" for r in results))
-    whoosh = next((r for r in results if r["engine"] == "whoosh"), None)
-    if whoosh:
-        if "p50_ms_facets" in whoosh:
-            print(f"whoosh with --facets: p50 {whoosh['p50_ms_facets']} ms, "
-                  f"p95 {whoosh['p95_ms_facets']} ms")  # fmt: skip
-        print(f"whoosh p95 by query kind (2nd pass): {whoosh['p95_by_kind_pass2']}")
-        for other in results:
-            if other is whoosh:
-                continue
+    for result in results:
+        if "p50_ms_facets" in result:
+            print(f"{result['engine']} with --facets: p50 {result['p50_ms_facets']} ms, "
+                  f"p95 {result['p95_ms_facets']} ms")  # fmt: skip
+        print(f"{result['engine']} p95 by query kind (2nd pass): {result['p95_by_kind_pass2']}")
+    by_name = {r["engine"]: r for r in results}
+    for one, other in (
+        ("diarium-whoosh", "tantivy"),
+        ("diarium-tantivy", "tantivy"),
+        ("diarium-whoosh", "diarium-tantivy"),
+    ):
+        if one in by_name and other in by_name:
+            a, b = by_name[one], by_name[other]
             ratios = {
-                label: round(whoosh[key] / other[key], 2) if other[key] else None
-                for key, label in keys[:-1]
+                label: round(a[key] / b[key], 2) if b[key] else None for key, label in keys[:-1]
             }
-            print(f"whoosh / {other['engine']}: {ratios}")
+            print(f"{one} / {other}: {ratios}")
+    diarium = [by_name[n] for n in ("diarium-whoosh", "diarium-tantivy") if n in by_name]
+    if len(diarium) == 2:
+        same = diarium[0]["sum_totals"] == diarium[1]["sum_totals"]
+        print(f"sum of totals, diarium-whoosh vs diarium-tantivy: "
+              f"{diarium[0]['sum_totals']} vs {diarium[1]['sum_totals']} "
+              f"({'the same' if same else 'DIFFERENT'})")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""python -m tests.relevance [--show] [--update-floor] [--steps]"""
+"""python -m tests.relevance [--engine whoosh|tantivy] [--show] [--update-floor] [--steps]"""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 import time
 
+from indexer.engines import ENGINES, default_engine
 from tests.relevance.harness import below_floor, format_report, raise_floor, run
 
 # Issue 6's points 1-4 in order, for --steps.
@@ -23,10 +24,11 @@ def main() -> None:
         action="store_true",
         help="Also report with issue 6's features added one at a time (none, +compounds, ...).",
     )
+    parser.add_argument("--engine", choices=ENGINES, default=default_engine())
     args = parser.parse_args()
     started = time.perf_counter()
     steps = [frozenset(STEPS[:n]) for n in range(len(STEPS) + 1)] if args.steps else None
-    reports = run(steps)
+    reports = run(steps, engine=args.engine)
     for report in reports:
         print(format_report(report, show=args.show and report is reports[-1]))
     print(f"({time.perf_counter() - started:.1f} s)")

@@ -1,6 +1,6 @@
 """Relevance harness: judged queries over real and generated documents, scored by recall@5 and MRR.
 
-    python -m tests.relevance [--update-floor] [--show] [--steps]
+    python -m tests.relevance [--engine whoosh|tantivy] [--update-floor] [--show] [--steps]
 
 The archive is built from the seeds and the text, Markdown and Word documents of ../shared/corpus
 (when it is beside the checkout) and from the documents the project generates from its own
@@ -12,10 +12,14 @@ the same file serves a checkout without ../shared.
 recall@5 counts the relevant documents in the first five hits out of min(5, relevant), so a
 query with eight relevant documents can still reach 1.0; MRR is 1 / rank of the first relevant
 hit (0 when none is in the first ten). Both are averaged per feature and over all queries.
+Each search engine has its own floor, and the floor holds the number of queries of each feature
+too, so neither a figure nor the coverage can shrink unseen.
 """
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import statistics
 import tempfile
 from collections.abc import Iterator
@@ -26,7 +30,8 @@ from pathlib import Path
 import yaml
 
 from archive import Archive
-from indexer.archive_sync import index_of, rebuild_from_archive
+from indexer.archive_sync import ENGINE_SETTING, index_of, rebuild_from_archive
+from indexer.engines import default_engine
 from indexer.index import FEATURES
 
 HERE = Path(__file__).resolve().parent
@@ -74,6 +79,7 @@ class Report:
     corpus: str  # "full" (with ../shared) or "own" (generated documents only)
     outcomes: list[Outcome]
     features: frozenset[str] = FEATURES  # issue 6's features the search had
+    engine: str = "whoosh"
 
     def figures(self) -> dict[str, dict[str, float]]:
         """recall@5 and MRR per feature and in total ("all")."""
@@ -130,11 +136,15 @@ def generate_examples(folder: Path) -> list[tuple[Path, dict[str, object]]]:
     return made
 
 
-@contextmanager
-def built_archive() -> Iterator[tuple[Archive, str]]:
-    """A fresh archive of the harness's documents, indexed; yields it with the corpus name."""
-    with tempfile.TemporaryDirectory(prefix="diarium-relevance-") as tmp:
-        root = Path(tmp)
+# The harness's documents, archived once per process (without an index): each engine's run
+# copies them and indexes the copy.
+_MADE: dict[str, tuple[Path, str]] = {}
+
+
+def _made_archive() -> tuple[Path, str]:
+    if "archive" not in _MADE:
+        root = Path(tempfile.mkdtemp(prefix="diarium-relevance-made-"))
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
         archive = Archive(root / "archive")
         files = corpus_files()
         if files:
@@ -144,15 +154,29 @@ def built_archive() -> Iterator[tuple[Archive, str]]:
         (root / "generated").mkdir()
         for docx, metadata in generate_examples(root / "generated"):
             archive.store_generated(docx, metadata)
+        _MADE["archive"] = (archive.root, "full" if files else "own")
+    return _MADE["archive"]
+
+
+@contextmanager
+def built_archive(engine: str) -> Iterator[tuple[Archive, str]]:
+    """A fresh archive of the harness's documents, indexed by the engine (set as a person sets
+    it, in settings.yaml); yields it with the corpus name."""
+    made, corpus = _made_archive()
+    with tempfile.TemporaryDirectory(prefix="diarium-relevance-") as tmp:
+        archive = Archive(Path(tmp) / "archive")
+        shutil.copytree(made, archive.root)
+        (archive.root / "settings.yaml").write_text(f"{ENGINE_SETTING}: {engine}\n", "utf-8")
         rebuild_from_archive(archive)
-        yield archive, "full" if files else "own"
+        yield archive, corpus
 
 
-def run(steps: list[frozenset[str]] | None = None) -> list[Report]:
+def run(steps: list[frozenset[str]] | None = None, engine: str | None = None) -> list[Report]:
     """One report per set of issue 6's features (default: all of them), on one archive."""
+    engine = engine or default_engine()
     queries = load_queries()
     reports = []
-    with built_archive() as (archive, corpus):
+    with built_archive(engine) as (archive, corpus):
         present = {doc.source for doc in archive.documents()}
         for features in steps or [FEATURES]:
             with index_of(archive, features) as index:
@@ -164,41 +188,52 @@ def run(steps: list[frozenset[str]] | None = None) -> list[Report]:
                     result = index.search(query.text, limit=DEPTH, **query.options)  # type: ignore[arg-type]
                     ranked = [hit.source or "" for hit in result.hits]
                     outcomes.append(Outcome(query, relevant, ranked))
-            reports.append(Report(corpus, outcomes, features))
+            reports.append(Report(corpus, outcomes, features, engine))
     return reports
 
 
-def load_floor() -> dict[str, dict[str, dict[str, float]]]:
+FIGURES = ("queries", "recall@5", "mrr")
+
+
+def load_floor() -> dict[str, dict[str, dict[str, dict[str, float]]]]:
+    """{engine: {corpus: {feature: {figure: lowest allowed}}}}."""
     if not FLOOR.is_file():
         return {}
     return yaml.safe_load(FLOOR.read_text("utf-8")) or {}
 
 
+def floor_of(report: Report) -> dict[str, dict[str, float]]:
+    return load_floor().get(report.engine, {}).get(report.corpus, {})
+
+
 def below_floor(report: Report) -> list[str]:
     """Each figure under its floor, as a line naming the feature, figure and both values."""
-    floor = load_floor().get(report.corpus, {})
+    floor = floor_of(report)
     figures = report.figures()
     problems = []
     for feature, minimums in floor.items():
         for name, minimum in minimums.items():
             value = figures.get(feature, {}).get(name, 0.0)
             if value < minimum:
-                problems.append(f"{feature} {name}: {value} is below the floor {minimum}")
+                problems.append(
+                    f"{report.engine} {feature} {name}: {value} is below the floor {minimum}"
+                )
     return problems
 
 
 def raise_floor(report: Report) -> dict[str, dict[str, float]]:
     """Set the floor to the current figures where they are higher; a floor never goes down."""
     floor = load_floor()
-    mine = floor.setdefault(report.corpus, {})
+    mine = floor.setdefault(report.engine, {}).setdefault(report.corpus, {})
     for feature, figures in report.figures().items():
         kept = mine.setdefault(feature, {})
-        for name in ("recall@5", "mrr"):
+        for name in FIGURES:
             kept[name] = max(kept.get(name, 0.0), figures[name])
     header = (
-        "# Lowest relevance figures allowed, per corpus ('full' with ../shared, 'own' without)\n"
-        "# and feature. Only `python -m tests.relevance --update-floor` changes this file, and it\n"
-        "# only ever raises a value.\n"
+        "# Lowest relevance figures allowed, per search engine, corpus ('full' with ../shared,\n"
+        "# 'own' without) and feature, the number of queries among them. Only\n"
+        "# `python -m tests.relevance --engine E --update-floor` changes this file, and it only\n"
+        "# ever raises a value.\n"
     )
     FLOOR.write_text(header + yaml.safe_dump(floor, sort_keys=True, allow_unicode=True), "utf-8")
     return mine
@@ -206,7 +241,10 @@ def raise_floor(report: Report) -> dict[str, dict[str, float]]:
 
 def format_report(report: Report, *, show: bool = False) -> str:
     features = ", ".join(sorted(report.features)) or "none"
-    lines = [f"corpus: {report.corpus}; queries: {len(report.outcomes)}; features: {features}"]
+    lines = [
+        f"engine: {report.engine}; corpus: {report.corpus}; queries: {len(report.outcomes)}; "
+        f"features: {features}"
+    ]
     lines.append(f"{'feature':<12}{'queries':>8}{'recall@5':>10}{'MRR':>8}")
     for feature, figures in report.figures().items():
         lines.append(

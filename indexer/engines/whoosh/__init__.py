@@ -17,7 +17,7 @@ import numpy as np
 from whoosh import index as windex
 
 from indexer import fields as declared
-from indexer.engines import Matched, Stored
+from indexer.engines import Matched, Stored, raised_in_own_code
 from indexer.engines.whoosh import schema
 from indexer.engines.whoosh.codec import Codec
 from indexer.engines.whoosh.searching import QueryRunner
@@ -49,10 +49,7 @@ def _writer_options() -> dict[str, Any]:
 
 class WhooshEngine:
     name = "whoosh"
-    # A damaged index makes Whoosh raise almost anything (ValueError on a negative seek,
-    # IndexError, KeyError, struct.error, zlib.error, UnpicklingError, a bare Exception for a
-    # bad block tag...), so every exception while reading its files counts as damage, except
-    # these, which mean a bug.
+    # Exceptions that mean a bug wherever they come from.
     bugs: tuple[type[BaseException], ...] = (
         SearchIndexError,
         TypeError,
@@ -71,6 +68,16 @@ class WhooshEngine:
 
     def versions(self) -> dict[str, int]:
         return {"schema": schema.SCHEMA_VERSION}
+
+    def is_damage(self, exc: BaseException) -> bool:
+        """A damaged index makes Whoosh raise almost anything (ValueError on a negative seek,
+        IndexError, KeyError, struct.error, zlib.error, UnpicklingError, a bare Exception for a
+        bad block tag...), in Whoosh, in numpy or in this engine's own block reading: all of
+        that is damage. What diarium raises elsewhere (query expansion, snippets, the index's
+        bookkeeping) is a bug, whatever its type."""
+        if isinstance(exc, self.bugs):
+            return False
+        return not raised_in_own_code(exc, except_in=Path(__file__).parent)
 
     def close(self) -> None:
         self._ix = self._folder = None
@@ -177,7 +184,9 @@ class WhooshReader:
         runner = self.runner
         return {runner.doc_id(doc) for doc in np.flatnonzero(runner.live).tolist()}
 
-    def match(self, node: Expanded | None, original: str) -> Matched:
+    def match(
+        self, node: Expanded | None, original: str, *, by_score: bool = True, count: int = 10
+    ) -> Matched:
         mask, cache = self.runner.run(node, original)
         return Matched(int(np.count_nonzero(mask)), (mask, cache))
 

@@ -36,10 +36,10 @@ from whoosh.searching import Searcher
 
 from indexer import analysis, synonyms
 from indexer import fields as declared
+from indexer.engines import nothing_to_search
 from indexer.engines.whoosh import schema
 from indexer.engines.whoosh.codec import BlockMatcher, value_ends
-from indexer.errors import QueryError
-from indexer.expand import BODY, Expanded, Variant, variants
+from indexer.expand import BODY, PHRASES, Expanded, Variant, score_terms
 from indexer.query import (
     And,
     CaseNumber,
@@ -50,17 +50,13 @@ from indexer.query import (
     Text,
     case_digits_key,
     case_key,
-    text_leaves,
+    day_number,
 )
 from indexer.synonyms import PHRASE_JOIN
 
-# A word in the title counts this much more than the same word in the body.
-TITLE_BOOST = 3.0
 # A document number as the bytes of one element of array("I") (packed positions use that too).
 _UINT = struct.Struct("=I").pack
 _FLOAT = struct.Struct("=f").pack  # a weight as the bytes of one element of array("f")
-# The field of the synonyms data's expressions, each indexed as one term (see schema.py).
-PHRASES = "phrases"
 # Fields whose term sets are kept between queries (few distinct values, used as filters/facets).
 _CACHED_FIELDS = frozenset(
     {"municipality", "kind", "year", "municipality_name", "board_name", "kind_name"}
@@ -387,36 +383,18 @@ class QueryRunner:
             low, high = int(node.low or 0), int(node.high or 9999)
             years = [y for y in self.terms_of("year") if low <= int(y) <= high]
             return np.logical_or.reduce([self.none(), *(self.mask("year", y) for y in years)])
-        low = _day(node.low, high=False) if node.low else 1
-        high = _day(node.high, high=True) if node.high else 99999999
+        low = day_number(node.low, high=False) if node.low else 1
+        high = day_number(node.high, high=True) if node.high else 99999999
         days = self.days()
         return (days >= low) & (days <= high)
 
     # -- ranking ----------------------------------------------------------------------------
 
     def scores(self, node: Expanded | None, cache: dict[tuple[str, str], Postings]) -> np.ndarray:
-        """BM25 (impacts x idf) of every document: the words as typed over the body, plus
-        the title's share, and each variant of a word (issue 6) at its lower weight in its field.
-
-        A variant of several terms stands for one thing (`ekonomiskt bistånd` for
-        `försörjningsstöd`): an expression of the built-in data is scored as its one term in
-        the `phrases` field, any other shares its weight out among its words. Documents that
-        do not match get scores too; the ranking only looks at those that do.
-        """
-        weights: dict[tuple[str, str], float] = {}
-        for leaf in text_leaves(node):  # type: ignore[arg-type]
-            for term in analysis.analyze(leaf.text):
-                weights[(BODY, term)] = 1.0
-        for variant in variants(node):
-            if synonyms.is_indexed_phrase(variant.terms):
-                keys = [(PHRASES, PHRASE_JOIN.join(variant.terms))]
-            else:
-                keys = [(variant.field, term) for term in variant.terms]
-            share = variant.weight / len(keys)
-            for key in keys:
-                weights[key] = max(weights.get(key, 0.0), share)
-        scored = list(weights.items())
-        scored += [(("title", t), w * TITLE_BOOST) for (f, t), w in weights.items() if f == BODY]
+        """BM25 (impacts x idf) of every document over the terms and weights of
+        expand.score_terms. Documents that do not match get scores too; the ranking only looks
+        at those that do."""
+        scored = score_terms(node).items()
         n = max(1, self.live_count)
         total = np.zeros(self.doc_count_all)
         for (name, term), boost in scored:
@@ -473,12 +451,7 @@ class QueryRunner:
         cache: dict[tuple[str, str], Postings] = {}
         matched = self.match(node, cache) if node is not None else None
         if matched is None:
-            raise QueryError(
-                f"inget att söka efter i frågan {original!r}: alla dess ord är för vanliga "
-                "(stoppord)"
-                if original.strip()
-                else "tom fråga: ge ord att söka efter eller ett filter"
-            )
+            raise nothing_to_search(original)
         return matched & self.live, cache
 
 
@@ -525,12 +498,3 @@ def _positions(values: dict[int, bytes]) -> tuple[array[int], array[int]]:
     docs.frombytes(b"".join(doc_parts))
     places.frombytes(b"".join(pos_parts))
     return docs, places
-
-
-def _day(value: str, *, high: bool) -> int:
-    """A query date (YYYY, YYYY-MM or YYYY-MM-DD) as the first or last YYYYMMDD it covers."""
-    parts = value.split("-")
-    year = int(parts[0])
-    month = int(parts[1]) if len(parts) > 1 else (99 if high else 0)
-    day = int(parts[2]) if len(parts) > 2 else (99 if high else 0)
-    return year * 10000 + month * 100 + day
