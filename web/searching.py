@@ -125,17 +125,22 @@ def search(
         cleared=rights.is_cleared(user),
         **params.index_kwargs(),
     )
-    mark_ocr(archive, result)  # a snippet from an OCR page says so: a number may be misread
-    hits = [as_seen(user, archive, hit) for hit in result.hits]
+    records = {hit.id: record_of(archive, hit.id) for hit in result.hits}
+    # a snippet from an OCR page says so: a number may be misread
+    mark_ocr(archive, result, records)
+    hits = [as_seen(user, archive, hit, records[hit.id]) for hit in result.hits]
     return replace(result, hits=[h for h in hits if h is not None])
 
 
-def as_seen(user: Any, archive: Archive, hit: Hit) -> Hit | None:
-    """The hit checked against its record: gone if secret, its snippet left out when it comes
-    from a secret page, personal data in it masked."""
+def as_seen(
+    user: Any, archive: Archive, hit: Hit, record: dict[str, Any] | None = None
+) -> Hit | None:
+    """The hit checked against its record (read here unless given): gone if secret, its snippet
+    left out when it comes from a secret page, personal data in it masked."""
     if rights.is_cleared(user):
         return hit
-    record = record_of(archive, hit.id)
+    if record is None:
+        record = record_of(archive, hit.id)
     if record is None or not rights.may_see(user, record):
         return None
     if hit.page is not None and hit.page in rights.hidden_pages(user, record):
