@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.document import Document
-from archive.errors import DiariumError, NotFound
+from archive.errors import NotFound
 from archive.journal import file_lock
 
 if TYPE_CHECKING:
@@ -228,15 +228,16 @@ def _state(db: sqlite3.Connection, key: str) -> int | None:
 
 
 def _records(archive: Archive, ids: Iterable[str]) -> Iterator[Document]:
-    """The stored records of those ids (the others are gone)."""
+    """The stored records of those ids (the others are gone); a damaged record is left out
+    (`list`, `reindex` and `check` name it), as is an id of the wrong shape (a journal line
+    someone wrote by hand): nothing outside documents/ is read on the strength of an id."""
+    from archive.store import DamagedDocument, _read_record
+
     for doc_id in ids:
-        path = archive.documents_dir / doc_id[:2] / doc_id / "record.json"
-        try:
-            yield Document.from_dict(json.loads(path.read_text("utf-8")))
-        except FileNotFoundError:
+        try:  # a gone record is DamagedDocument too ("record.json saknas")
+            yield _read_record(archive._folder(doc_id) / "record.json", doc_id)
+        except (NotFound, DamagedDocument):
             continue
-        except (ValueError, TypeError, KeyError, NotFound) as exc:
-            raise DiariumError(f"{path}: kan inte läsa posten: {exc}") from None
 
 
 def _insert(db: sqlite3.Connection, docs: list[Document]) -> int:

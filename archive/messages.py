@@ -59,7 +59,7 @@ OS_ERRORS = {
     errno.ENOSPC: "disken är full",
     errno.EROFS: "filsystemet är skrivskyddat",
     errno.EEXIST: "finns redan",
-    errno.EIO: "läsfel på disken",
+    errno.EIO: "in/ut-fel på disken",
     errno.ENAMETOOLONG: "namnet är för långt",
     errno.EMFILE: "för många öppna filer",
     errno.EDQUOT: "diskkvoten är slut",
@@ -82,10 +82,25 @@ UNREADABLE = "filen kunde inte läsas ({error})"
 
 def yaml_error(exc: Any) -> str:
     """Where a YAML file is broken, as `rad 3, kolumn 7`: PyYAML's own words are English."""
+    refusal = getattr(exc, "refusal", None)  # archive.safeyaml's own refusals
+    if refusal:
+        return str(refusal)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is None:
         return "ogiltig YAML"
     return f"ogiltig YAML på rad {mark.line + 1}, kolumn {mark.column + 1}"
+
+
+# -- limits on what the archive takes in (archive.limits) ---------------------------------------
+OVER_LIMIT = "{what}: över gränsen {limit} = {value} (ändras under limits: i settings.yaml)"
+LIMITS_NOT_MAPPING = "{source}: limits ska vara en mappning av namn: värde"
+UNKNOWN_LIMIT = "{source}: okänd gräns {key!r} (finns: {known})"
+LIMIT_NOT_POSITIVE = "{source}: gränsen {key} ska vara ett positivt tal"
+YAML_ALIAS = (
+    "alias (*namn) på rad {line} tas inte emot: diariums filer använder inte alias "
+    "(de kan blåsa upp en liten fil till gigabyte)"
+)
+YAML_TOO_BIG = "över gränsen yaml_kb = {limit} kB ({size} kB; ändras under limits: i settings.yaml)"
 
 
 def json_error(exc: Any) -> str:
@@ -105,6 +120,51 @@ def flag(value: str) -> str:
 
 def flags(values: list[str]) -> str:
     return ", ".join(flag(v) for v in values)
+
+
+# -- hostile input and failing disks --------------------------------------------------------------
+LINK_OUT = "hoppades över: en symbolisk länk ut ur mappen (till {target}) följs inte"
+WORKER_DIED = (
+    "läsprocessen dog medan den läste den här filen (dödad, minnet slut?); övriga filer gick vidare"
+)
+WORKERS_KEPT_DYING = "läsprocesserna dog om och om igen; filen lästes inte"
+BATCH_STOPPED = "diarium: {reason}; resten av filerna lästes inte"
+DAMAGED = "SKADAT"
+DOING_REMOVE = "tar bort {id}"
+DOING_STORE = "lagrar {source}"
+DOING_WRITE = "skriver {name}"
+THE_ARCHIVE = "arkivet"
+CANNOT_WRITE = "kan inte skriva {path} ({doing}): {reason}"
+FILE_MISSING = "{name} saknas"
+NOT_READABLE_JSON = "{name} är ingen läsbar JSON (inte UTF-8, eller nästlad för djupt)"
+NOT_A_FULL_ID = "{id!r} är inget dokument-id (16 hexadecimala tecken)"
+NOT_AN_ID = "{id} är inget dokument-id (id:n är hexadecimala, minst {length} tecken)"
+RECORD_NOT_OBJECT = "ska vara ett JSON-objekt"
+RECORD_FIELD_MISSING = "fältet {field} saknas"
+RECORD_FIELD_TYPE = "fältet {field} har fel typ"
+RECORD_WRONG_ID = "id {id!r} stämmer inte med mappen {folder}"
+TEXT_NOT_OBJECT = "ska vara ett JSON-objekt med en lista pages"
+TEXT_BAD_PAGE = "en sida saknar number (heltal) eller text (sträng)"
+PICKLE_REFUSED = "filen vill anropa {call}, som inte tas emot"
+DOCUMENT_DAMAGED = "dokumentet {id} är skadat: {reason} (se `diarium check`)"
+TOO_DEEP = "indata nästlade för djupt för att läsas (t.ex. för många parenteser)"
+QUERY_TOO_DEEP = "frågan nästlar parenteser eller NOT djupare än {depth} nivåer: {query!r}"
+INTERNAL_ERROR = (
+    "internt fel ({error}): ett fel i diarium, inte i arkivet eller sökindexet{logged}; kör "
+    "kommandot med --debug för att se spårningen"
+)
+INTERNAL_ERROR_LOGGED = "; felet med spårning står i {log}"
+INDEX_DAMAGED = "sökindexet i {path} är skadat ({error}); bygg om det med `diarium reindex`"
+TEMPLATE_TOO_BIG = (
+    "mallen ger mer än gränsen template_output_mb = {limit} MB (ändras under limits: i "
+    "settings.yaml)"
+)
+TEMPLATE_TIMEOUT = (
+    "mallen renderades inte inom gränsen template_seconds = {seconds} s (en loop utan slut?; "
+    "ändras under limits: i settings.yaml)"
+)
+TEMPLATE_RENDER_DIED = "mallen kunde inte renderas (processen dog)"
+TEMPLATE_CANNOT_RENDER = "mallen kan inte renderas: {error}"
 
 
 # -- the command line: framing ------------------------------------------------------------------
@@ -136,6 +196,24 @@ SHOW_FILE = "{source} ({format}, {pages} s.)"
 
 
 LIST_SUMMARY = "{documents} i {root}"
+LIST_DAMAGED = "{id}  " + DAMAGED + "      {reason}"
+LIST_DAMAGED_SUMMARY = "{documents}: se `diarium check`; `diarium remove ID` tar bort dem"
+STATS_DAMAGED = "Skadade dokument ({count}, se `diarium check`):"
+CHECK_SUMMARY = "{documents} kontrollerade, {problems} ({root})"
+CHECK_NOT_A_SHARD = "hör inte till arkivet (ingen dokumentmapp)"
+CHECK_NOT_AN_ID = "hör inte till arkivet (inget dokument-id)"
+CHECK_WRONG_SHARD = "ligger i fel mapp ({shard}/)"
+CHECK_UNREADABLE = "kan inte läsas: {reason}"
+CHECK_JOURNAL_LINE = "rad {line} är ingen post"
+CHECK_JOURNAL_ID = "rad {line} namnger inget dokument-id: {id!r}"
+CHECK_ORIGINALS = "{count} original i mappen (ska vara ett)"
+CHECK_ORIGINAL_LINK = "{name} är en länk, inte originalet självt"
+CHECK_ORIGINAL_UNREADABLE = "{name} kan inte läsas: {reason}"
+CHECK_ORIGINAL_CHANGED = "{name} har ändrats: sha256 {digest}… ≠ id"
+CHECK_SHA_MISMATCH = "record.json anger en annan sha256 än originalets"
+CHECK_INDEX_UNWRITABLE = "kan inte uppdateras: {reason}"
+CHECK_NOT_INDEXED = "finns i arkivet men inte i sökindexet (kör `diarium reindex`)"
+CHECK_NOT_ARCHIVED = "finns i sökindexet men inte i arkivet (kör `diarium reindex`)"
 STATS_ARCHIVE = "Arkiv: {root}"
 STATS_TOTALS = "{documents}, {pages}, {size}"
 UNKNOWN_MUNICIPALITY = "(okänd)"
@@ -148,6 +226,11 @@ REMOVE_CONFIRM = "Flytta {id} ({source}, {title}) till papperskorgen?"
 REMOVED = "flyttad till papperskorgen: {id}  {source} (ta tillbaka: diarium restore {id})"
 REMOVE_NOT_CONFIRMED = "inget togs bort"
 RESTORED = "återställd: {id}  {source}"
+REMOVE_DAMAGED_CONFIRM = "Flytta det skadade dokumentet {id} ({reason}) till papperskorgen?"
+REMOVED_DAMAGED = (
+    "flyttad till papperskorgen: {id}  (skadat: {reason}) (ta tillbaka: diarium restore {id})"
+)
+RESTORED_DAMAGED = "återställd: {id}  (skadat: {reason})"
 TRASH_EMPTY_CONFIRM = "Radera {documents} för gott (borttagna för mer än {days} dagar sedan)?"
 TRASH_EMPTY_NOTHING = "papperskorgen: inget äldre än {days} dagar"
 TRASH_EMPTIED = "raderade för gott: {id}  {source} (borttagen {removed_at})"
@@ -175,6 +258,7 @@ EMPTY_ARCHIVE = "arkivet i {root} har inga dokument; lägg till några med `diar
 NO_ARCHIVE = "det finns inget arkiv i {root}; lägg till dokument med `diarium ingest`"
 INDEXING = "Indexerar"
 INDEXED = "indexerade {documents} på {seconds} ({index})"
+REINDEX_SKIPPED = "hoppade över {id}: skadat ({reason}); se `diarium check`"
 
 # -- generate, new, templates -------------------------------------------------------------------
 WROTE = "skrev {path}"

@@ -14,9 +14,11 @@ import yaml
 
 from archive import messages as msg
 from archive.errors import DiariumError, ExtractionError
+from archive.limits import DEFAULT, Limits, refuse
 from archive.model import KINDS, SETTABLE_KEYS
 from archive.privacy.secrecy import SET_KEYS as SECRECY_KEYS
 from archive.privacy.secrecy import SecrecyError, check_set_value
+from archive.safeyaml import read_text
 from archive.written import line_of, load_yaml, refuse_bool
 
 SIDECAR_SUFFIX = ".meta.yaml"
@@ -37,7 +39,9 @@ def parse_assignments(assignments: list[str]) -> dict[str, Any]:
     return normalise(raw)
 
 
-def normalise(raw: dict[str, Any], origin: str = "--set") -> dict[str, Any]:
+def normalise(
+    raw: dict[str, Any], origin: str = "--set", limits: Limits = DEFAULT
+) -> dict[str, Any]:
     """Check keys and types; list values may be given as one comma-separated string."""
     clean: dict[str, Any] = {}
     for key, value in raw.items():
@@ -51,9 +55,17 @@ def normalise(raw: dict[str, Any], origin: str = "--set") -> dict[str, Any]:
             allowed = ", ".join((*SETTABLE_KEYS, *SECRECY_KEYS))
             raise OverrideError(f"{origin}: okänd nyckel {key!r} (använd någon av: {allowed})")
         clean[key] = _value(key, value, origin)
+        check_value_length(key, clean[key], origin, limits)
     if clean.get("date") and "year" not in clean:
         clean["year"] = int(clean["date"][:4])
     return clean
+
+
+def check_value_length(key: str, value: Any, origin: str, limits: Limits) -> None:
+    """No metadata value longer than `value_chars`: a title of 80 MB is an attack, not a title."""
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and len(item) > limits.value_chars:
+            raise refuse(f"{origin}: {key}", "value_chars", limits.value_chars, "tecken")
 
 
 def _value(key: str, value: Any, origin: str) -> Any:
@@ -106,12 +118,12 @@ def sidecar_for(path: Path) -> Path | None:
     return None
 
 
-def read_sidecar(path: Path) -> dict[str, Any]:
+def read_sidecar(path: Path, limits: Limits = DEFAULT) -> dict[str, Any]:
     sidecar = sidecar_for(path)
     if sidecar is None:
         return {}
     try:
-        data = load_yaml(sidecar.read_text(encoding="utf-8"))
+        data = load_yaml(read_text(sidecar, limits), limits)
     except OSError as exc:
         reason = msg.os_error(exc)
         raise ExtractionError(f"sidofilen {sidecar.name} går inte att läsa: {reason}") from None
@@ -124,6 +136,6 @@ def read_sidecar(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ExtractionError(f"sidofilen {sidecar.name} måste vara en mappning nyckel: värde")
     try:
-        return normalise(data, origin=sidecar.name)
+        return normalise(data, origin=sidecar.name, limits=limits)
     except OverrideError as exc:
         raise ExtractionError(str(exc)) from None

@@ -20,17 +20,22 @@ from archive import messages as msg
 from archive.document import Document
 from archive.errors import DiariumError
 from archive.extract.ocr import OcrSettings
+from archive.limits import DEFAULT as DEFAULT_LIMITS
+from archive.limits import Limits
 from archive.metadata import profiles as profiles_module
 from archive.metadata import read_metadata
 from archive.metadata.profiles import Profiles
 from archive.model import Extraction, Metadata
-from archive.overrides import normalise, read_sidecar
+from archive.overrides import check_value_length, normalise, read_sidecar
 from archive.privacy import scan_pages
 from archive.privacy.secrecy import SET_KEYS as SECRECY_KEYS
 from archive.privacy.secrecy import mark_from_set
-from archive.store import ID_LENGTH, Archive, _rendition, now_iso, sha256_of
+from archive.safenames import source_name
+from archive.store import ID_LENGTH, Archive, ArchiveWriteError, _rendition, now_iso, sha256_of
 
-Outcome = tuple[str, dict[str, Any] | str]  # ("added"|"unchanged", record) or ("failed", reason)
+# ("added"|"unchanged", record), ("failed", reason) or ("archive", reason): the archive itself
+# cannot be written (disk full, read-only), which stops the batch.
+Outcome = tuple[str, dict[str, Any] | str]
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,7 @@ class Batch:
     overrides: dict[str, Any] = field(default_factory=dict)
     ocr: OcrSettings | None = None  # how pages without a text layer are read (None: not)
     extra_dirs: tuple[str, ...] = ()  # the archive's own municipality data folders
+    limits: Limits = DEFAULT_LIMITS  # what the archive takes from its inputs (archive.limits)
 
     @classmethod
     def of(
@@ -54,7 +60,9 @@ class Batch:
     ) -> Batch:
         extra = archive.setting_path("municipalities")
         dirs = (str(extra),) if extra else ()
-        return cls(str(archive.root), municipality, dict(overrides or {}), ocr, dirs)
+        return cls(
+            str(archive.root), municipality, dict(overrides or {}), ocr, dirs, archive.limits
+        )
 
     def profiles(self) -> Profiles:
         return profiles_module.load(self.extra_dirs)  # cached: loaded once per process
@@ -75,14 +83,17 @@ def hand_set(path: Path, batch: Batch) -> dict[str, Any]:
     values = dict(batch.overrides)
     if batch.municipality:
         values["municipality"] = batch.municipality
-    values.update(read_sidecar(path))
+    values.update(read_sidecar(path, batch.limits))
     return values
 
 
-def extract(path: Path, ocr: OcrSettings | None = None) -> Extraction:
+def extract(
+    path: Path, ocr: OcrSettings | None = None, limits: Limits = DEFAULT_LIMITS
+) -> Extraction:
     """The format's reader, found through the registry (archive/extract/__init__.py); a PDF's
-    pages without a usable text layer are read by OCR as `ocr` says."""
-    return extractors.read(path, ocr=ocr)
+    pages without a usable text layer are read by OCR as `ocr` says, and no file is read past
+    `limits`."""
+    return extractors.read(path, ocr=ocr, limits=limits)
 
 
 def clean(extraction: Extraction, profiles: Profiles, municipality: str | None) -> Extraction:
@@ -104,13 +115,17 @@ def build_document(
     metadata: Metadata,
     overrides: dict[str, Any],
     origin: str = "hand",
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Document:
     """Merge what the rules read with what a person set; the person's value always wins.
 
     `origin` says where the set values came from: "hand" (--set, a sidecar) or "template".
+    `limits`: how long a metadata value may be (archive.limits).
     """
     values = metadata.to_dict()
     values.update(overrides)
+    for key in ("title", "case_number", "municipality", "board", "department", "officers"):
+        check_value_length(key, values.get(key), source, limits)
     provenance = dict(metadata.provenance)
     provenance.update({key: {"source": origin} for key in overrides})
     date = values.get("date")
@@ -153,18 +168,20 @@ def document_of(
     hand_set: dict[str, Any],
     ocr: OcrSettings | None,
     source: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> tuple[Document, Extraction]:
     """Extract, clean, read the metadata and build the record: what ingest does to a new file
     and `diarium ocr` to a stored scan. `hand_set`: values a person set, which win."""
     municipality = hand_set.get("municipality")
-    extraction = clean(extract(file, ocr), profiles, municipality)
+    extraction = clean(extract(file, ocr, limits), profiles, municipality)
     doc = build_document(
         sha256=sha256,
-        source=source or file.name,
+        source=source or source_name(file.name),
         size=size,
         extraction=extraction,
         metadata=metadata(extraction, profiles, municipality),
         overrides=hand_set,
+        limits=limits,
     )
     doc.personal_data = scan_pages(extraction.pages)
     return doc, extraction
@@ -189,6 +206,7 @@ def read_document(
         hand_set=hand_set,
         ocr=ocr,
         source=source,
+        limits=archive.limits,
     )
 
 
@@ -201,21 +219,29 @@ def ingest_one(batch: Batch, path: str) -> Outcome:
     except DiariumError as exc:
         return "failed", str(exc)
     sha = sha256_of(data)
-    if archive.contains(sha):
-        return "unchanged", archive.get(sha[:ID_LENGTH]).to_dict()
     try:
+        if archive.contains(sha):
+            return "unchanged", archive.get(sha[:ID_LENGTH]).to_dict()
         values = hand_set(file, batch)
         if not data:
             raise DiariumError("tom fil")
         secrecy = {key: values.pop(key) for key in SECRECY_KEYS if key in values}
         doc, extraction = document_of(
-            batch.profiles(), file, sha256=sha, size=len(data), hand_set=values, ocr=batch.ocr
+            batch.profiles(),
+            file,
+            sha256=sha,
+            size=len(data),
+            hand_set=values,
+            ocr=batch.ocr,
+            limits=batch.limits,
         )
         mark = mark_from_set(secrecy, at=now_iso(), page_count=len(extraction.pages))
         doc.secrecy = [mark] if mark else []
         if archive.commit(doc, data, extraction):
             return "added", doc.to_dict()
         return "unchanged", archive.get(doc.id).to_dict()
+    except ArchiveWriteError as exc:
+        return "archive", str(exc)
     except DiariumError as exc:
         return "failed", str(exc)
     except OSError as exc:

@@ -21,13 +21,16 @@ win: the loser sees the folder and reports "unchanged".
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,14 +43,74 @@ from archive.catalogue import Catalogue
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
 from archive.journal import CHANGED, STORED, Journal
+from archive.limits import Limits
 from archive.metadata import profiles
 from archive.metadata.profiles import Profiles
 from archive.model import Extraction, Page
+from archive.safeyaml import read_text, safe_load
 
 if TYPE_CHECKING:
     from archive.ocr_stored import OcrReport
 
 ID_LENGTH = 16
+# What a document id may look like before any path is built from it: a whole id, a prefix of at
+# least MIN_PREFIX characters, or a whole sha256; lowercase hexadecimal only, so `../x`, `/etc`,
+# `a/b` or a name with a NUL never reach the file system.
+MIN_PREFIX = 4
+_ID_SHAPE = re.compile(rf"[0-9a-f]{{{MIN_PREFIX},64}}")
+_FULL_ID = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}")
+
+
+class ArchiveWriteError(DiariumError):
+    """The archive's disk refused a write (full, read-only, no permission): one line naming the
+    path and what was being done; the batch stops, as every later write would fail the same."""
+
+
+# What a disk says when it will not take a write: the archive, not one input, is at fault.
+_DISK_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+)
+
+
+def id_shaped(doc_id: str) -> str:
+    """`doc_id` as typed, lowercased; NotFound unless it has an id's shape (hex, 4-64 long),
+    which is checked before it becomes part of any path (`../../x` is no id)."""
+    typed = doc_id.strip().lower()
+    if not _ID_SHAPE.fullmatch(typed):
+        shown = ascii(typed) if len(typed) <= 80 else ascii(typed[:80]) + "…"
+        raise NotFound(msg.NOT_AN_ID.format(id=shown, length=MIN_PREFIX))
+    return typed
+
+
+@contextmanager
+def archive_writes(what: str) -> Iterator[None]:
+    """Turn an OSError writing the archive into ArchiveWriteError naming path and operation."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _DISK_ERRNOS:
+            raise
+        where = exc.filename or msg.THE_ARCHIVE
+        raise ArchiveWriteError(
+            msg.CANNOT_WRITE.format(path=where, doing=what, reason=msg.os_error(exc))
+        ) from exc
+
+
+class DamagedDocument(DiariumError):
+    """A stored document whose record.json or text.json cannot be read; only that one fails."""
+
+    def __init__(self, doc_id: str, reason: str) -> None:
+        super().__init__(msg.DOCUMENT_DAMAGED.format(id=doc_id, reason=reason))
+        self.doc_id = doc_id
+        self.reason = reason
+
+
+@dataclass
+class Damaged:
+    """A document folder whose record cannot be read, as `list`, `stats` and `check` show it."""
+
+    id: str
+    reason: str
 
 
 @dataclass
@@ -62,6 +125,8 @@ class IngestReport:
     unchanged: list[Document] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
     skipped: list[Failure] = field(default_factory=list)  # diarium's own data files
+    # why the batch stopped early: the archive itself could not be written (disk full, ...)
+    stopped: str | None = None
     warnings: list[str] = field(default_factory=list)  # about the batch as a whole
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +145,7 @@ class IngestReport:
             "unchanged": [brief(d) for d in self.unchanged],
             "failed": [asdict(f) for f in self.failed],
             "skipped": [asdict(f) for f in self.skipped],
+            "stopped": self.stopped,
             "warnings": self.warnings,
         }
 
@@ -119,10 +185,15 @@ def text_json(extraction: Extraction) -> bytes:
 
 
 def _write_synced(path: Path, data: bytes) -> None:
-    with open(path, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
+    try:
+        with open(path, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        if exc.filename is None:  # a full disk fails the write or the close, not the open
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc
+        raise
 
 
 def _fsync_dir(path: Path) -> None:
@@ -185,7 +256,7 @@ class Archive:
         if not path.is_file():
             return {}
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = safe_load(read_text(path)) or {}
         except OSError as exc:
             reason = msg.os_error(exc)
             raise DiariumError(f"{path}: inställningarna går inte att läsa: {reason}") from None
@@ -194,6 +265,11 @@ class Archive:
         if not isinstance(data, dict):
             raise DiariumError(f"{path}: inställningarna måste vara en mappning nyckel: värde")
         return data
+
+    @property
+    def limits(self) -> Limits:
+        """What this archive takes from inputs nobody here controls (settings `limits:`)."""
+        return Limits.from_settings(self.settings, str(self.root / "settings.yaml"))
 
     def setting_path(self, key: str) -> Path | None:
         """A folder or file named in settings.yaml, relative paths taken from the archive root."""
@@ -214,17 +290,23 @@ class Archive:
     # -- reading -----------------------------------------------------------------------------
 
     def _folder(self, doc_id: str) -> Path:
+        if not _FULL_ID.fullmatch(doc_id):  # only resolve() and our own ids get here
+            raise NotFound(msg.NOT_A_FULL_ID.format(id=doc_id))
         return self.documents_dir / doc_id[:2] / doc_id
 
     def resolve(self, doc_id: str) -> str:
         """A full id from a unique prefix, as git takes short hashes."""
-        doc_id = doc_id.strip().lower()
+        doc_id = id_shaped(doc_id)
         if len(doc_id) >= ID_LENGTH and self.contains(doc_id):
             return doc_id[:ID_LENGTH]
-        if len(doc_id) < 4 or any(c not in "0123456789abcdef" for c in doc_id):
-            raise NotFound(f"inget dokument {doc_id!r} (id:n är hexadecimala, minst 4 tecken)")
+        if len(doc_id) > ID_LENGTH:
+            raise NotFound(f"inget dokument {doc_id!r} i {self.root}")
         shard = self.documents_dir / doc_id[:2]
-        matches = sorted(p.name for p in shard.glob(doc_id + "*") if (p / "record.json").is_file())
+        matches = sorted(
+            p.name
+            for p in shard.glob(doc_id + "*")
+            if _FULL_ID.fullmatch(p.name) and (p / "record.json").is_file()
+        )
         if not matches:
             raise NotFound(f"inget dokument {doc_id!r} i {self.root}")
         if len(matches) > 1:
@@ -232,15 +314,24 @@ class Archive:
         return matches[0]
 
     def get(self, doc_id: str) -> Document:
-        folder = self._folder(self.resolve(doc_id))
-        return Document.from_dict(json.loads((folder / "record.json").read_text("utf-8")))
+        doc_id = self.resolve(doc_id)
+        return _read_record(self._folder(doc_id) / "record.json", doc_id)
+
+    def get_or_damaged(self, doc_id: str) -> Document | Damaged:
+        """The document, or what is wrong with it when its record cannot be read."""
+        doc_id = self.resolve(doc_id)
+        try:
+            return self.get(doc_id)
+        except DamagedDocument as exc:
+            return Damaged(doc_id, exc.reason)
 
     def contains(self, sha256: str) -> bool:
-        return (self._folder(sha256[:ID_LENGTH]) / "record.json").is_file()
+        doc_id = sha256[:ID_LENGTH]
+        return bool(_FULL_ID.fullmatch(doc_id)) and (self._folder(doc_id) / "record.json").is_file()
 
     def _text_data(self, doc_id: str) -> dict[str, Any]:
-        folder = self._folder(self.resolve(doc_id))
-        return json.loads((folder / "text.json").read_text("utf-8"))
+        doc_id = self.resolve(doc_id)
+        return _read_text(self._folder(doc_id) / "text.json", doc_id)
 
     def pages(self, doc_id: str) -> list[Page]:
         return [Page(p["number"], p["text"]) for p in self._text_data(doc_id)["pages"]]
@@ -261,13 +352,32 @@ class Archive:
         if not self.documents_dir.is_dir():
             return
         for shard in sorted(self.documents_dir.iterdir()):
+            if not shard.is_dir() or shard.is_symlink():
+                continue
             for folder in sorted(shard.iterdir()):
-                if (folder / "record.json").is_file():
+                if (
+                    _FULL_ID.fullmatch(folder.name)
+                    and not folder.is_symlink()
+                    and (folder / "record.json").is_file()
+                ):
                     yield folder.name
 
-    def documents(self) -> Iterator[Document]:
+    def entries(self) -> Iterator[Document | Damaged]:
+        """Every stored document, a damaged one as Damaged so that it never stops the rest."""
         for doc_id in self.ids():
-            yield self.get(doc_id)
+            try:
+                yield self.get(doc_id)
+            except DamagedDocument as exc:
+                yield Damaged(doc_id, exc.reason)
+
+    def documents(self) -> Iterator[Document]:
+        """Every readable document (`entries()` also names the damaged ones)."""
+        for entry in self.entries():
+            if isinstance(entry, Document):
+                yield entry
+
+    def damaged(self) -> list[Damaged]:
+        return [entry for entry in self.entries() if isinstance(entry, Damaged)]
 
     def __len__(self) -> int:
         return sum(1 for _ in self.ids())
@@ -293,7 +403,11 @@ class Archive:
         documents = pages = size = 0
         ocr_documents = ocr_pages = uncertain = 0
         confidences: list[float] = []
-        for doc in self.documents():
+        damaged: list[str] = []
+        for doc in self.entries():
+            if isinstance(doc, Damaged):
+                damaged.append(doc.id)
+                continue
             documents += 1
             pages += doc.pages
             size += doc.size
@@ -318,6 +432,7 @@ class Archive:
             "year": dict(sorted(years.items())),
             "format": dict(formats.most_common()),
             "flags": dict(flags.most_common()),
+            "damaged": damaged,
             "ocr": {
                 "documents": ocr_documents,
                 "pages": ocr_pages,
@@ -360,6 +475,17 @@ class Archive:
         target = self._folder(doc.id)
         if (target / "record.json").is_file():
             return False
+        with archive_writes(msg.DOING_STORE.format(source=doc.source)):
+            return self._commit(target, doc, original, extraction, extra)
+
+    def _commit(
+        self,
+        target: Path,
+        doc: Document,
+        original: bytes,
+        extraction: Extraction,
+        extra: Sequence[tuple[str, bytes]],
+    ) -> bool:
         stage = self._new_stage()
         try:
             suffix = Path(doc.source).suffix.lower() or ".bin"
@@ -433,8 +559,8 @@ class Archive:
         stored record, so each is written the same way: to a file beside it, synced, renamed
         over the old one, and the folder synced; a kill leaves the old record or the new one.
         """
-        folder = self._folder(self.resolve(doc_id))
-        record = json.loads((folder / "record.json").read_text("utf-8"))
+        doc_id = self.resolve(doc_id)
+        record = read_document_json(self._folder(doc_id) / "record.json", doc_id)
         change(record)
         doc = Document.from_dict(record)
         self.write_file(
@@ -449,26 +575,28 @@ class Archive:
             raise DiariumError(f"{name!r} är ingen fil som får bytas ut i ett lagrat dokument")
         folder = self._folder(self.resolve(doc_id))
         temporary = folder / f".{name}.{os.getpid()}-{uuid.uuid4().hex}.tmp"
-        try:
-            _write_synced(temporary, data)
-            with self.journal.recording(CHANGED, folder.name, name):
-                os.replace(temporary, folder / name)
-                _fsync_dir(folder)
-        finally:
-            temporary.unlink(missing_ok=True)
+        with archive_writes(msg.DOING_WRITE.format(name=name)):
+            try:
+                _write_synced(temporary, data)
+                with self.journal.recording(CHANGED, folder.name, name):
+                    os.replace(temporary, folder / name)
+                    _fsync_dir(folder)
+            finally:
+                temporary.unlink(missing_ok=True)
         return folder / name
 
-    def remove(self, doc_id: str, *, by: str | None = None, reason: str = "") -> Document:
+    def remove(self, doc_id: str, *, by: str | None = None, reason: str = "") -> Document | Damaged:
         """Move a document into the archive's trash (see archive.trash), whole and restorable.
 
         `doc_id` must be the whole id or a unique prefix of at least 8 characters: a slip of
-        four characters must not take out a public record. `by` defaults to the login name.
+        four characters must not take out a public record. `by` defaults to the login name. A
+        damaged document can be removed as well (returned as Damaged).
         """
         from archive.trash import Trash
 
         return Trash(self).put(doc_id, by=by, reason=reason)
 
-    def restore(self, doc_id: str) -> Document:
+    def restore(self, doc_id: str) -> Document | Damaged:
         """Bring a document back from the trash, as it was."""
         from archive.trash import Trash
 
@@ -509,3 +637,88 @@ class Archive:
             progress=progress,
             ocr=ocr,
         )
+
+
+def is_document_id(name: str) -> bool:
+    """Whether `name` is a whole document id (the name of a document folder)."""
+    return bool(_FULL_ID.fullmatch(name))
+
+
+def read_document_json(path: Path, doc_id: str) -> Any:
+    """One of a document's JSON files; DamagedDocument if it is missing or not JSON."""
+    try:
+        return json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise DamagedDocument(doc_id, msg.FILE_MISSING.format(name=path.name)) from None
+    except json.JSONDecodeError as exc:  # the library's own words are English
+        raise DamagedDocument(doc_id, f"{path.name}: {msg.json_error(exc)}") from None
+    except (ValueError, RecursionError):  # not UTF-8 (UnicodeDecodeError), nested too deep
+        raise DamagedDocument(doc_id, msg.NOT_READABLE_JSON.format(name=path.name)) from None
+
+
+def _read_record(path: Path, doc_id: str) -> Document:
+    data = read_document_json(path, doc_id)
+    problem = record_problem(data, doc_id)
+    if problem:
+        raise DamagedDocument(doc_id, f"{path.name}: {problem}")
+    return Document.from_dict(data)
+
+
+def _read_text(path: Path, doc_id: str) -> dict[str, Any]:
+    data = read_document_json(path, doc_id)
+    problem = text_problem(data)
+    if problem:
+        raise DamagedDocument(doc_id, f"{path.name}: {problem}")
+    return data
+
+
+# The record's fields whose JSON type a reader relies on; others are checked by their users.
+_RECORD_TYPES: dict[str, tuple[type, ...]] = {
+    "id": (str,),
+    "sha256": (str,),
+    "source": (str,),
+    "format": (str,),
+    "kind": (str,),
+    "pages": (int,),
+    "size": (int,),
+    "officers": (list,),
+    "flags": (list,),
+    "manual": (list,),
+    "sections": (list,),
+    "tables": (list,),
+}
+_OPTIONAL_TEXT = ("title", "date", "case_number", "municipality", "board", "department")
+
+
+def record_problem(data: Any, doc_id: str) -> str | None:
+    """What is wrong with a record.json's content, or None: its schema, checked by hand
+    because the record is a dataclass and a schema library would state it a second time."""
+    if not isinstance(data, dict):
+        return msg.RECORD_NOT_OBJECT
+    for key, types in _RECORD_TYPES.items():
+        if key in ("id", "sha256", "source", "format") and key not in data:
+            return msg.RECORD_FIELD_MISSING.format(field=key)
+        if key in data and (not isinstance(data[key], types) or isinstance(data[key], bool)):
+            return msg.RECORD_FIELD_TYPE.format(field=key)
+    for key in _OPTIONAL_TEXT:
+        if data.get(key) is not None and not isinstance(data[key], str):
+            return msg.RECORD_FIELD_TYPE.format(field=key)
+    if data.get("year") is not None and not isinstance(data["year"], int):
+        return msg.RECORD_FIELD_TYPE.format(field="year")
+    if data["id"] != doc_id or not str(data["sha256"]).startswith(doc_id):
+        return msg.RECORD_WRONG_ID.format(id=data["id"], folder=doc_id)
+    return None
+
+
+def text_problem(data: Any) -> str | None:
+    """What is wrong with a text.json's content, or None."""
+    if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
+        return msg.TEXT_NOT_OBJECT
+    for page in data["pages"]:
+        if (
+            not isinstance(page, dict)
+            or not isinstance(page.get("number"), int)
+            or not isinstance(page.get("text"), str)
+        ):
+            return msg.TEXT_BAD_PAGE
+    return None

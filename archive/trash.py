@@ -18,15 +18,24 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from archive import messages as msg
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
 from archive.journal import REMOVED, STORED
-
-if TYPE_CHECKING:
-    from archive.store import Archive
+from archive.store import (
+    _FULL_ID,
+    ID_LENGTH,
+    Archive,
+    Damaged,
+    DamagedDocument,
+    _fsync_dir,
+    _read_record,
+    _write_synced,
+    archive_writes,
+    id_shaped,
+    now_iso,
+)
 
 NOTE = "removed.json"
 # A prefix this long names one document among millions; four characters name one by luck.
@@ -51,6 +60,14 @@ class TrashEntry:
         }
 
 
+def _document(folder: Path) -> Document | Damaged:
+    """A trashed document, or Damaged when its record cannot be read (it was removed so)."""
+    try:
+        return _read_record(folder / "record.json", folder.name)
+    except DamagedDocument as exc:
+        return Damaged(folder.name, exc.reason)
+
+
 def _who() -> str:
     try:
         return getpass.getuser()
@@ -63,27 +80,26 @@ class Trash:
         self.archive = archive
         self.root = archive.root / "trash"
 
-    def put(self, doc_id: str, *, by: str | None = None, reason: str = "") -> Document:
+    def put(self, doc_id: str, *, by: str | None = None, reason: str = "") -> Document | Damaged:
         """Move a document into the trash; `doc_id` must be whole or a long, unique prefix."""
-        from archive.store import ID_LENGTH, _fsync_dir, _write_synced, now_iso
-
-        typed = doc_id.strip().lower()
+        typed = id_shaped(doc_id)
         if len(typed) < min(MIN_REMOVE_PREFIX, ID_LENGTH):
             raise DiariumError(msg.ID_TOO_SHORT.format(id=doc_id, length=MIN_REMOVE_PREFIX))
-        doc = self.archive.get(typed)
+        doc = self.archive.get_or_damaged(typed)  # a damaged one is moved whole, as it is
         folder = self.archive._folder(doc.id)
         self.root.mkdir(parents=True, exist_ok=True)
         target = self.root / doc.id
         if target.exists():  # removed before, taken in again, removed again: the newer wins
             self._delete(target)
-        with self.archive.journal.recording(REMOVED, doc.id):  # the index follows
-            os.rename(folder, target)
-            _fsync_dir(folder.parent)
-        note = {"by": by or _who(), "at": now_iso(), "reason": reason}
-        temporary = target / f".{NOTE}.tmp"
-        _write_synced(temporary, json.dumps(note, ensure_ascii=False).encode())
-        os.replace(temporary, target / NOTE)
-        _fsync_dir(target)
+        with archive_writes(msg.DOING_REMOVE.format(id=doc.id)):
+            with self.archive.journal.recording(REMOVED, doc.id):  # the index follows
+                os.rename(folder, target)
+                _fsync_dir(folder.parent)
+            note = {"by": by or _who(), "at": now_iso(), "reason": reason}
+            temporary = target / f".{NOTE}.tmp"
+            _write_synced(temporary, json.dumps(note, ensure_ascii=False).encode())
+            os.replace(temporary, target / NOTE)
+            _fsync_dir(target)
         return doc
 
     def entries(self) -> list[TrashEntry]:
@@ -97,28 +113,29 @@ class Trash:
         return sorted(found, key=lambda e: e.removed_at, reverse=True)
 
     def _entry(self, folder: Path) -> TrashEntry | None:
-        try:
-            record = json.loads((folder / "record.json").read_text("utf-8"))
-        except (OSError, ValueError):
+        if not _FULL_ID.fullmatch(folder.name):
             return None
+        doc = _document(folder)
+        if isinstance(doc, Damaged):  # removed as it was: listed by its id alone
+            doc = Document(id=folder.name, sha256="", source=msg.DAMAGED, format="")
         try:
             note = json.loads((folder / NOTE).read_text("utf-8"))
         except (OSError, ValueError):  # killed between the move and the note: still restorable
             stamp = dt.datetime.fromtimestamp(folder.stat().st_mtime, dt.UTC)
             note = {"at": stamp.replace(microsecond=0).isoformat().replace("+00:00", "Z")}
         return TrashEntry(
-            document=Document.from_dict(record),
+            document=doc,
             removed_at=str(note.get("at") or ""),
             by=str(note.get("by") or ""),
             reason=str(note.get("reason") or ""),
         )
 
     def _resolve(self, doc_id: str) -> Path:
-        typed = doc_id.strip().lower()
+        typed = id_shaped(doc_id)
         matches = sorted(
             p
-            for p in (self.root.glob(f"{typed}*") if typed else [])
-            if (p / "record.json").is_file()
+            for p in self.root.glob(f"{typed[:ID_LENGTH]}*")
+            if _FULL_ID.fullmatch(p.name) and p.name.startswith(typed) and p.is_dir()
         )
         if not matches:
             raise NotFound(msg.NOT_IN_TRASH.format(id=doc_id, root=self.archive.root))
@@ -127,13 +144,11 @@ class Trash:
             raise NotFound(msg.AMBIGUOUS_IN_TRASH.format(id=doc_id, matches=names))
         return matches[0]
 
-    def restore(self, doc_id: str) -> Document:
+    def restore(self, doc_id: str) -> Document | Damaged:
         """Put a document back where it was, as it was."""
-        from archive.store import _fsync_dir
-
         folder = self._resolve(doc_id)
-        doc = Document.from_dict(json.loads((folder / "record.json").read_text("utf-8")))
-        if self.archive.contains(doc.id):
+        doc = _document(folder)  # a damaged one goes back as it was
+        if self.archive.contains(doc.id) or self.archive._folder(doc.id).exists():
             raise DiariumError(msg.ALREADY_IN_ARCHIVE.format(id=doc.id))
         (folder / NOTE).unlink(missing_ok=True)
         target = self.archive._folder(doc.id)

@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 
 from archive import messages as msg
+from archive.limits import DEFAULT, Limits
+from archive.safeyaml import NoAliasLoader, safe_load
 
 BOOL = "tag:yaml.org,2002:bool"
 NULL = "tag:yaml.org,2002:null"
@@ -50,8 +52,9 @@ def line_of(value: Any) -> int:
     return getattr(value, "line", 0)
 
 
-class _AsWritten(yaml.SafeLoader):
-    """SafeLoader (no Python objects) whose scalars stay the text they were written as."""
+class _AsWritten(NoAliasLoader):
+    """SafeLoader (no Python objects, no aliases) whose scalars stay the text they were written
+    as."""
 
 
 def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Written | None:
@@ -68,9 +71,10 @@ for _tag in (*_IMPLICIT, NULL):
 yaml.SafeDumper.add_representer(Written, yaml.SafeDumper.represent_str)
 
 
-def load_yaml(text: str) -> Any:
-    """Raises yaml.YAMLError; `msg.yaml_error` says where in Swedish."""
-    return yaml.load(text, Loader=_AsWritten)  # noqa: S506 - a SafeLoader subclass
+def load_yaml(text: str, limits: Limits = DEFAULT) -> Any:
+    """Raises yaml.YAMLError (also for an alias or a text over `limits.yaml_kb`, as
+    archive.safeyaml refuses them); `msg.yaml_error` says where in Swedish."""
+    return safe_load(text, loader=_AsWritten, limits=limits)
 
 
 def load_json(text: str) -> Any:

@@ -19,7 +19,9 @@ from archive.extract.ocr import MODES
 from archive.names import fold
 from archive.overrides import parse_assignments
 from archive.privacy.operations import masked_pages, masked_record
+from archive.safenames import printable
 from archive.show import show_data
+from archive.store import Damaged
 from archive.trash import MIN_REMOVE_PREFIX, Trash
 from cli.common import (
     archive_option,
@@ -111,7 +113,11 @@ def ingest(
         )
     finally:
         progress.close()
+    # What was stored is printed first: a disk that fails afterwards cannot hide it.
     _print_report(report, as_json, privacy.masked_kinds(archive.settings))
+    if report.stopped:
+        warn(msg.BATCH_STOPPED.format(reason=printable(report.stopped)))
+        sys.exit(1)
     if report.failed:
         sys.exit(1)
 
@@ -129,19 +135,19 @@ def _print_report(report: IngestReport, as_json: bool, kinds: frozenset[str]) ->
             ocr = msg.INGEST_OCR.format(pages=read) if read else ""
             line = msg.INGEST_ADDED.format(
                 id=doc.id,
-                source=privacy.mask_string(doc.source, kinds),
-                kind=doc.kind,
+                source=printable(privacy.mask_string(doc.source, kinds)),
+                kind=printable(doc.kind),
                 date=doc.date or msg.NO_DATE,
                 flags=ocr + flags,
             )
             click.echo(line)
         for doc in report.unchanged:
-            source = privacy.mask_string(doc.source, kinds)
+            source = printable(privacy.mask_string(doc.source, kinds))
             click.echo(msg.INGEST_UNCHANGED.format(id=doc.id, source=source))
     for skipped in report.skipped:
-        warn(msg.INGEST_SKIPPED.format(path=skipped.path, reason=skipped.error))
+        warn(msg.INGEST_SKIPPED.format(path=printable(skipped.path), reason=skipped.error))
     for failure in report.failed:
-        warn(msg.INGEST_FAILED.format(path=failure.path, error=failure.error))
+        warn(msg.INGEST_FAILED.format(path=printable(failure.path), error=printable(failure.error)))
     for message in report.warnings:
         warn(msg.PREFIX.format(message=message))
     warn(
@@ -184,24 +190,24 @@ def show(archive: Archive, doc_id: str, as_json: bool, with_text: bool, unmasked
     if as_json:
         print_json(show_data(archive, doc_id, with_text=with_text, unmasked=unmasked))
         return
-    doc = archive.get(doc_id)
+    doc = archive.get(doc_id)  # a damaged one is a one-line DamagedDocument
     pages = archive.pages(doc.id) if with_text else []
     if not unmasked:
         pages = masked_pages(archive, doc, pages=pages)
     shown = doc if unmasked else Document.from_dict(masked_record(archive, doc))
-    click.echo(click.style(shown.title or shown.source, bold=True))
+    click.echo(click.style(printable(shown.title or shown.source), bold=True))
     for label, value, key in _fields(shown):
         if value:
-            click.echo(f"  {label:<16} {value}{_origin(doc, key)}")
+            click.echo(f"  {label:<16} {printable(str(value))}{_origin(doc, key)}")
     if shown.sections:
         click.echo(msg.SHOW_SECTIONS)
         for section in shown.sections:
-            click.echo(f"    - {section['heading']}")
+            click.echo(f"    - {printable(section['heading'])}")
     for page in pages:
         read = doc.ocr_page(page.number)
         how = f" ({ocr_mark(read)})" if read else ""
         click.echo(click.style(msg.SHOW_PAGE.format(number=f"{page.number}{how}"), dim=True))
-        click.echo(page.text)
+        click.echo(printable(page.text, keep_newlines=True))
 
 
 def _fields(doc: Document) -> list[tuple[str, Any, str]]:
@@ -292,9 +298,13 @@ def list_(
         archive, municipalities=municipalities, board=board, kind=kind
     )
     span = years(year)
+    entries = list(archive.entries())
+    damaged = [e for e in entries if isinstance(e, Damaged)]
     docs: list[Document] = []
     unknown = {"year": 0, "kind": 0}
-    for d in archive.documents():
+    for d in entries:
+        if not isinstance(d, Document):
+            continue
         if places and d.municipality not in places:
             continue
         if organ and fold(d.board or "") != fold(organ):
@@ -310,19 +320,28 @@ def list_(
     note_left_out(unknown)
     kinds = privacy.masked_kinds(archive.settings)
     if as_json:
-        print_json(
-            [privacy.mask_value({key: getattr(d, key) for key in LIST_KEYS}, kinds) for d in docs]
-        )
+        rows = [
+            privacy.mask_value({key: getattr(d, key) for key in LIST_KEYS}, kinds) for d in docs
+        ]
+        rows += [{"id": d.id, "damaged": d.reason} for d in damaged]
+        print_json(rows)
         return
     for d in docs:
-        title = privacy.mask_string(d.title or d.source, kinds)
+        title = printable(privacy.mask_string(d.title or d.source, kinds))
         title = textwrap.shorten(title, width=60, placeholder="…")
         when = d.date or str(d.year or "–")
+        place = printable(d.municipality or "–")
         secret = "  [sekretess]" if privacy.active(d.secrecy) else ""
-        click.echo(
-            f"{d.id}  {when:<10}  {d.kind:<24}  {d.municipality or '–':<12}  {title}{secret}"
-        )
+        click.echo(f"{d.id}  {when:<10}  {printable(d.kind):<24}  {place:<12}  {title}{secret}")
+    for d in damaged:
+        click.echo(msg.LIST_DAMAGED.format(id=d.id, reason=printable(d.reason)))
     warn(msg.LIST_SUMMARY.format(documents=msg.count(len(docs), "dokument"), root=archive.root))
+    if damaged:
+        warn(
+            msg.LIST_DAMAGED_SUMMARY.format(
+                documents=msg.count(len(damaged), "skadat dokument", "skadade dokument")
+            )
+        )
 
 
 @click.command()
@@ -335,7 +354,8 @@ def remove(archive: Archive, doc_id: str, yes: bool, reason: str) -> None:
 
     ID är hela id:t eller en entydig början på minst 8 tecken. Frågar först, utom med --yes.
     Vem, när och varför sparas; `diarium restore ID` tar tillbaka dokumentet och
-    `diarium trash empty --older-than 30d` raderar för gott.
+    `diarium trash empty --older-than 30d` raderar för gott. Ett skadat dokument (se
+    `diarium check`) flyttas dit på samma sätt.
 
     \b
     diarium remove 3fa1c2d4 --reason "dubblett av 9b0e77aa"
@@ -343,15 +363,21 @@ def remove(archive: Archive, doc_id: str, yes: bool, reason: str) -> None:
     """
     if len(doc_id.strip()) < MIN_REMOVE_PREFIX:
         raise DiariumError(msg.ID_TOO_SHORT.format(id=doc_id, length=MIN_REMOVE_PREFIX))
-    doc = archive.get(doc_id)
+    doc = archive.get_or_damaged(doc_id)
     if not yes:
-        question = msg.REMOVE_CONFIRM.format(
-            id=doc.id, source=doc.source, title=doc.title or doc.kind
-        )
+        if isinstance(doc, Damaged):
+            question = msg.REMOVE_DAMAGED_CONFIRM.format(id=doc.id, reason=printable(doc.reason))
+        else:
+            question = msg.REMOVE_CONFIRM.format(
+                id=doc.id, source=printable(doc.source), title=printable(doc.title or doc.kind)
+            )
         if not confirm(question):
             raise DiariumError(msg.REMOVE_NOT_CONFIRMED)
     removed = archive.remove(doc.id, reason=reason)
-    click.echo(msg.REMOVED.format(id=removed.id, source=removed.source))
+    if isinstance(removed, Damaged):
+        click.echo(msg.REMOVED_DAMAGED.format(id=removed.id, reason=printable(removed.reason)))
+    else:
+        click.echo(msg.REMOVED.format(id=removed.id, source=printable(removed.source)))
 
 
 def _in_span(doc: Document, span: tuple[int, int] | None) -> bool:
@@ -369,7 +395,10 @@ def restore(archive: Archive, doc_id: str) -> None:
     diarium restore 3fa1c2d4
     """
     doc = archive.restore(doc_id)
-    click.echo(msg.RESTORED.format(id=doc.id, source=doc.source))
+    if isinstance(doc, Damaged):
+        click.echo(msg.RESTORED_DAMAGED.format(id=doc.id, reason=printable(doc.reason)))
+    else:
+        click.echo(msg.RESTORED.format(id=doc.id, source=printable(doc.source)))
 
 
 @click.group()
@@ -395,9 +424,9 @@ def list_trash(archive: Archive, as_json: bool) -> None:
         line = msg.TRASH_LINE.format(
             id=e.document.id,
             removed_at=e.removed_at,
-            by=e.by,
-            source=e.document.source,
-            reason=e.reason or msg.NO_REASON,
+            by=printable(e.by),
+            source=printable(e.document.source),
+            reason=printable(e.reason) or msg.NO_REASON,
         )
         click.echo(line)
     warn(msg.TRASH_SUMMARY.format(count=msg.count(len(entries), "dokument"), root=archive.root))
@@ -434,7 +463,7 @@ def empty_trash(archive: Archive, older_than: str, yes: bool) -> None:
     for e in bin_.empty(dt.timedelta(days=days)):
         click.echo(
             msg.TRASH_EMPTIED.format(
-                id=e.document.id, source=e.document.source, removed_at=e.removed_at
+                id=e.document.id, source=printable(e.document.source), removed_at=e.removed_at
             )
         )
 
@@ -486,7 +515,11 @@ def stats(archive: Archive, as_json: bool) -> None:
             click.echo(f"{label}:")
             for name, count in data[key].items():
                 shown = msg.flag(name) if key == "flags" else name
-                click.echo(f"  {msg.number(count):>6}  {shown}")
+                click.echo(f"  {msg.number(count):>6}  {printable(shown)}")
+    if data["damaged"]:
+        click.echo(msg.STATS_DAMAGED.format(count=msg.number(len(data["damaged"]))))
+        for doc_id in data["damaged"]:
+            click.echo(f"  {doc_id}")
 
 
 @click.command()
@@ -581,4 +614,37 @@ def ocr(archive: Archive, ids: tuple[str, ...], always: bool, as_json: bool) -> 
         sys.exit(1)
 
 
-COMMANDS = [ingest, show, list_, remove, restore, trash, stats, review, ocr]
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Skriv problemen som JSON.")
+@archive_option
+def check(archive: Archive, as_json: bool) -> None:
+    """Kontrollera arkivet: varje original mot sin sha256, varje record.json och text.json mot
+    sitt schema, journalens rader, och sökindexet mot arkivet. Slutkod 1 om något är fel.
+
+    \b
+    diarium check
+    diarium check --json | jq -r '.[].where'
+    """
+    from archive.check import check_archive, check_journal
+    from indexer.archive_sync import check_index
+
+    if not archive.exists():
+        raise DiariumError(msg.NO_ARCHIVE.format(root=archive.root))
+    problems = [*check_archive(archive), *check_journal(archive)]
+    problems += check_index(archive)
+    if as_json:
+        print_json([p.to_dict() for p in problems])
+    else:
+        for problem in problems:
+            click.echo(f"{printable(problem.where)}: {printable(problem.what)}")
+        summary = msg.CHECK_SUMMARY.format(
+            documents=msg.count(len(archive), "dokument"),
+            problems=msg.count(len(problems), "problem"),
+            root=archive.root,
+        )
+        warn(summary)
+    if problems:
+        sys.exit(1)
+
+
+COMMANDS = [ingest, show, list_, remove, restore, trash, stats, review, ocr, check]

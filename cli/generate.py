@@ -7,7 +7,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 import yaml
@@ -64,7 +64,24 @@ def _municipality_dirs(archive: Archive) -> list[Path]:
     return [extra] if extra else []
 
 
-def _refuse(exc: GenerationRefused) -> None:
+def _render(
+    archive: Archive, kind: Kind, values: dict[str, Any], target: Path, source: str
+) -> Generated:
+    """Render with the archive's own municipality data and limits; a refusal ends the command."""
+    try:
+        return render(
+            kind,
+            values,
+            target,
+            source=source,
+            municipality_dirs=_municipality_dirs(archive),
+            limits=archive.limits,
+        )
+    except GenerationRefused as exc:
+        _refuse(exc)
+
+
+def _refuse(exc: GenerationRefused) -> NoReturn:
     for line in str(exc).splitlines():
         click.echo(msg.PREFIX.format(message=line), err=True)
     sys.exit(1)
@@ -140,12 +157,7 @@ def generate(
     if pdf:
         find_soffice()  # before anything is written: a missing LibreOffice is a clear refusal
     target = output or default_output(chosen, values, Path.cwd())
-    try:
-        generated = render(
-            chosen, values, target, source=str(data), municipality_dirs=_municipality_dirs(archive)
-        )
-    except GenerationRefused as exc:
-        _refuse(exc)
+    generated = _render(archive, chosen, values, target, str(data))
     _finish(generated, pdf=pdf, file=file, archive=archive, source=data)
 
 
@@ -306,16 +318,7 @@ def new(
         yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8"
     )
     click.echo(msg.WROTE.format(path=data_path))
-    try:
-        generated = render(
-            chosen,
-            values,
-            target,
-            source=str(data_path),
-            municipality_dirs=_municipality_dirs(archive),
-        )
-    except GenerationRefused as exc:
-        _refuse(exc)
+    generated = _render(archive, chosen, values, target, str(data_path))
     _finish(generated, pdf=pdf, file=file, archive=archive, source=data_path)
 
 

@@ -7,20 +7,21 @@ import sys
 import traceback
 import warnings
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import click
 import platformdirs
 
 from archive import messages as msg
 from archive.errors import DiariumError
+from archive.safenames import printable
 
 msg.install_click_swedish()
 
 
 class Diarium(click.Group):
     """Turns every error a user can cause into one line on stderr and exit code 1, and a bug of
-    diarium's own into "internal error" (its traceback in the log file, and with --debug)."""
+    diarium's own into "internt fel" (its traceback in the log file, and with --debug)."""
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
         # The usage line's `[OPTIONS]` is a Command attribute, not a gettext string.
@@ -33,31 +34,31 @@ class Diarium(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except DiariumError as exc:
-            click.echo(msg.PREFIX.format(message=exc), err=True)
-            sys.exit(1)
+            _fail(str(exc))
         except PermissionError as exc:
-            message = msg.PERMISSION_DENIED.format(path=exc.filename)
-            click.echo(msg.PREFIX.format(message=message), err=True)
-            sys.exit(1)
-        except OSError as exc:  # disk full, a read-only or vanished folder: the system's words
-            where = f": {exc.filename}" if exc.filename else ""
-            click.echo(f"diarium: {exc.strerror or exc}{where}", err=True)
-            sys.exit(1)
+            _fail(msg.PERMISSION_DENIED.format(path=exc.filename))
+        except OSError as exc:
+            # the disk or the file system said no (full, read-only, gone): caused by the
+            # machine, not by diarium; the path and the reason are the message
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"{where}{msg.os_error(exc)}")
         except KeyboardInterrupt:
             click.echo(msg.PREFIX.format(message=msg.INTERRUPTED), err=True)
             sys.exit(130)
+        except RecursionError:
+            _fail(msg.TOO_DEEP)
         except Exception as exc:
             log = _log_internal_error(exc)
             if ctx.params.get("debug"):
                 traceback.print_exception(exc, file=sys.stderr)
             detail = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-            logged = f"; felet med spårning står i {log}" if log else ""
-            click.echo(
-                f"diarium: internt fel ({detail}): ett fel i diarium, inte i arkivet eller "
-                f"sökindexet{logged}; kör kommandot med --debug för att se spårningen",
-                err=True,
-            )
-            sys.exit(1)
+            logged = msg.INTERNAL_ERROR_LOGGED.format(log=log) if log else ""
+            _fail(msg.INTERNAL_ERROR.format(error=detail, logged=logged))
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(msg.PREFIX.format(message=printable(message, keep_newlines=True)), err=True)
+    sys.exit(1)
 
 
 def _log_internal_error(exc: BaseException) -> Path | None:

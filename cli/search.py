@@ -9,6 +9,7 @@ import click
 
 from archive import Archive, DiariumError, privacy
 from archive import messages as msg
+from archive.safenames import printable
 from cli.common import archive_option, note_left_out, ocr_mark, print_json, resolve_filters, warn
 from indexer import Hit, IndexUnavailable, SearchResult
 from indexer.archive_sync import index_of, mark_ocr, personal_token, rebuild_from_archive
@@ -186,16 +187,17 @@ def _print_result(result: SearchResult, *, limit: int, page: int) -> None:
 
 
 def _print_hit(number: int, hit: Hit) -> None:
-    click.echo(click.style(f"{number}. {hit.title or hit.source or hit.id}", bold=True))
+    title = printable(hit.title or hit.source or hit.id)
+    click.echo(click.style(f"{number}. {title}", bold=True))
     about = [hit.kind, hit.municipality, hit.board, hit.date or hit.year, hit.case_number]
-    click.echo("   " + " · ".join(str(a) for a in about if a))
+    click.echo("   " + " · ".join(printable(str(a)) for a in about if a))
     if hit.snippet:
         styled = hit.marked_snippet(lambda word: click.style(word, **_MARK))
         where = msg.HIT_PAGE.format(page=hit.page) if hit.page is not None else ""
         if hit.ocr is not None:
             where = msg.HIT_PAGE.format(page=f"{hit.page} ({ocr_mark(hit.ocr)})")
         click.echo(f"   {where}{styled}")
-    click.echo(click.style(f"   {hit.id}  {hit.source or ''}", dim=True))
+    click.echo(click.style(f"   {hit.id}  {printable(hit.source or '')}", dim=True))
 
 
 @click.command()
@@ -224,3 +226,5 @@ def reindex(archive: Archive) -> None:
             documents=msg.count(count, "dokument"), seconds=elapsed, index=archive.index_dir
         )
     )
+    for damaged in archive.damaged():
+        warn(msg.REINDEX_SKIPPED.format(id=damaged.id, reason=printable(damaged.reason)))

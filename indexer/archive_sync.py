@@ -7,7 +7,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from archive import Archive, Document, NotFound, privacy
+from archive import messages as msg
+from archive.check import Problem
 from archive.model import Page
+from archive.store import DamagedDocument
 from indexer.engines import ENGINES, default_engine
 from indexer.errors import SearchIndexError
 from indexer.index import FEATURES, Index
@@ -42,6 +45,8 @@ class ArchiveFeed:
             try:
                 yield index_doc(self.archive, doc_id, kinds=kinds, key=key)
             except (NotFound, FileNotFoundError):  # not stored (any more): the index drops it
+                continue
+            except DamagedDocument:  # left out; `reindex` and `check` name it
                 continue
 
 
@@ -172,6 +177,29 @@ def rebuild_from_archive(archive: Archive, progress: Callable[[int], None] | Non
         return index.rebuild_from_feed(progress=progress)
     finally:
         index.close()
+
+
+def check_index(archive: Archive) -> list[Problem]:
+    """What the index says that the archive does not, once it has caught up with the journal:
+    documents it lacks or still holds. No index yet is no problem (the first search builds it)."""
+    index = index_of(archive)
+    try:
+        if not index.exists():
+            return []
+        try:
+            indexed = index.ids()
+        except SearchIndexError as exc:
+            return [Problem("index", str(exc))]
+        except OSError as exc:  # cannot catch up: a full or read-only disk
+            return [Problem("index", msg.CHECK_INDEX_UNWRITABLE.format(reason=msg.os_error(exc)))]
+    finally:
+        index.close()
+    readable = {d.id for d in archive.documents()}
+    problems = [Problem(doc_id, msg.CHECK_NOT_INDEXED) for doc_id in sorted(readable - indexed)]
+    problems += [
+        Problem(doc_id, msg.CHECK_NOT_ARCHIVED) for doc_id in sorted(indexed - set(archive.ids()))
+    ]
+    return problems
 
 
 def personal_token(archive: Archive, number: str) -> str:

@@ -37,6 +37,7 @@ from pathlib import Path
 import platformdirs
 
 from indexer import analysis
+from indexer.unpickling import RestrictedUnpickler
 
 log = logging.getLogger(__name__)
 
@@ -165,12 +166,16 @@ def _cache_file(dic: Path) -> Path:
     return Path(platformdirs.user_cache_dir("diarium")) / "lexicon" / f"{dic.stem}-{digest}.pickle"
 
 
+_LEXICON_GLOBALS = frozenset({(__name__, "Lexicon")})
+
+
 def load_lexicon(dic: Path) -> Lexicon:
     """The lexicon of `dic`, from the user cache when it was built before (about 0.1 s)."""
     cached = _cache_file(dic)
     try:
         with cached.open("rb") as handle:
-            lexicon = pickle.load(handle)
+            # the cache folder is the user's, but what it holds is read as data, never run
+            lexicon = RestrictedUnpickler(handle, _LEXICON_GLOBALS).load()
         if isinstance(lexicon, Lexicon):
             return lexicon
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):

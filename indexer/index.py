@@ -18,6 +18,7 @@ from the journal before the swap.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -55,6 +56,7 @@ from indexer.query import (
     text_leaves,
 )
 from indexer.synonyms import Synonyms
+from indexer.unpickling import RefusedPickle
 
 CURRENT = "CURRENT"
 VERSION_FILE = "diarium-index.json"
@@ -72,6 +74,8 @@ FEW_RESULTS = 3
 # What a search understands beyond the words as typed (issue 6); all on unless the search
 # benchmark leaves some out to measure what each costs.
 FEATURES = frozenset({"compounds", "folding", "synonyms", "spelling"})
+# Errors of the disk under the index (full, read-only, no permission): reported as they are.
+_DISK_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 # Documents analysed and written per commit while catching up with the journal.
 CATCH_UP_BATCH = 500
 
@@ -148,6 +152,7 @@ class Index:
         self._engine: Engine | None = None
         self._reader: Reader | None = None
         self._position: int | None = None  # of the open generation, when known
+        self._leftovers_checked = False
 
     # -- state -----------------------------------------------------------------------------
 
@@ -274,14 +279,16 @@ class Index:
         except (KeyboardInterrupt, SystemExit, GeneratorExit, SearchIndexError):
             raise
         except BaseException as exc:
+            if isinstance(exc, OSError) and exc.errno in _DISK_ERRNOS:
+                self.close()  # the disk said no (full, read-only): not damage, nothing to rebuild
+                raise
             if not engine.is_damage(exc):
                 raise
             self.close()
-            # The library's own words are English; its exception's name is enough to report.
-            detail = type(exc).__name__
-            raise IndexUnavailable(
-                f"sökindexet i {self.path} är skadat ({detail}); bygg om det med `diarium reindex`"
-            ) from exc
+            # The library's own words are English: its exception's name is enough to report; a
+            # refused pickle says in our own words what it tried to call.
+            error = str(exc) if isinstance(exc, RefusedPickle) else type(exc).__name__
+            raise IndexUnavailable(msg.INDEX_DAMAGED.format(path=self.path, error=error)) from exc
 
     @contextmanager
     def _reading(self) -> Iterator[Reader]:
@@ -315,6 +322,7 @@ class Index:
         """
         if self.feed is None:
             return CatchUp()
+        self._clean_leftovers()
         end = self.feed.end()
         generation = self._current_or_none()
         if generation is None:
@@ -449,6 +457,23 @@ class Index:
         tmp.write_text(generation, "utf-8")
         os.replace(tmp, self.path / CURRENT)
         self.close()
+
+    def _clean_leftovers(self) -> None:
+        """Once per process: remove what a killed rebuild left (a generation CURRENT does not
+        name), unless a rebuild is running now (it holds the rebuild lock)."""
+        if self._leftovers_checked or not self.path.is_dir():
+            return
+        self._leftovers_checked = True
+        if not any(
+            child.name.startswith("gen-") and child.name != self._current_or_none()
+            for child in self.path.iterdir()
+        ):
+            return
+        try:
+            with file_lock(self.path / REBUILD_LOCK_FILE, timeout=0):
+                self._remove_stale_generations(keep=self._current_or_none())
+        except (TimeoutError, OSError):  # rebuilding now, or a read-only index: leave it
+            return
 
     def _remove_stale_generations(self, keep: str | None) -> None:
         """Old generations and leftovers of interrupted rebuilds (only a rebuild calls this)."""

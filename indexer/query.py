@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from archive import messages as msg
 from indexer.errors import QueryError
 
 # Field names a query may use, with what the value is.
@@ -218,6 +219,11 @@ def _merge_case_numbers(tokens: list[_Tok]) -> list[_Tok]:
     return out
 
 
+# Groups and negations nested deeper than this are refused: nobody writes them, and every walk
+# over the query tree (expansion, matching, highlighting) recurses once per level.
+MAX_DEPTH = 40
+
+
 class _Parser:
     """Recursive descent: or := and (OR and)*; and := unary (AND? unary)*; unary := NOT* primary."""
 
@@ -225,6 +231,13 @@ class _Parser:
         self.tokens = tokens
         self.query = query
         self.pos = 0
+        self.depth = 0
+
+    def _deeper(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            shown = self.query if len(self.query) <= 60 else self.query[:60] + "…"
+            raise QueryError(msg.QUERY_TOO_DEEP.format(depth=MAX_DEPTH, query=shown))
 
     def _peek(self) -> str | None:
         return self.tokens[self.pos].kind if self.pos < len(self.tokens) else None
@@ -264,7 +277,10 @@ class _Parser:
             self.pos += 1
             if self._peek() in (None, "OR", "AND", ")"):
                 raise self._fail(f"{op} behöver något att utesluta efter sig")
-            return Not(self.parse_unary())
+            self._deeper()
+            node = Not(self.parse_unary())
+            self.depth -= 1
+            return node
         return self.parse_primary()
 
     def parse_primary(self) -> Node:
@@ -273,10 +289,12 @@ class _Parser:
         if tok.kind == "(":
             if self._peek() == ")":
                 raise self._fail("tom grupp '()'")
+            self._deeper()
             node = self.parse_or()
             if self._peek() != ")":
                 raise self._fail("')' saknas")
             self.pos += 1
+            self.depth -= 1
             return node
         if tok.kind == "phrase":
             if not tok.text.strip():

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from archive import messages as msg
+from archive.safeyaml import safe_load
 from indexer import analysis, compounds
 from indexer.errors import SearchIndexError
 
@@ -173,7 +174,7 @@ def phrase_terms(terms: Sequence[str]) -> list[str]:
 
 def _read_into(synonyms: Synonyms, text: str, name: str) -> None:
     try:
-        data: Any = yaml.safe_load(text)
+        data: Any = safe_load(text)
     except yaml.YAMLError as exc:
         raise SynonymsError(f"{name}: {msg.yaml_error(exc)}") from None
     if data is None:

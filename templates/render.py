@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import re
 import tempfile
@@ -40,7 +41,11 @@ from lxml import etree
 from archive import messages as msg
 from archive.errors import DiariumError
 from archive.files import readable_as_new
+from archive.limits import DEFAULT as DEFAULT_LIMITS
+from archive.limits import Limits
 from archive.metadata.profiles import load as load_profiles
+from archive.processes import die_with_parent
+from archive.safeyaml import read_text
 from archive.written import load_json, load_yaml
 from templates.schema import Field, Kind
 from templates.validate import WORD_PROMPT, Problem, validate
@@ -99,13 +104,15 @@ def load_data(path: Path) -> dict[str, Any]:
     says which field is a date, a case number or a telephone number.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path)
     except FileNotFoundError:
         raise DataError(f"{path}: filen finns inte") from None
     except OSError as exc:
         raise DataError(f"{path}: går inte att läsa: {msg.os_error(exc)}") from None
     except UnicodeDecodeError:
         raise DataError(f"{path}: går inte att läsa: ingen UTF-8-text") from None
+    except yaml.YAMLError as exc:  # over the size limit (archive.safeyaml)
+        raise DataError(f"{path}: {msg.yaml_error(exc)}") from None
     try:
         data = load_json(text) if path.suffix.lower() == ".json" else load_yaml(text)
     except json.JSONDecodeError as exc:
@@ -115,6 +122,28 @@ def load_data(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise DataError(f"{path}: måste vara en mappning fält: värde")
     return data
+
+
+class _OutputTooLarge(TemplateError):
+    pass
+
+
+class _BoundedTemplate(Template):
+    """Renders piece by piece and stops at the environment's output limit, so a template that
+    writes gigabytes fails at the limit instead of filling the memory first."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        limit = getattr(self.environment, "output_limit", None)
+        if limit is None:
+            return super().render(*args, **kwargs)
+        pieces: list[str] = []
+        size = 0
+        for piece in self.generate(*args, **kwargs):
+            size += len(piece)
+            if size > limit:
+                raise _OutputTooLarge(msg.TEMPLATE_TOO_BIG.format(limit=limit // 2**20))
+            pieces.append(piece)
+        return "".join(pieces)
 
 
 class _Sandbox(SandboxedEnvironment):
@@ -127,6 +156,8 @@ class _Sandbox(SandboxedEnvironment):
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=True)
         self._compiled: OrderedDict[str, Template] = OrderedDict()
+        self.template_class = _BoundedTemplate
+        self.output_limit = DEFAULT_LIMITS.template_output_mb * 2**20
 
     def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
         if globals is not None or template_class is not None or not isinstance(source, str):
@@ -349,6 +380,8 @@ def _set_properties(template: DocxTemplate, kind: Kind, values: Mapping[str, Any
 
 
 def _render_problems(exc: Exception) -> list[Problem]:
+    if isinstance(exc, _OutputTooLarge):
+        return [Problem("template", str(exc))]
     if isinstance(exc, UndefinedError):
         return [Problem("template", f"platshållaren är inget fält: {exc.message}")]
     if isinstance(exc, TemplateSyntaxError):
@@ -367,10 +400,12 @@ def render(
     *,
     source: str = "",
     municipality_dirs: Sequence[Path] = (),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Generated:
     """Validate, render, scan and atomically write `output`; raise GenerationRefused otherwise.
 
-    `municipality_dirs`: extra municipality YAML folders (case-number shapes, names).
+    `municipality_dirs`: extra municipality YAML folders (case-number shapes, names);
+    `limits`: the time a render may take and the size it may reach (archive.limits).
     """
     source = source or kind.slug
     values, problems = validate(kind, data, municipality_dirs=municipality_dirs)
@@ -389,17 +424,14 @@ def render(
     # docxtpl renders the core properties as templates too; ours are set from the data after.
     for prop in ("author", "comments", "identifier", "language", "subject", "title"):
         setattr(template.docx.core_properties, prop, "")
-    try:
-        template.render(_context(kind, values), jinja_env=_ENV, autoescape=True)
-    except Exception as exc:  # noqa: BLE001 - a template is user content: 1/0, range(10**9), ...
-        raise GenerationRefused(source, _render_problems(exc)) from None
-    _set_properties(template, kind, values)
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(prefix=".diarium-", suffix=".docx", dir=output.parent)
     os.close(handle)
     temporary = Path(name)
     try:
-        template.save(temporary)
+        problems = _render_bounded(template, kind, values, temporary, limits)
+        if problems:
+            raise GenerationRefused(source, problems)
         left = leftovers(temporary, values)
         if left:
             raise GenerationRefused(source, left)
@@ -409,6 +441,88 @@ def render(
         temporary.unlink(missing_ok=True)
     metadata = archive_metadata(kind, values, municipality_dirs=municipality_dirs)
     return Generated(docx=output, kind=kind, values=values, metadata=metadata)
+
+
+def _render_into(
+    template: DocxTemplate, kind: Kind, values: Mapping[str, Any], target: Path, limits: Limits
+) -> list[Problem]:
+    """Render and save to `target`; the problems if the template cannot render."""
+    _ENV.output_limit = limits.template_output_mb * 2**20
+    try:
+        template.render(_context(kind, values), jinja_env=_ENV, autoescape=True)
+    except Exception as exc:  # noqa: BLE001 - a template is user content: 1/0, range(10**9), ...
+        return _render_problems(exc)
+    _set_properties(template, kind, values)
+    template.save(target)
+    size = target.stat().st_size
+    if size > limits.template_output_mb * 2**20:
+        return [_too_big(limits)]
+    return []
+
+
+def _too_big(limits: Limits) -> Problem:
+    return Problem(
+        "template",
+        msg.TEMPLATE_TOO_BIG.format(limit=limits.template_output_mb),
+    )
+
+
+def _render_bounded(
+    template: DocxTemplate, kind: Kind, values: Mapping[str, Any], target: Path, limits: Limits
+) -> list[Problem]:
+    """Render in a child process that is killed past `template_seconds`.
+
+    A municipality's own template is edited by many hands, and a loop in a loop over a long
+    range renders for ever without calling anything a sandbox could count, so only a process
+    of its own can be stopped safely. The child is forked (the template is already read); where
+    fork is missing the render runs here, bounded in output only.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return _render_into(template, kind, values, target, limits)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_render_child,
+        args=(os.getpid(), send, template, kind, values, target, limits),
+        daemon=True,
+    )
+    child.start()
+    send.close()
+    try:
+        if receive.poll(limits.template_seconds):
+            try:
+                return receive.recv()
+            except EOFError:  # died without an answer: out of memory, killed
+                return [Problem("template", msg.TEMPLATE_RENDER_DIED)]
+        timeout = msg.TEMPLATE_TIMEOUT.format(seconds=f"{limits.template_seconds:g}")
+        return [Problem("template", timeout)]
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _render_child(
+    parent: int,
+    send: Any,
+    template: DocxTemplate,
+    kind: Kind,
+    values: Mapping[str, Any],
+    target: Path,
+    limits: Limits,
+) -> None:
+    die_with_parent(parent)
+    try:
+        problems = _render_into(template, kind, values, target, limits)
+    except Exception as exc:  # noqa: BLE001 - reported to the parent as the template's problem
+        problems = [
+            Problem(
+                "template", msg.TEMPLATE_CANNOT_RENDER.format(error=f"{type(exc).__name__}: {exc}")
+            )
+        ]
+    send.send(problems)
+    send.close()
 
 
 def default_output(kind: Kind, data: Mapping[str, Any], directory: Path) -> Path:

@@ -21,6 +21,7 @@ import yaml
 from archive import messages as msg
 from archive.errors import DiariumError
 from archive.model import KINDS
+from archive.safeyaml import read_text, safe_load
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "kinds"
 SHARED_FIELDS_FILE = "fields.yaml"
@@ -110,7 +111,7 @@ def slugify(text: str) -> str:
 
 def _load_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(read_text(path))
     except (OSError, UnicodeDecodeError) as exc:
         raise SchemaError(f"{path}: går inte att läsa: {exc}") from None
     except yaml.YAMLError as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from archive.errors import ExtractionError
 from archive.extract.cleaning import clean
 from archive.extract.ocr import OcrSettings
+from archive.limits import DEFAULT, Limits
 from archive.model import Extraction
 
 
@@ -26,6 +27,7 @@ class Extractor:
     module: str  # imported on first use
     function: str  # module.function(path) -> Extraction, not yet cleaned
     ocr: bool = False  # the reader takes `ocr=` (OcrSettings) for pages without text
+    limits: bool = False  # the reader takes `limits=` (archive.limits.Limits)
 
     def reader(self) -> Callable[[Path], Extraction]:
         return getattr(importlib.import_module(self.module), self.function)
@@ -39,8 +41,10 @@ def register(extractor: Extractor) -> None:
         REGISTRY[suffix.lower()] = extractor
 
 
-register(Extractor("pdf", (".pdf",), "archive.extract.pdf", "read_extraction", ocr=True))
-register(Extractor("docx", (".docx",), "archive.extract.docx", "extract_docx"))
+register(
+    Extractor("pdf", (".pdf",), "archive.extract.pdf", "read_extraction", ocr=True, limits=True)
+)
+register(Extractor("docx", (".docx",), "archive.extract.docx", "extract_docx", limits=True))
 register(Extractor("txt", (".txt", ".text"), "archive.extract.text", "extract_text"))
 register(Extractor("md", (".md", ".markdown"), "archive.extract.text", "extract_text"))
 
@@ -72,21 +76,30 @@ def _extractor(path: Path) -> Extractor:
     raise ExtractionError(f"formatet {shown} stöds inte: diarium tar emot {taken}")
 
 
-def read(path: Path, *, ocr: OcrSettings | None = None) -> Extraction:
+def read(path: Path, *, ocr: OcrSettings | None = None, limits: Limits = DEFAULT) -> Extraction:
     """The format's reader alone: text, tables and headings before any cleaning.
 
     `ocr`: how a PDF's pages without a usable text layer are read (None: they are not); only
-    readers registered with `ocr=True` take it."""
+    readers registered with `ocr=True` take it. `limits`: how big a file's unpacked parts and
+    pages may be (archive.limits); only readers registered with `limits=True` take it."""
     extractor = _extractor(path)
     if path.stat().st_size == 0:
         raise ExtractionError("empty file")
+    options: dict[str, object] = {}
     if extractor.ocr:
-        return extractor.reader()(path, ocr=ocr)
-    return extractor.reader()(path)
+        options["ocr"] = ocr
+    if extractor.limits:
+        options["limits"] = limits
+    return extractor.reader()(path, **options)
 
 
 def extract(
-    path: Path, *, footer_patterns: Sequence[str] = (), ocr: OcrSettings | None = None
+    path: Path,
+    *,
+    footer_patterns: Sequence[str] = (),
+    ocr: OcrSettings | None = None,
+    limits: Limits = DEFAULT,
 ) -> Extraction:
-    """Read and clean one file. `footer_patterns`: a municipality's own page-footer lines."""
-    return clean(read(path, ocr=ocr), footer_patterns=footer_patterns)
+    """Read and clean one file. `footer_patterns`: a municipality's own page-footer lines;
+    `limits`: how big a file's unpacked parts and pages may be (archive.limits)."""
+    return clean(read(path, ocr=ocr, limits=limits), footer_patterns=footer_patterns)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from lxml import etree
 
 from archive import messages as msg
 from archive.errors import ExtractionError
+from archive.limits import DEFAULT, Limits, refuse
 from archive.model import Extraction, Heading, Page, Table
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -53,8 +55,8 @@ _TITLE_STYLE = re.compile(r"^(?:title|rubrik)$", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def extract_docx(path: Path) -> Extraction:
-    document = _open(path)
+def extract_docx(path: Path, limits: Limits = DEFAULT) -> Extraction:
+    document = _open(path, limits)
     styles = _StyleLevels(document.styles.element)
     lines: list[str] = []
     tables: list[Table] = []
@@ -84,7 +86,30 @@ def extract_docx(path: Path) -> Extraction:
     )
 
 
-def _open(path: Path) -> WordDocument:
+def _check_zip(path: Path, limits: Limits) -> None:
+    """Refuse a zip bomb before python-docx unpacks it (a 3 MB file held 1.1 GB of XML).
+
+    The sizes checked are the ones the zip declares; zipfile never hands out more than a part's
+    declared size (it stops there and fails the CRC check), so what is read is bounded by them.
+    """
+    with zipfile.ZipFile(path) as package:
+        parts = package.infolist()
+    if len(parts) > limits.docx_parts:
+        raise refuse(f"DOCX med {len(parts)} delar", "docx_parts", limits.docx_parts)
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limits.docx_unpacked_mb * 2**20:
+        raise refuse(
+            f"DOCX som packas upp till {unpacked // 2**20} MB",
+            "docx_unpacked_mb",
+            limits.docx_unpacked_mb,
+            "MB",
+        )
+    xml = sum(p.file_size for p in parts if p.filename.lower().endswith((".xml", ".rels")))
+    if xml > limits.docx_xml_mb * 2**20:
+        raise refuse(f"DOCX med {xml // 2**20} MB XML", "docx_xml_mb", limits.docx_xml_mb, "MB")
+
+
+def _open(path: Path, limits: Limits) -> WordDocument:
     try:
         with path.open("rb") as handle:
             magic = handle.read(8)
@@ -97,11 +122,14 @@ def _open(path: Path) -> WordDocument:
             )
         raise ExtractionError("ingen giltig DOCX (ingen zip-fil)")
     try:
+        _check_zip(path, limits)
         return docx.Document(str(path))
     except PackageNotFoundError:
         raise ExtractionError("ingen giltig DOCX (inget Word-dokument i zip-filen)") from None
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise ExtractionError(f"ingen giltig DOCX (skadad zip: {exc})") from None
+    except OSError as exc:  # zipfile seeks to an offset a damaged directory gives
+        raise ExtractionError(f"ingen giltig DOCX (skadad zip: {msg.os_error(exc)})") from None
     except KeyError as exc:  # zipfile: a part the package names is not in the zip
         named = re.search(r"'([^']+)'", str(exc))
         missing = named.group(1) if named else str(exc)

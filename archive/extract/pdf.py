@@ -49,6 +49,7 @@ from archive.extract.ocr import (
     text_is_usable,
     tidy,
 )
+from archive.limits import DEFAULT, Limits, refuse
 from archive.model import Extraction, Page, Table
 
 NO_TEXT_LAYER = "no text layer"
@@ -96,20 +97,27 @@ class PdfPage:
 
 
 def extract_pdf(
-    path: Path, *, footer_patterns: Sequence[str] = (), ocr: OcrSettings | None = None
+    path: Path,
+    *,
+    footer_patterns: Sequence[str] = (),
+    ocr: OcrSettings | None = None,
+    limits: Limits = DEFAULT,
 ) -> Extraction:
     """A PDF read and cleaned: what `archive.extract.extract` gives for a .pdf."""
-    return clean(read_extraction(path, ocr=ocr), footer_patterns=footer_patterns)
+    return clean(read_extraction(path, ocr=ocr, limits=limits), footer_patterns=footer_patterns)
 
 
-def read_extraction(path: Path, *, ocr: OcrSettings | None = None) -> Extraction:
+def read_extraction(
+    path: Path, *, ocr: OcrSettings | None = None, limits: Limits = DEFAULT
+) -> Extraction:
     """Pages (1-based numbers kept), tables, the margin bands' text and flags of one PDF.
 
-    `ocr`: how pages without a usable text layer are read (None: not at all). The cleaning
-    step (archive/extract/cleaning.py) then removes running headers and footers, keeping them
-    once each in header_text/footer_text: a protocol's page header carries its board and
-    meeting date."""
-    read, properties = read_pdf(path)
+    `ocr`: how pages without a usable text layer are read (None: not at all); `limits`: pages
+    and characters a page may have (archive.limits). The cleaning step
+    (archive/extract/cleaning.py) then removes running headers and footers, keeping them once
+    each in header_text/footer_text: a protocol's page header carries its board and meeting
+    date."""
+    read, properties = read_pdf(path, limits)
     flags: list[str] = []
     files: dict[str, bytes] = {}
     ocr_record = None
@@ -123,7 +131,7 @@ def read_extraction(path: Path, *, ocr: OcrSettings | None = None) -> Extraction
             flags.append(FAILED)
             ocr_record = {"error": str(exc), "pages": []}
         else:
-            copy = _read_document(pdfium.PdfDocument(run.copy))
+            copy = _read_document(pdfium.PdfDocument(run.copy), limits)
             for number in wanted:
                 page = copy[number - 1]
                 page.text = tidy(page.text)
@@ -163,13 +171,15 @@ def pages_to_ocr(read: Sequence[PdfPage], ocr: OcrSettings | None) -> list[int]:
     return [p.number for p in read if not text_is_usable(p.text, drawn=p.drawn)]
 
 
-def read_pdf(path: Path) -> tuple[list[PdfPage], dict[str, str]]:
+def read_pdf(path: Path, limits: Limits = DEFAULT) -> tuple[list[PdfPage], dict[str, str]]:
     """Every page, and the file's own title/author/subject/keywords."""
     pdf = _open(path)
     try:
         if len(pdf) == 0:
             raise ExtractionError("PDF-filen har inga sidor")
-        pages = _read_document(pdf, close=False)
+        if len(pdf) > limits.pdf_pages:
+            raise refuse(f"PDF med {len(pdf)} sidor", "pdf_pages", limits.pdf_pages)
+        pages = _read_document(pdf, limits, close=False)
         properties = {
             _PROPERTIES[k]: v.strip()
             for k, v in pdf.get_metadata_dict(skip_empty=True).items()
@@ -180,9 +190,11 @@ def read_pdf(path: Path) -> tuple[list[PdfPage], dict[str, str]]:
     return pages, properties
 
 
-def _read_document(pdf: pdfium.PdfDocument, *, close: bool = True) -> list[PdfPage]:
+def _read_document(
+    pdf: pdfium.PdfDocument, limits: Limits = DEFAULT, *, close: bool = True
+) -> list[PdfPage]:
     try:
-        return [_read_page(pdf, index) for index in range(len(pdf))]
+        return [_read_page(pdf, index, limits) for index in range(len(pdf))]
     finally:
         if close:
             pdf.close()
@@ -227,7 +239,7 @@ def _what_it_is(head: bytes) -> str:
     return "filen är vanlig text"
 
 
-def _read_page(pdf: pdfium.PdfDocument, index: int) -> PdfPage:
+def _read_page(pdf: pdfium.PdfDocument, index: int, limits: Limits) -> PdfPage:
     try:
         page = pdf[index]
     except pdfium.PdfiumError as exc:
@@ -238,6 +250,13 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> PdfPage:
         except pdfium.PdfiumError as exc:
             raise ExtractionError(f"skadad PDF: sidan {index + 1} går inte att läsa") from exc
         try:
+            chars = textpage.count_chars()
+            if chars > limits.pdf_page_chars:
+                raise refuse(
+                    f"sidan {index + 1} har {chars} tecken",
+                    "pdf_page_chars",
+                    limits.pdf_page_chars,
+                )
             text = _clean(textpage.get_text_range())
             drawn = len(text) < _LITTLE_TEXT and _drawn(page)
             if not text:

@@ -20,6 +20,7 @@ import yaml
 from archive import messages as msg
 from archive.errors import ExtractionError
 from archive.model import Extraction, Heading, Page, Table
+from archive.safeyaml import safe_load
 
 # Inline HTML a converter leaves in text ("<b>Totalt</b>"); a real report never means these
 # literally, so they are removed from plain text as well as from Markdown.
@@ -124,7 +125,7 @@ def _front_matter(text: str) -> tuple[str, dict[str, str]]:
     if not match:
         return text, {}
     try:
-        values = yaml.safe_load(match.group(1))
+        values = safe_load(match.group(1))
     except yaml.YAMLError:
         return text, {}
     if not isinstance(values, dict):

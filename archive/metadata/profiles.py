@@ -21,6 +21,7 @@ import yaml
 from archive import messages as msg
 from archive.errors import DiariumError
 from archive.model import KINDS
+from archive.safeyaml import read_text, safe_load
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "municipalities"
 COMMON = "_common"
@@ -259,7 +260,7 @@ def _load(extra_dirs: tuple[str, ...]) -> Profiles:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_load(read_text(path))
     except OSError as exc:
         raise ProfileError(f"{path}: går inte att läsa: {msg.os_error(exc)}") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -18,12 +18,13 @@ from whoosh import index as windex
 
 from indexer import fields as declared
 from indexer.engines import Matched, Stored, raised_in_own_code
-from indexer.engines.whoosh import schema
+from indexer.engines.whoosh import schema, unpickling
 from indexer.engines.whoosh.codec import Codec
 from indexer.engines.whoosh.searching import QueryRunner
 from indexer.errors import SearchIndexError
 from indexer.expand import BODY, Expanded
 from indexer.facets import FACETS
+from indexer.unpickling import RefusedPickle
 
 # Memory each Whoosh writer process may fill with postings. Past it Whoosh spills sorted runs to
 # disk and merges them back one pickled posting at a time, which doubled the indexing time, so
@@ -63,6 +64,8 @@ class WhooshEngine:
 
     def __init__(self) -> None:
         self._schema = schema.build_schema()
+        # Whoosh reads its files with pickle: only the classes they hold, never other code.
+        unpickling.install(self._schema)
         self._ix: windex.Index | None = None
         self._folder: Path | None = None
 
@@ -75,6 +78,8 @@ class WhooshEngine:
         bad block tag...), in Whoosh, in numpy or in this engine's own block reading: all of
         that is damage. What diarium raises elsewhere (query expansion, snippets, the index's
         bookkeeping) is a bug, whatever its type."""
+        if isinstance(exc, RefusedPickle):  # a planted file, refused by diarium's unpickler
+            return True
         if isinstance(exc, self.bugs):
             return False
         return not raised_in_own_code(exc, except_in=Path(__file__).parent)
