@@ -26,6 +26,7 @@ from archive.trash import MIN_REMOVE_PREFIX, Trash
 from cli.common import (
     archive_option,
     confirm,
+    filter_options,
     note_left_out,
     ocr_mark,
     print_json,
@@ -265,16 +266,7 @@ def _ocr_summary(doc: Document) -> str | None:
 
 
 @click.command(name="list")
-@click.option("--kind", help="Bara denna dokumenttyp, t.ex. yttrande.")
-@click.option(
-    "--municipality",
-    "-m",
-    "municipalities",
-    multiple=True,
-    help="Bara denna kommun (kan upprepas).",
-)
-@click.option("--board", help="Bara denna nämnd, t.ex. socialnämnden eller SN.")
-@click.option("--year", help="Bara detta år eller intervall, t.ex. 2021 eller 2021..2023.")
+@filter_options
 @click.option("--json", "as_json", is_flag=True, help="Skriv en JSON-lista.")
 @archive_option
 def list_(

@@ -39,6 +39,29 @@ def archive_option(func: F) -> F:
     )(func)
 
 
+def filter_options(func: F) -> F:
+    """`--municipality/-m` (repeatable), `--board`, `--kind` and `--year`: the filters `list`
+    and `search` share, declared once (as sqlite-utils shares `output_options`)."""
+    options = (
+        click.option(
+            "--municipality",
+            "-m",
+            "municipalities",
+            multiple=True,
+            help="Bara denna kommun (kan upprepas).",
+        ),
+        click.option("--board", help="Bara denna nämnd, t.ex. socialnämnden eller SN."),
+        click.option(
+            "--kind",
+            help='Bara denna dokumenttyp, t.ex. yttrande eller "svar på revisionsrapport".',
+        ),
+        click.option("--year", help="Bara detta år eller intervall, t.ex. 2021 eller 2021..2023."),
+    )
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 def print_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 

@@ -10,7 +10,15 @@ import click
 from archive import Archive, DiariumError, privacy
 from archive import messages as msg
 from archive.safenames import printable
-from cli.common import archive_option, note_left_out, ocr_mark, print_json, resolve_filters, warn
+from cli.common import (
+    archive_option,
+    filter_options,
+    note_left_out,
+    ocr_mark,
+    print_json,
+    resolve_filters,
+    warn,
+)
 from indexer import Hit, IndexUnavailable, SearchResult
 from indexer.archive_sync import index_of, mark_ocr, personal_token, rebuild_from_archive
 from indexer.query import FIELDS
@@ -20,18 +28,7 @@ _MARK = {"fg": "yellow", "bold": True}
 
 @click.command()
 @click.argument("query", metavar="FRÅGA...", nargs=-1)
-@click.option(
-    "--municipality",
-    "-m",
-    "municipalities",
-    multiple=True,
-    help="Bara denna kommun (kan upprepas).",
-)
-@click.option("--board", help="Bara denna nämnd, t.ex. socialnämnden.")
-@click.option(
-    "--kind", help='Bara denna dokumenttyp, t.ex. yttrande eller "svar på revisionsrapport".'
-)
-@click.option("--year", help="Bara detta år eller intervall, t.ex. 2021 eller 2021..2023.")
+@filter_options
 @click.option(
     "--from", "date_from", metavar="DATE", help="Daterad samma dag eller senare (ÅÅÅÅ[-MM[-DD]])."
 )
