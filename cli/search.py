@@ -52,7 +52,7 @@ _MARK = {"fg": "yellow", "bold": True}
     show_default=True,
     help="Vilken sida som visas.",
 )
-@click.option("--facets", is_flag=True, help="Räkna träffar per kommun, år och dokumenttyp.")
+@click.option("--facets", is_flag=True, help="Räkna träffar per kommun, nämnd, år och dokumenttyp.")
 @click.option(
     "--personal",
     metavar="PERSONNUMMER",

@@ -3,7 +3,8 @@ archive's journal (archive/journal.py), so whoever changes the archive, the next
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from archive import Archive, Document, NotFound, privacy
 from archive import messages as msg
@@ -142,16 +143,26 @@ def to_index_doc(
     )
 
 
-def mark_ocr(archive: Archive, result: SearchResult) -> SearchResult:
+def mark_ocr(
+    archive: Archive,
+    result: SearchResult,
+    records: Mapping[str, Mapping[str, Any] | None] | None = None,
+) -> SearchResult:
     """Mark each hit whose snippet stands on a page read by OCR with that page's confidence.
 
     Read from the archive's record at search time rather than stored in the index: `diarium
-    ocr` changes a record, and the mark must follow without the index knowing OCR."""
+    ocr` changes a record, and the mark must follow without the index knowing OCR. `records`:
+    the hits' records as stored, where the caller has read them already."""
     for hit in result.hits:
-        try:
-            page = archive.get(hit.id).ocr_page(hit.page)
-        except NotFound:
-            continue
+        if records is not None:
+            record = records.get(hit.id)
+            document = Document.from_dict(dict(record)) if record else None
+        else:
+            try:
+                document = archive.get(hit.id)
+            except NotFound:
+                document = None
+        page = document.ocr_page(hit.page) if document is not None else None
         if page is not None:
             hit.ocr = {"confidence": page.get("confidence"), "uncertain": page.get("uncertain")}
     return result

@@ -1,4 +1,4 @@
-"""Facet counts by municipality, year and kind: which facets there are and in what order.
+"""Facet counts by municipality, board, year and kind: which facets there are and in what order.
 
 Engine-neutral: an engine counts each facet's values over the documents a query matched (one
 index document per archived document, so each is counted once); the order is decided here.
@@ -7,16 +7,22 @@ index document per archived document, so each is counted once); the order is dec
 from __future__ import annotations
 
 # Facet name -> the field (indexer/fields.py) holding each document's exact value.
-FACETS = {"municipality": "municipality_name", "year": "year", "kind": "kind_name"}
+FACETS = {
+    "municipality": "municipality_name",
+    "board": "board_name",
+    "year": "year",
+    "kind": "kind_name",
+}
 # What documents without a value are counted as, last in their facet.
-UNKNOWN = {"municipality": "okänd kommun", "year": "okänt år"}
+UNKNOWN = {"municipality": "okänd kommun", "board": "okänd nämnd", "year": "okänt år"}
 
 
 def ordered(
     counts: dict[str, dict[str, int]], total: int | None = None
 ) -> dict[str, dict[str, int]]:
     """{facet: {value: documents}}, most first (years newest first), then the documents
-    without a value (`okänt år`, `okänd kommun`) when `total` says how many were matched."""
+    without a value (`okänt år`, `okänd kommun`, `okänd nämnd`) when `total` says how many
+    were matched."""
     out: dict[str, dict[str, int]] = {}
     for name in FACETS:
         found = {value: n for value, n in counts.get(name, {}).items() if n}

@@ -75,6 +75,7 @@ FIELDS: tuple[Field, ...] = (
     Field("date", VALUE),
     # Exact values for facet counts.
     Field("municipality_name", VALUE),
+    Field("board_name", VALUE),
     Field("kind_name", VALUE),
     Field("year", VALUE),
     Field("day", DAY),
@@ -199,6 +200,8 @@ def analyse(doc: IndexDoc) -> Analysed:
     if doc.municipality:
         values["municipality"] = sorted(municipality_keys(doc.municipality))
         values["municipality_name"] = doc.municipality
+    if doc.board:
+        values["board_name"] = doc.board
     if doc.kind:
         values["kind"] = [key(doc.kind)]
         values["kind_name"] = doc.kind

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from indexer.facets import FACETS
+
 
 def _html_mark(word: str) -> str:
     """Highlighted words in a JSON snippet: HTML's element for marked text."""
@@ -101,9 +103,7 @@ class SearchResult:
             "query": self.query,
             "total": self.total,
             "hits": [hit.to_dict() for hit in self.hits],
-            "facets": {
-                name: dict(self.facets.get(name, {})) for name in ("municipality", "year", "kind")
-            },
+            "facets": {name: dict(self.facets.get(name, {})) for name in FACETS},
             "corrected": self.corrected,
             "unknown": dict(self.unknown),
         }

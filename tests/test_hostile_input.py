@@ -215,6 +215,24 @@ def test_an_alias_bomb_in_settings_is_one_line(tmp_path: Path) -> None:
     assert len(run.err_lines) == 1 and "settings.yaml" in run.err and "alias (*namn)" in run.err
 
 
+def test_an_alias_bomb_in_a_template_data_file_is_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "ärende.yaml"
+    data.write_text(ALIAS_BOMB.replace("title", "rubrik"))
+    target = tmp_path / "ut.docx"
+    run = diarium(
+        tmp_path / "arkiv",
+        "generate",
+        "tjänsteskrivelse",
+        str(data),
+        "-o",
+        str(target),
+        measure=True,
+    )
+    _within_bounds(run)
+    assert run.code == 1 and not target.exists()
+    assert len(run.err_lines) == 1 and "ärende.yaml" in run.err and "alias (*namn)" in run.err
+
+
 def test_an_overlong_metadata_value_is_refused_naming_the_limit(tmp_path: Path) -> None:
     folder = tmp_path / "in"
     (document,) = write_text_documents(folder, 1)

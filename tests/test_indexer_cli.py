@@ -62,7 +62,7 @@ def test_json_is_the_documented_contract(filled: Path) -> None:
     assert data["query"] == "försörjningsstöd" and data["total"] >= len(data["hits"]) == 3
     assert all(set(hit) == HIT_KEYS for hit in data["hits"])
     assert all("<mark>" in hit["snippet"] and hit["page"] == 1 for hit in data["hits"])
-    assert set(data["facets"]) == {"municipality", "year", "kind"}
+    assert set(data["facets"]) == {"municipality", "board", "year", "kind"}
     assert sum(data["facets"]["kind"].values()) == data["total"]
     for hit in data["hits"]:  # the ids search prints are the ids show takes
         shown = run("show", hit["id"], "--json")

@@ -84,7 +84,7 @@ def test_an_index_of_nothing_answers_nothing(tmp_path: Path, docs: list[IndexDoc
         "query": "försörjningsstöd",
         "total": 0,
         "hits": [],
-        "facets": {"municipality": {}, "year": {}, "kind": {}},
+        "facets": {"municipality": {}, "board": {}, "year": {}, "kind": {}},
         "corrected": None,  # issue 6: the respelled query, when one was searched instead
         "unknown": {},  # issue 9: left out by a year or kind filter for an unknown value
     }

@@ -213,10 +213,12 @@ def test_facets_count_each_matching_document_once(index: Index, oracle: Oracle) 
     for word in oracle.common_words(20)[::5]:
         result = index.search(word, limit=ALL, facets=True)
         hits = result.hits
-        # Documents without a value are counted too, as "okänd kommun" / "okänt år".
+        # Documents without a value are counted too, as "okänd kommun" / "okänd nämnd" / "okänt år".
         places = Counter(h.municipality or "okänd kommun" for h in hits)
+        boards = Counter(h.board or "okänd nämnd" for h in hits)
         years = Counter(str(h.year) if h.year else "okänt år" for h in hits)
         assert result.facets["municipality"] == dict(places)
+        assert result.facets["board"] == dict(boards)
         assert result.facets["kind"] == dict(Counter(h.kind for h in hits if h.kind))
         assert result.facets["year"] == dict(years)
         assert sum(result.facets["kind"].values()) == result.total == len(oracle.having(word))

@@ -1,10 +1,12 @@
 """The search page and its exports through HTTP against a real `diarium serve`: respelling,
-paging and sorting held in the URL, CSV and XLSX with the same columns and rows."""
+paging and sorting held in the URL, facet counts that match their filters, CSV and XLSX with
+the same columns and rows."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import urllib.parse
 
 from openpyxl import load_workbook
@@ -30,6 +32,27 @@ def test_paging_and_sorting_live_in_the_url(web_server: Server) -> None:
     assert "Sida 1 av 1" in first
     bad = client.get("/?q=" + urllib.parse.quote('"otäckt citat'))
     assert bad.status == 400 and "Sökningen gick inte att läsa" in bad.text
+
+
+def test_each_board_has_its_count_and_its_link_finds_that_many(web_server: Server) -> None:
+    client = logged_in(web_server, "rita")
+    page = client.get("/?q=" + urllib.parse.quote("försörjningsstöd OR bistånd")).text
+    boards = page.split("<legend>Nämnd</legend>", 1)[1].split("</fieldset>", 1)[0]
+    found = re.findall(
+        r'name="board" value="([^"]+)"[^>]*> <label[^>]*>[^<]+<span class="meta">\((\d+)\)', boards
+    )
+    assert len(found) >= 2, boards  # the test archive's documents come from several boards
+    for board, count in found:
+        chosen = client.get(
+            "/?q="
+            + urllib.parse.quote("försörjningsstöd OR bistånd")
+            + "&board="
+            + urllib.parse.quote(board)
+        ).text
+        total = int(chosen.split('<p id="result-count"><strong>')[1].split("<")[0])
+        assert total == int(count), board
+        assert f'value="{board}" checked' in chosen
+        assert {line.split(" · ")[2] for line in _meta_lines(chosen)} == {board}
 
 
 def _meta_lines(page: str) -> list[str]:

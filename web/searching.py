@@ -3,10 +3,8 @@ what the account may not see taken out of results, counts and snippets."""
 
 from __future__ import annotations
 
-import inspect
 import json
 import threading
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,7 +19,6 @@ SORTS = ("relevance", "date")
 
 _lock = threading.Lock()
 _indexes: dict[str, Index] = {}
-_secret_sets: dict[str, _SecretSet] = {}
 
 
 @dataclass(frozen=True)
@@ -97,57 +94,6 @@ def index(archive: Archive) -> Index:
         return _indexes[key]
 
 
-@dataclass
-class _SecretSet:
-    ids: set[str]
-    position: int  # how far into the archive's journal the set has followed
-
-
-def _secret(archive: Archive, doc_id: str) -> bool:
-    found = record_of(archive, doc_id)
-    return found is not None and rights.secrecy(found)[0]
-
-
-def secret_ids(archive: Archive) -> frozenset[str]:
-    """Documents secret as a whole, read from their records, needed only until `Index.search`
-    takes `cleared` (issue 14). Read whole once (before the server forks its workers), then kept
-    up to date from the archive's journal, which names every document that changed: one look
-    at the journal's size per search while nothing changes."""
-    key = str(archive.root)
-    journal = archive.journal
-    with _lock:
-        known = _secret_sets.get(key)
-        end = journal.end()
-        if known is None or end < known.position:  # first search, or the journal was replaced
-            found = set()
-            for doc_id in archive.ids():
-                raw = _record_bytes(archive, doc_id)
-                if raw and b'"secrecy"' in raw and rights.secrecy(json.loads(raw))[0]:
-                    found.add(doc_id)
-            known = _secret_sets[key] = _SecretSet(found, end)
-        elif end != known.position:
-            changed, known.position = journal.changed_ids(known.position)
-            for doc_id in changed:
-                if _secret(archive, doc_id):
-                    known.ids.add(doc_id)
-                else:
-                    known.ids.discard(doc_id)
-        return frozenset(known.ids)
-
-
-def warm(archive: Archive) -> None:
-    """What the first search would otherwise wait for."""
-    if not _takes_cleared(index(archive)):
-        secret_ids(archive)
-
-
-def forget_index() -> None:
-    """Before the server forks: each worker opens its own index."""
-    for idx in _indexes.values():
-        idx.close()
-    _indexes.clear()
-
-
 def _record_bytes(archive: Archive, doc_id: str) -> bytes | None:
     try:
         return (archive.documents_dir / doc_id[:2] / doc_id / "record.json").read_bytes()
@@ -165,61 +111,36 @@ def record_of(archive: Archive, doc_id: str) -> dict[str, Any] | None:
         return None
 
 
-def _takes_cleared(idx: Index) -> bool:
-    return "cleared" in inspect.signature(idx.search).parameters
-
-
 def search(
     user: Any, archive: Archive, params: SearchParams, *, facets: bool = True
 ) -> SearchResult:
-    """`Index.search` as this account may see it (QueryError for a query that cannot be read)."""
-    idx = index(archive)
-    cleared = rights.is_cleared(user)
-    kwargs = params.index_kwargs()
-    if _takes_cleared(idx):
-        kwargs["cleared"] = cleared
-    result = idx.search(params.q, limit=params.limit, page=params.page, facets=facets, **kwargs)
-    if not cleared and not _takes_cleared(idx):
-        secret = secret_ids(archive)
-        if secret and result.total:
-            result = _without(idx, params, kwargs, secret, facets)
-    mark_ocr(archive, result)  # a snippet from an OCR page says so: a number may be misread
-    hits = [as_seen(user, archive, hit) for hit in result.hits]
+    """`Index.search` as this account may see it (QueryError for a query that cannot be read):
+    the index leaves secret documents out of results and counts for those not cleared; each
+    hit is checked once more against its record."""
+    result = index(archive).search(
+        params.q,
+        limit=params.limit,
+        page=params.page,
+        facets=facets,
+        cleared=rights.is_cleared(user),
+        **params.index_kwargs(),
+    )
+    records = {hit.id: record_of(archive, hit.id) for hit in result.hits}
+    # a snippet from an OCR page says so: a number may be misread
+    mark_ocr(archive, result, records)
+    hits = [as_seen(user, archive, hit, records[hit.id]) for hit in result.hits]
     return replace(result, hits=[h for h in hits if h is not None])
 
 
-def _without(
-    idx: Index,
-    params: SearchParams,
-    kwargs: dict[str, Any],
-    secret: frozenset[str],
-    facets: bool,
-) -> SearchResult:
-    """Every match, the secret ones taken out, then paged and counted again."""
-    everything = idx.search(params.q, limit=EXPORT_LIMIT * 10, page=1, facets=False, **kwargs)
-    kept = [hit for hit in everything.hits if hit.id not in secret]
-    first = (params.page - 1) * params.limit
-    counts: dict[str, dict[str, int]] = {}
-    if facets:
-        for name in ("municipality", "year", "kind"):
-            counter = Counter(
-                str(getattr(hit, name)) for hit in kept if getattr(hit, name) is not None
-            )
-            if name == "year":
-                counts[name] = dict(sorted(counter.items(), reverse=True))
-            else:
-                counts[name] = dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
-    return replace(
-        everything, total=len(kept), hits=kept[first : first + params.limit], facets=counts
-    )
-
-
-def as_seen(user: Any, archive: Archive, hit: Hit) -> Hit | None:
-    """The hit checked against its record: gone if secret, its snippet left out when it comes
-    from a secret page, personal data in it masked."""
+def as_seen(
+    user: Any, archive: Archive, hit: Hit, record: dict[str, Any] | None = None
+) -> Hit | None:
+    """The hit checked against its record (read here unless given): gone if secret, its snippet
+    left out when it comes from a secret page, personal data in it masked."""
     if rights.is_cleared(user):
         return hit
-    record = record_of(archive, hit.id)
+    if record is None:
+        record = record_of(archive, hit.id)
     if record is None or not rights.may_see(user, record):
         return None
     if hit.page is not None and hit.page in rights.hidden_pages(user, record):

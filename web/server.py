@@ -25,8 +25,8 @@ def serve(archive: Archive, *, host: str, port: int, workers: int | None = None)
     hosts = [host, *[str(h) for h in archive.settings.get("web_hosts") or []]]
     config.configure(archive, hosts=hosts)
     config.migrate()
-    searching.warm(archive)
-    searching.forget_index()  # each worker opens its own index, and its own connection
+    # The synonyms loaded once, before the workers are forked; each opens its own readers.
+    searching.index(archive)
     connections.close_all()
     application = get_wsgi_application()
 

@@ -204,26 +204,30 @@ def _url(params: searching.SearchParams, **change: Any) -> str:
 
 
 def _facet_links(params: searching.SearchParams, counts: dict[str, dict[str, int]]) -> dict:
-    # "okänt år" / "okänd kommun" count documents without a value: nothing to filter by.
+    # "okänt år" / "okänd kommun" / "okänd nämnd" count documents without a value: nothing to
+    # filter by.
     counts = {
         name: {v: n for v, n in values.items() if v not in UNKNOWN.values()}
         for name, values in counts.items()
     }
     chosen = {m.casefold() for m in params.municipality}
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, Any] = {}
     out["municipality"] = [
         {"value": v, "count": n, "checked": v.casefold() in chosen}
         for v, n in counts.get("municipality", {}).items()
     ]
-    out["kind"] = [
-        {
-            "value": v,
-            "count": n,
-            "checked": v.casefold() == params.kind.casefold(),
-            "url": _url(params, kind=v, page=""),
-        }
-        for v, n in counts.get("kind", {}).items()
-    ]
+    for name, value in (("kind", params.kind), ("board", params.board)):
+        out[name] = [
+            {
+                "value": v,
+                "count": n,
+                "checked": v.casefold() == value.casefold(),
+                "url": _url(params, **{name: v, "page": ""}),
+            }
+            for v, n in counts.get(name, {}).items()
+        ]
+    # a board typed into the URL that no match has: still shown, chosen, with its 0
+    out["board_chosen"] = any(f["checked"] for f in out["board"])
     out["year"] = [
         {"value": v, "count": n, "checked": v == params.year, "url": _url(params, year=v, page="")}
         for v, n in counts.get("year", {}).items()
@@ -286,7 +290,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         xlsx_url="/export.xlsx" + _url(params, page=""),
         relevance_url=_url(params, sort="", page=""),
         date_url=_url(params, sort="date", page=""),
-        nothing_yet=next(archive.ids(), None) is None,
+        nothing_yet=not result.total and next(archive.ids(), None) is None,
     )
     return render(request, "web/search.html", context)
 

@@ -58,7 +58,9 @@ from indexer.synonyms import PHRASE_JOIN
 _UINT = struct.Struct("=I").pack
 _FLOAT = struct.Struct("=f").pack  # a weight as the bytes of one element of array("f")
 # Fields whose term sets are kept between queries (few distinct values, used as filters/facets).
-_CACHED_FIELDS = frozenset({"municipality", "kind", "year", "municipality_name", "kind_name"})
+_CACHED_FIELDS = frozenset(
+    {"municipality", "kind", "year", "municipality_name", "board_name", "kind_name"}
+)
 
 
 # A set of documents: one flag per document number (deleted ones included, always False).
