@@ -9,9 +9,12 @@ tantivy-py alone with its Snowball stemmer (no compounds, synonyms or folding); 
 
 Generates a deterministic synthetic Swedish corpus (municipal vocabulary with compounds,
 inflections and set expressions; 2010-2025; 25 municipalities; a few hundred to a few thousand
-words per document), indexes it with each engine in its own process (so peak memory is that
-engine's) and runs the same fixed queries: single words, two words, phrases, with municipality and
-year filters; top 10 with snippets and the exact total. Reports words/s indexed, index size, peak
+words per document), written once to JSON-lines files on every core (not part of any engine's
+index time: making the text costs about as much CPU as analysing it; `--keep DIR` keeps and
+reuses them), indexes it with each engine in its own process (so peak memory is that engine's;
+"+ its workers" adds the processes a rebuild analyses in) and runs the same fixed queries:
+single words, two words, phrases, with municipality and year filters; top 10 with snippets and
+the exact total. Reports words/s indexed, index size, peak
 memory and query latency p50/p95 with the ratios to the other engines.
 
 The background vocabulary comes from ../shared (seeds and corpus text) when it is beside the
