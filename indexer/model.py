@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from indexer.facets import FACETS
@@ -73,9 +73,10 @@ class Hit:
         return "".join(out)
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        del data["highlights"]
+        # Field by field rather than asdict(), which deep-copies: every search answer makes these.
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "highlights"}
         data["snippet"] = self.marked_snippet()
+        data["ocr"] = dict(self.ocr) if self.ocr is not None else None
         return data
 
 

@@ -21,6 +21,7 @@ was (`bo\\ufffelagets`); that marker is treated as "hyphen + line break".
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -64,6 +65,20 @@ class _Hunspell:
         )
         assert self.process.stdout is not None
         self.process.stdout.readline()  # the version banner
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """End the pipe at exit, so no hunspell outlives its process and no pipe is left open."""
+        if self.pid != os.getpid():  # a fork's copy: the process belongs to its parent
+            return
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
     def lookup(self, word: str) -> bool:
         stdin, stdout = self.process.stdin, self.process.stdout

@@ -16,7 +16,9 @@ The run starts a real `diarium serve` on a free loopback port with a test accoun
 (20 connections, 60 s) requests search URLs chosen at random by a Lua script among bench_search's
 220 queries (words, phrases, municipality and year filters), sending the account's API token
 (`--target api`, `GET /api/search`) or a logged-in session cookie (`--target page`, the search
-page). It reports requests/s, p50/p95/p99 latency, errors and non-2xx answers; the target is p95
+page). It reports requests/s, p50/p95/p99 latency, errors and non-2xx answers, and the CPU the
+server's processes used per request (what the latencies become on a machine shared with other
+work depends on that work; the CPU a request costs does not); the target is p95
 under 300 ms with no error. Only 127.0.0.1 is ever a target.
 """
 
@@ -350,6 +352,22 @@ def run_wrk(
     }
 
 
+def server_cpu_seconds(session: int) -> float:
+    """CPU time (user + system) used so far by the server's processes (gunicorn's master and
+    workers: one session). Divided by the requests answered it gives the CPU a request costs,
+    a figure that, unlike the latencies, does not depend on what else the machine runs."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # a process that ended meanwhile
+        if int(fields[3]) == session:  # fields[3] is field 6 of proc(5): the session id
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def in_process_peer(root: Path, target: str, rounds: int) -> dict[str, Any]:
     """The same queries straight through `Index.search` in this process, one at a time, with
     what each request asks for (the page: 20 hits and facets; the API: 10 hits): what HTTP,
@@ -407,11 +425,15 @@ def load_test(root: Path, args: argparse.Namespace) -> dict[str, Any]:
         )
         _log(f"warm-up: {warmup}")
         load_before = os.getloadavg()
+        cpu_before = server_cpu_seconds(server.pid)
         _log(f"measured run: {args.connections} connections, {args.duration} s")
         measured = run_wrk(
             base, script, connections=args.connections, seconds=args.duration, threads=args.threads
         )
+        cpu = server_cpu_seconds(server.pid) - cpu_before
         load_after = os.getloadavg()
+        measured["server_cpu_s"] = round(cpu, 1)
+        measured["server_cpu_ms_per_request"] = round(cpu * 1000 / max(measured["requests"], 1), 1)
         _log(f"measured: {measured}")
     finally:
         os.killpg(server.pid, 15)
@@ -483,10 +505,14 @@ def main() -> None:
     report = load_test(root, args)
     print(json.dumps(report, ensure_ascii=False))
     m = report["measured"]
+    cores = os.cpu_count() or 1
+    capacity = cores * 1000 / max(m["server_cpu_ms_per_request"], 0.1)
     print(
         f"\n{args.connections} connections, {m['seconds']} s, {args.target}: "
         f"{m['requests_per_s']} requests/s, p50 {m['p50_ms']} ms, p95 {m['p95_ms']} ms, "
         f"p99 {m['p99_ms']} ms, non-2xx {m['non_2xx']}, errors {m['errors']}; "
+        f"server CPU {m['server_cpu_ms_per_request']} ms a request "
+        f"({cores} cores to itself: at most {capacity:.0f} requests/s); "
         f"in-process Index.search p50 {report['peer_in_process']['p50_ms']} ms, "
         f"p95 {report['peer_in_process']['p95_ms']} ms; "
         f"target p95 < {TARGET_P95_MS:.0f} ms and no error: {'met' if report['met'] else 'NOT met'}"
