@@ -222,12 +222,7 @@ def _facet_links(params: searching.SearchParams, counts: dict[str, dict[str, int
     ]
     for name, value in (("kind", params.kind), ("board", params.board)):
         out[name] = [
-            {
-                "value": v,
-                "count": n,
-                "checked": v.casefold() == value.casefold(),
-                "url": _url(params, **{name: v, "page": ""}),
-            }
+            {"value": v, "count": n, "checked": v.casefold() == value.casefold()}
             for v, n in counts.get(name, {}).items()
         ]
     # a board typed into the URL that no match has: still shown, chosen, with its 0
