@@ -142,7 +142,20 @@ def test_expired_session_refused(web_server: Server) -> None:
     assert client.get("/").status == 302
 
 
-def _sql(server: Server, statement: str, params: tuple = ()) -> None:  # type: ignore[type-arg]
+def test_active_session_not_written_per_request(web_server: Server) -> None:
+    """Renewing an active session's expiry on every request was a database write per page:
+    within SESSION_REFRESH_SECONDS of its last renewal a session's row stays as it was."""
+    client = fresh_login(web_server, "klara")
+    (cookie,) = [c for c in client.jar if c.name == "sessionid"]
+    select = "SELECT session_data, expire_date FROM django_session WHERE session_key = ?"
+    stored = _sql(web_server, select, (cookie.value,))
+    assert len(stored) == 1
+    for _ in range(3):
+        assert client.get("/?q=" + urllib.parse.quote("bistånd")).status == 200
+    assert _sql(web_server, select, (cookie.value,)) == stored
+
+
+def _sql(server: Server, statement: str, params: tuple = ()) -> list:  # type: ignore[type-arg]
     database = server.env.get("DIARIUM_DATABASE")
     if database:
         import psycopg
@@ -157,10 +170,10 @@ def _sql(server: Server, statement: str, params: tuple = ()) -> None:  # type: i
             port=parts.port,
             autocommit=True,
         ) as conn:
-            conn.execute(statement.replace("?", "%s"), params)
-        return
+            cursor = conn.execute(statement.replace("?", "%s"), params)
+            return cursor.fetchall() if cursor.description else []
     with sqlite3.connect(server.archive.root / "web" / "db.sqlite3") as conn:
-        conn.execute(statement, params)
+        return conn.execute(statement, params).fetchall()
 
 
 def _expire_session(server: Server, key: str) -> None:

@@ -12,7 +12,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from archive import Archive, DiariumError
 
 DATABASE_ENV = "DIARIUM_DATABASE"  # beats the archive's `database` setting
-SESSION_SECONDS = 2 * 3600  # idle time after which a session has expired (renewed per request)
+SESSION_SECONDS = 2 * 3600  # idle time after which a session has expired
+SESSION_REFRESH_SECONDS = 60  # how often an active session's expiry is renewed (a database write)
 LOCKOUT_FAILURES = 5  # failed logins in LOCKOUT_SECONDS that lock an account name
 LOCKOUT_SECONDS = 15 * 60
 
@@ -87,6 +88,7 @@ def build_settings(archive: Archive, hosts: list[str] | None = None) -> dict[str
         "MIDDLEWARE": [
             "django.middleware.security.SecurityMiddleware",
             "django.contrib.sessions.middleware.SessionMiddleware",
+            "web.middleware.SessionRefresh",
             "django.middleware.common.CommonMiddleware",
             "django.middleware.csrf.CsrfViewMiddleware",
             "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -115,6 +117,7 @@ def build_settings(archive: Archive, hosts: list[str] | None = None) -> dict[str
         "TIME_ZONE": "Europe/Stockholm",
         "USE_I18N": True,
         "USE_TZ": True,
+        "AUTHENTICATION_BACKENDS": ["web.backends.ProfileBackend"],
         "LOGIN_URL": "/logga-in",
         "LOGIN_REDIRECT_URL": "/",
         # Django's current default hasher (PBKDF2-SHA256, 1,000,000 rounds in 5.2); the others
@@ -131,7 +134,7 @@ def build_settings(archive: Archive, hosts: list[str] | None = None) -> dict[str
             {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
         ],
         "SESSION_COOKIE_AGE": SESSION_SECONDS,
-        "SESSION_SAVE_EVERY_REQUEST": True,
+        "SESSION_SAVE_EVERY_REQUEST": False,  # web.middleware.SessionRefresh renews instead
         "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
