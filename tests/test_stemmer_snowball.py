@@ -75,3 +75,14 @@ def test_a_full_stem_cache_still_stems_every_word_of_the_call(
     assert analysis.stem_words(["nämnden", "-"]) == ["nämnd", "-"]
     words = ["nämnden", "-", "bedömningar", "försörjningsstödet"]
     assert analysis.stem_words(words) == ["nämnd", "-", "bedömning", "försörjningsstöd"]
+
+
+def test_a_sentence_s_final_dot_is_not_part_of_its_last_word() -> None:
+    # Possessive quantifiers gave "kassan." on Python 3.11.2, so the word was never found.
+    assert analysis.words("Försäkringskassan. Dnr 2021.004, t.ex. x.") == [
+        "försäkringskassan",
+        "dnr",
+        "2021.004",
+        "t.ex",
+        "x",
+    ]
