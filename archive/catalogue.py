@@ -234,6 +234,19 @@ class Catalogue:
             for row in db.execute(sql, [*args, *([limit] if limit is not None else [])]):
                 yield _row(row)
 
+    def names(self, key: str) -> set[str]:
+        """Every municipality or board (`key`) the documents carry, those set by hand too."""
+        sql = {
+            # the summary has a row per municipality, kind, year and format: hundreds, not 10⁶
+            "municipality": "SELECT DISTINCT municipality FROM summary WHERE documents > 0",
+            "board": "SELECT DISTINCT board FROM documents",
+        }[key]
+        self.catch_up()
+        if not self.path.is_file():
+            return set()
+        with self._connect() as db:
+            return {name for (name,) in db.execute(sql) if name}
+
     def damaged(self) -> list[Damaged]:
         """The records the catalogue could not read (as of the journal's last change)."""
         from archive.store import Damaged
