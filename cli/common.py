@@ -106,9 +106,8 @@ def resolve_filters(
     """
     from archive import names
 
-    profiles = archive.profiles()
-
     def resolved(resolve: Callable[..., str], value: str, field: str) -> str:
+        profiles = archive.profiles()  # read once, and only for a filter that names a place
         try:
             return resolve(profiles, value)
         except names.FilterError:
