@@ -23,8 +23,8 @@ from archive.extract.ocr import OcrSettings
 from archive.limits import DEFAULT as DEFAULT_LIMITS
 from archive.limits import Limits
 from archive.metadata import profiles as profiles_module
-from archive.metadata import read_metadata
 from archive.metadata.profiles import Profiles
+from archive.metadata.reading import read_metadata
 from archive.model import Extraction, Metadata
 from archive.overrides import check_value_length, normalise, read_sidecar
 from archive.privacy import scan_pages

@@ -77,3 +77,6 @@ def _print_case(found: Case) -> None:
 
 def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + " …"
+
+
+COMMANDS = [case]

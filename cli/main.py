@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 import sys
 import traceback
 import warnings
@@ -19,14 +20,58 @@ from archive.safenames import printable
 msg.install_click_swedish()
 
 
+# Which module holds each command (in its COMMANDS list): a command's module, and what it
+# imports (Django, Word templates, the search engine), is imported only when that command runs,
+# so `diarium list` does not wait for all of them. `diarium --help` imports them all for their
+# short help, as Click's "Lazily Loading Subcommands" (Complex Applications) has it.
+LAZY_COMMANDS = {
+    **dict.fromkeys(
+        ("ingest", "show", "list", "remove", "restore", "trash", "stats", "review", "ocr", "check"),
+        "cli.archive_cmds",
+    ),
+    **dict.fromkeys(("mark", "redact", "privacy"), "cli.privacy_cmds"),
+    **dict.fromkeys(("search", "reindex"), "cli.search"),
+    "case": "cli.case",
+    **dict.fromkeys(("generate", "new", "templates"), "cli.generate"),
+    **dict.fromkeys(("serve", "users", "audit"), "cli.web_cmds"),
+}
+
+
 class Diarium(click.Group):
     """Turns every error a user can cause into one line on stderr and exit code 1, and a bug of
-    diarium's own into "internt fel" (its traceback in the log file, and with --debug)."""
+    diarium's own into "internt fel" (its traceback in the log file, and with --debug).
 
-    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-        # The usage line's `[OPTIONS]` is a Command attribute, not a gettext string.
-        _swedish_usage(cmd)
-        super().add_command(cmd, name)
+    `lazy_commands` maps a command's name to the module whose COMMANDS list holds it; the module
+    is imported when the command is first asked for.
+    """
+
+    def __init__(
+        self, *args: Any, lazy_commands: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy_commands = lazy_commands or {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy_commands:
+            module = importlib.import_module(self.lazy_commands[cmd_name])
+            self.add_command({c.name: c for c in module.COMMANDS}[cmd_name])
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is not None:
+            # The usage line's `[OPTIONS]` is a Command attribute, not a gettext string.
+            _swedish_usage(cmd)
+        return cmd
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.list_commands(ctx):
+            # Click suggests the closest names ("Menade du 'list'?") from the loaded commands.
+            for name in self.lazy_commands:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -75,7 +120,11 @@ def _log_internal_error(exc: BaseException) -> Path | None:
     return path
 
 
-@click.group(cls=Diarium, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=Diarium,
+    lazy_commands=LAZY_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--archive",
     "archive_root",
@@ -97,23 +146,6 @@ def cli(archive_root: Path | None, debug: bool) -> None:
     """
 
 
-def _register() -> None:
-    from cli import archive_cmds, case, generate, privacy_cmds, search, web_cmds
-
-    for command in (
-        *archive_cmds.COMMANDS,
-        *privacy_cmds.COMMANDS,
-        search.search,
-        search.reindex,
-        case.case,
-        generate.generate,
-        generate.new,
-        generate.templates,
-        *web_cmds.COMMANDS,
-    ):
-        cli.add_command(command)
-
-
 def _swedish_usage(cmd: click.Command) -> None:
     cmd.options_metavar = msg.OPTIONS_METAVAR
     if isinstance(cmd, click.Group):
@@ -123,7 +155,6 @@ def _swedish_usage(cmd: click.Command) -> None:
 
 
 _swedish_usage(cli)
-_register()
 
 
 _OWN_PACKAGES = {"archive", "cli", "indexer", "templates", "web"}

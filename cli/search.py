@@ -225,3 +225,6 @@ def reindex(archive: Archive) -> None:
     )
     for damaged in archive.damaged():
         warn(msg.REINDEX_SKIPPED.format(id=damaged.id, reason=printable(damaged.reason)))
+
+
+COMMANDS = [search, reindex]

@@ -156,7 +156,8 @@ def mark_ocr(
     for hit in result.hits:
         if records is not None:
             record = records.get(hit.id)
-            document = Document.from_dict(dict(record)) if record else None
+            # most records have no OCR: no Document made for them
+            document = Document.from_dict(dict(record)) if record and record.get("ocr") else None
         else:
             try:
                 document = archive.get(hit.id)

@@ -24,8 +24,8 @@ from typing import Any
 
 from archive.extract import extract
 from archive.metadata import profiles as profiles_module
-from archive.metadata import read_metadata
 from archive.metadata.profiles import Profiles
+from archive.metadata.reading import read_metadata
 
 LABELLED = Path(__file__).resolve().parents[2] / "shared" / "labelled"
 FIELDS = ("kind", "date", "case_number", "board", "municipality", "title")

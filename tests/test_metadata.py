@@ -13,8 +13,8 @@ import pytest
 
 from archive.extract import extract
 from archive.metadata import profiles as profiles_module
-from archive.metadata import read_metadata
 from archive.metadata.profiles import ProfileError, load
+from archive.metadata.reading import read_metadata
 from archive.model import KINDS, Extraction, Page
 from tests.fixtures import docx_to_pdf, soffice, text_to_docx
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from archive.extract import extract
-from archive.metadata import read_metadata
+from archive.metadata.reading import read_metadata
 from archive.model import Extraction, Page
 from tests.metadata_report import FIELDS, evaluate
 

@@ -25,7 +25,7 @@ from archive import Archive
 from archive.extract import extract, ocr
 from archive.extract.ocr import OcrSettings, text_is_usable, tidy
 from archive.extract.pdf import pages_to_ocr, read_pdf
-from archive.metadata import read_metadata
+from archive.metadata.reading import read_metadata
 from indexer.archive_sync import index_of, mark_ocr
 from templates.pdf import to_pdf
 from templates.render import render

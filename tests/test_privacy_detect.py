@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from pathlib import Path
 
@@ -12,7 +13,15 @@ from hypothesis import strategies as st
 
 from archive.errors import DiariumError
 from archive.extract import extract
-from archive.privacy import IDENTITY_KINDS, find, identity_number, mask_string, masked_kinds
+from archive.privacy import (
+    IDENTITY_KINDS,
+    KINDS,
+    find,
+    identity_number,
+    mask_spans,
+    mask_string,
+    masked_kinds,
+)
 from tests.privacy_helpers import FORMS, corpus_paragraphs, identity
 
 # What stands near identity numbers in a social services document and must not be taken for one.
@@ -100,12 +109,53 @@ def test_the_other_kinds() -> None:
     }
 
 
-def test_a_bare_mobile_number_is_a_phone_number_after_a_phone_word() -> None:
+# Values two finders read: an e-mail address whose first part ends a postal address (the
+# e-mail, found first, keeps it), a phone number beside a personnummer, kinds side by side.
+OVERLAPS = [
+    "Kontakt: Box 12, 111 22 Sollentuna.se@x.se",
+    "Skriv till Box 2141, 403 13 Göteborg eller eva.ek@goteborg.se, tel 031-365 00 00.",
+    "Sökande 19811218-9876 (tfn 070-123 45 67), Stora torget 1 B, 441 30 Alingsås.",
+]
+
+
+def _mobile_and_personnummer() -> str:
+    """A number that is both a valid personnummer and a Swedish mobile number."""
     rng = random.Random(7)
-    while True:  # a number that is both a valid personnummer and a Swedish mobile number
+    while True:
         written, _ = identity(rng, "short-bare")
         if written.startswith("07") and written[2] in "02369":
-            break
+            return written
+
+
+def test_asking_for_some_kinds_finds_exactly_those_that_all_finders_find(
+    shared_dir: Path,
+) -> None:
+    """find(text, kinds) leaves later finders out: it must find what find(text) finds of those
+    kinds, to the character, or a masked title could show what the whole scan would hide."""
+    rng = random.Random(31)
+    both = _mobile_and_personnummer()
+    texts = [*OVERLAPS, *LOOKALIKES, f"Barnet, {both}, går i skolan", f"Mobil: {both}"]
+    for paragraph in corpus_paragraphs(shared_dir, 30):
+        written, _ = identity(rng, FORMS[len(texts) % len(FORMS)], coordination=len(texts) % 3 == 0)
+        texts.append(
+            f"{paragraph} Sökande {written}, tel 08-508 290 00, Box 12, 111 22 Sollentuna."
+        )
+    subsets = [
+        frozenset(c) for r in range(len(KINDS) + 1) for c in itertools.combinations(KINDS, r)
+    ]
+    for text in texts:
+        every = find(text)
+        assert {s.kind for s in every} <= set(KINDS)
+        for kinds in subsets:
+            assert find(text, kinds) == [s for s in every if s.kind in kinds], (kinds, text)
+            assert mask_string(text, IDENTITY_KINDS | kinds) == mask_spans(
+                text, every, IDENTITY_KINDS | kinds
+            )
+    assert {s.kind for text in texts for s in find(text)} == set(KINDS)
+
+
+def test_a_bare_mobile_number_is_a_phone_number_after_a_phone_word() -> None:
+    written = _mobile_and_personnummer()
     assert [s.kind for s in find(f"Mobil: {written}")] == ["telefonnummer"]
     assert [s.kind for s in find(f"Barnet, {written}, går i skolan")] == ["personnummer"]
 

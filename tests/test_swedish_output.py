@@ -62,8 +62,11 @@ def _is_json(text: str) -> bool:
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    # list_commands/get_command, not `group.commands`: diarium's commands load when asked for.
     found = [prefix]
-    for name, command in group.commands.items():
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
         if isinstance(command, click.Group):
             found += _commands(command, (*prefix, name))
         else:

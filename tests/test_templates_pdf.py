@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from archive.extract import extract
-from archive.metadata import read_metadata
+from archive.metadata.reading import read_metadata
 from cli.generate import COMMANDS
 from cli.main import Diarium
 from templates.pdf import to_pdf

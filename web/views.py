@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import shutil
 import tempfile
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
@@ -27,7 +28,7 @@ from django.shortcuts import redirect, render
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from archive import DiariumError, Document, NotFound
@@ -186,7 +187,7 @@ def logout_page(request: HttpRequest) -> HttpResponse:
 # -- search ---------------------------------------------------------------------------------
 
 
-def _url(params: searching.SearchParams, **change: Any) -> str:
+def _url_pairs(params: searching.SearchParams, **change: Any) -> list[tuple[str, Any]]:
     values: dict[str, Any] = {
         "q": params.q,
         "municipality": list(params.municipality),
@@ -204,10 +205,28 @@ def _url(params: searching.SearchParams, **change: Any) -> str:
         for item in value if isinstance(value, list) else [value]:
             if item not in ("", None):
                 pairs.append((key, item))
-    return "?" + urlencode(pairs)
+    return pairs
 
 
-def _facet_links(params: searching.SearchParams, counts: dict[str, dict[str, int]]) -> dict:
+def _url(params: searching.SearchParams, **change: Any) -> str:
+    return "?" + urlencode(_url_pairs(params, **change))
+
+
+def _choice(kind: str, name: str, key: str, value: str, count: int, checked: bool) -> str:
+    """One filter value of the form: its box or button, and a label with its count."""
+    shown = html.escape(value)
+    return (
+        f'<div><input type="{kind}" id="{key}" name="{name}" value="{shown}"'
+        f'{" checked" if checked else ""}> <label class="inline" for="{key}">{shown} '
+        f'<span class="meta">({count})</span></label></div>'
+    )
+
+
+def _facet_html(
+    params: searching.SearchParams, counts: dict[str, dict[str, int]]
+) -> dict[str, SafeString]:
+    """The filters' values with their counts, as markup made here rather than by template tags:
+    a search shows some sixty of them and the tags' cost was most of the page's rendering."""
     # "okänt år" / "okänd kommun" / "okänd nämnd" count documents without a value: nothing to
     # filter by.
     counts = {
@@ -215,22 +234,40 @@ def _facet_links(params: searching.SearchParams, counts: dict[str, dict[str, int
         for name, values in counts.items()
     }
     chosen = {m.casefold() for m in params.municipality}
-    out: dict[str, Any] = {}
-    out["municipality"] = [
-        {"value": v, "count": n, "checked": v.casefold() in chosen}
-        for v, n in counts.get("municipality", {}).items()
+    municipalities = [
+        _choice("checkbox", "municipality", f"m-{i}", v, n, v.casefold() in chosen)
+        for i, (v, n) in enumerate(counts.get("municipality", {}).items(), start=1)
     ]
-    for name, value in (("kind", params.kind), ("board", params.board)):
-        out[name] = [
-            {"value": v, "count": n, "checked": v.casefold() == value.casefold()}
-            for v, n in counts.get(name, {}).items()
+    if not municipalities:  # the chosen ones, none of them matched
+        municipalities = [
+            _choice("checkbox", "municipality", f"m0-{i}", m, 0, True)
+            for i, m in enumerate(params.municipality, start=1)
+        ] or ['<p class="meta">Inga värden.</p>']
+    out = {"municipality": mark_safe("".join(municipalities))}
+    for name, prefix, value in (("kind", "k", params.kind), ("board", "b", params.board)):
+        items = [
+            _choice("radio", name, f"{prefix}-{i}", v, n, v.casefold() == value.casefold())
+            for i, (v, n) in enumerate(counts.get(name, {}).items(), start=1)
         ]
-    # a board typed into the URL that no match has: still shown, chosen, with its 0
-    out["board_chosen"] = any(f["checked"] for f in out["board"])
-    out["year"] = [
-        {"value": v, "count": n, "checked": v == params.year, "url": _url(params, year=v, page="")}
-        for v, n in counts.get("year", {}).items()
-    ]
+        if (
+            name == "board"
+            and value
+            and not any(value.casefold() == v.casefold() for v in counts.get(name, {}))
+        ):
+            # a board typed into the URL that no match has: still shown, chosen, with its 0
+            items.append(_choice("radio", name, "b-0", value, 0, True))
+        out[name] = mark_safe("".join(items))
+    # the search's URL encoded once, each year's link adding its year to it
+    rest = urlencode(_url_pairs(params, year="", page=""))
+    years = []
+    for v, n in counts.get("year", {}).items():
+        current = ' aria-current="true"' if v == params.year else ""
+        url = html.escape(f"?{rest}&year={quote_plus(v)}" if rest else f"?year={quote_plus(v)}")
+        years.append(
+            f'<li><a href="{url}"{current}>{html.escape(v)}</a> '
+            f'<span class="meta">({n})</span></li>'
+        )
+    out["year"] = mark_safe("".join(years))
     return out
 
 
@@ -287,11 +324,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "year_to": year_to,
         "result": None,
         "error": "",
+        "facets": _facet_html(params, {}),
     }
     archive = config.archive()
     if params.empty:
         context["nothing_yet"] = next(archive.ids(), None) is None
-        context["facets"] = {}
         return render(request, "web/search.html", context)
     try:
         result = searching.search(request.user, archive, params)
@@ -313,7 +350,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         hits=[_hit_item(h, result.corrected or params.q) for h in result.hits],
         first=first,
         last=first + len(result.hits) - 1,
-        facets=_facet_links(params, result.facets),
+        facets=_facet_html(params, result.facets),
         previous_url=_url(params, page=params.page - 1) if params.page > 1 else "",
         next_url=_url(params, page=params.page + 1) if params.page < pages else "",
         pages=pages,

@@ -64,7 +64,7 @@ def mask_spans(text: str, spans: Iterable[Span], kinds: frozenset[str]) -> str:
 
 
 def mask_string(text: str, kinds: frozenset[str]) -> str:
-    return mask_spans(text, find(text), kinds)
+    return mask_spans(text, find(text, kinds), kinds)
 
 
 def mask_page(page: Page, personal_data: Iterable[Mapping[str, Any]], kinds: frozenset[str]) -> str:
@@ -76,7 +76,7 @@ def mask_page(page: Page, personal_data: Iterable[Mapping[str, Any]], kinds: fro
         for d in personal_data
         if d.get("page") == page.number
     }
-    return mask_spans(page.text, stored | set(find(page.text)), kinds)
+    return mask_spans(page.text, stored | set(find(page.text, kinds)), kinds)
 
 
 def mask_value(value: Any, kinds: frozenset[str]) -> Any:
