@@ -282,3 +282,17 @@ def test_the_snippet_names_the_page_with_the_words(tmp_path: Path, archive: Arch
     index.rebuild([IndexDoc(id="x", title="Sidor", pages=pages)])
     (hit,) = index.search(f'"{phrase}"').hits
     assert hit.page == 4 and "bistånd" in hit.snippet.lower()
+
+
+def test_snippets_mark_words_in_capitals_at_their_places(tmp_path: Path, archive: Archive) -> None:
+    # Words are found in the page lower-cased; İ is the one letter that lowers to two
+    # characters, so one before each word would shift its mark if places were not kept.
+    texts = [p.text for d in sorted(archive.ids()) for p in archive.pages(d)]
+    page = next(t for t in texts if re.search(r"\bbistånd\b", t, re.IGNORECASE))
+    shouted = re.sub(r"(?i)\bbistånd", "İ BISTÅND", page.upper())
+    index = Index(tmp_path / "index")
+    index.rebuild([IndexDoc(id="x", title="Versaler", pages=[(1, shouted)])])
+    (hit,) = index.search("bistånd").hits
+    marked = [hit.snippet[s:e] for s, e in hit.highlights]
+    assert marked and all(analysis.analyze(w) == analysis.analyze("bistånd") for w in marked)
+    assert all(w.isupper() for w in marked), marked
