@@ -266,6 +266,9 @@ def _ocr_summary(doc: Document) -> str | None:
     return f"sidor lästa med OCR: {read}; osäker under {doc.ocr.get('threshold', 0):g}"
 
 
+_TITLE_WIDTH = 60
+
+
 @click.command(name="list")
 @filter_options
 @click.option(
@@ -310,10 +313,13 @@ def list_(
     count = 0
     for row in rows:
         title = printable(privacy.mask_string(row["title"] or row["source"], kinds))
-        title = textwrap.shorten(title, width=60, placeholder="…")
+        # as textwrap.shorten makes it, whose wrapping is only needed for a title too long
+        title = " ".join(title.split())
+        if len(title) > _TITLE_WIDTH:
+            title = textwrap.shorten(title, width=_TITLE_WIDTH, placeholder="…")
         when = row["date"] or str(row["year"] or "–")
         place = printable(row["municipality"] or "–")
-        secret = "  [sekretess]" if privacy.active(row["secrecy"] or []) else ""
+        secret = "  [sekretess]" if row["secrecy"] and privacy.active(row["secrecy"]) else ""
         click.echo(
             f"{row['id']}  {when:<10}  {printable(row['kind']):<24}  {place:<12}  {title}{secret}"
         )

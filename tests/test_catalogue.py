@@ -11,9 +11,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
 from archive import Archive, Filters
 from archive.catalogue import CATALOGUE_FILE
 from archive.document import LIST_KEYS
+from cli.main import cli
 
 TEXT = "Yttrande om {topic}\n\nSocialnämnden lämnar följande yttrande om {topic} i kommunen.\n"
 FILES = [
@@ -133,3 +136,20 @@ def test_list_and_stats_read_no_record(tmp_path: Path) -> None:
     assert {k: v for k, v in shown.items() if k != "index"} == expected
     out = subprocess.run([*base, "list", "--json"], capture_output=True, env=env, check=True)
     assert [row["id"] for row in json.loads(out.stdout)] == listed
+
+
+def test_list_prints_each_title_on_one_line_within_its_column(tmp_path: Path) -> None:
+    long = "Yttrande  över remissen om   skyfallshantering, dagvatten och översvämningsrisker"
+    short = "Yttrande  om   taxa"
+    archive = Archive(tmp_path / "archive")
+    for name, title in (("lång", long), ("kort", short)):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(TEXT.format(topic=name), encoding="utf-8")
+        assert archive.ingest([path], overrides={"title": title}, jobs=1).added
+    result = CliRunner().invoke(cli, ["--archive", str(archive.root), "list"])
+    assert result.exit_code == 0, result.output
+    titles = [line[line.index("Yttrande") :] for line in result.stdout.splitlines()]
+    assert sorted(titles) == sorted(
+        ["Yttrande om taxa", "Yttrande över remissen om skyfallshantering, dagvatten och…"]
+    )
+    assert all(len(title) <= 60 for title in titles)
