@@ -719,8 +719,8 @@ def _filters(
     if names:
         matches = tuple(FieldMatch("municipality", m) for m in names)
         out.append(matches[0] if len(matches) == 1 else Or(matches))
-    if board:
-        out.append(FieldMatch("board", board))
+    if board:  # the board facet's value: `board:` in a query matches the board's words
+        out.append(FieldMatch("board_name", board))
     if kind:
         out.append(FieldMatch("kind", kind))
     if year is not None:
