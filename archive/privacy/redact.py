@@ -133,7 +133,7 @@ def redact(
     with tempfile.TemporaryDirectory(prefix="diarium-redact-") as scratch:
         source = _as_pdf(archive.original(doc.id), doc.format, Path(scratch), render)
         stored = [p.text for p in archive.pages(doc.id)]
-        values = {text[s.start : s.end] for text in stored for s in find(text) if s.kind in kinds}
+        values = {text[s.start : s.end] for text in stored for s in find(text, kinds)}
         marks = secret_pages(doc.secrecy, doc.pages)
         masked: list[Masked] = []
         warnings: list[str] = []
@@ -202,7 +202,7 @@ def _plan_page(
     """Where on this page each value stands; the page's own text (headers too) is searched."""
     own = page.extract_text() or ""
     wanted: list[tuple[str, str, bool]] = [(v, "", False) for v in values]
-    wanted += [(own[s.start : s.end], s.kind, False) for s in find(own) if s.kind in kinds]
+    wanted += [(own[s.start : s.end], s.kind, False) for s in find(own, kinds)]
     wanted += [(text, ALSO, True) for text in also]
     plan: list[Masked] = []
     seen: set[tuple[int, int]] = set()
