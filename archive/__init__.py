@@ -1,5 +1,6 @@
 """The archive: originals, their extracted text and metadata. The source of truth."""
 
+from archive.catalogue import Filters
 from archive.document import Document
 from archive.errors import DiariumError, ExtractionError, NotFound
 from archive.store import Archive, Failure, IngestReport
@@ -10,6 +11,7 @@ __all__ = [
     "Document",
     "ExtractionError",
     "Failure",
+    "Filters",
     "IngestReport",
     "NotFound",
 ]

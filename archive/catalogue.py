@@ -16,6 +16,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,21 @@ CREATE TABLE IF NOT EXISTS state (key TEXT PRIMARY KEY, value INTEGER);
 """
 # Records read and written per transaction while catching up or rebuilding.
 _BATCH = 2_000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What `diarium list` filters on, each value as the archive stores it (archive/names.py
+    resolves what a person types): one kind, any of the municipalities, one board, the years
+    from and to (inclusive). Matched in any case, with or without å ä ö; empty is no filter."""
+
+    kind: str | None = None
+    municipalities: tuple[str, ...] = ()
+    board: str | None = None
+    years: tuple[int, int] | None = None
+
+
+NO_FILTERS = Filters()
 
 
 class Catalogue:
@@ -203,29 +219,33 @@ class Catalogue:
     # -- answering --------------------------------------------------------------------------
 
     def rows(
-        self,
-        *,
-        kind: str | None = None,
-        municipalities: Iterable[str] = (),
-        board: str | None = None,
-        years: tuple[int, int] | None = None,
-        limit: int | None = None,
+        self, filters: Filters = NO_FILTERS, *, limit: int | None = None
     ) -> Iterator[dict[str, Any]]:
         """The documents' listed keys (document.LIST_KEYS), oldest date first (undated by
-        year, then last), read as they are consumed: the first rows of a million come at once.
-
-        Filtered by kind, municipality and board (in any case, with or without å ä ö), and
-        years (from, to), as `diarium list` filters."""
+        year, then last), read as they are consumed: the first rows of a million come at once."""
         self.catch_up()
         if not self.path.is_file():
             return
-        where, args = _where(kind, municipalities, board, years)
+        where, args = _where(filters)
         sql = f"SELECT {', '.join(LIST_KEYS)} FROM documents{where} ORDER BY sort_key, source" + (
             " LIMIT ?" if limit is not None else ""
         )
         with self._connect() as db:
             for row in db.execute(sql, [*args, *([limit] if limit is not None else [])]):
                 yield _row(row)
+
+    def names(self, key: str) -> set[str]:
+        """Every municipality or board (`key`) the documents carry, those set by hand too."""
+        sql = {
+            # the summary has a row per municipality, kind, year and format: hundreds, not 10⁶
+            "municipality": "SELECT DISTINCT municipality FROM summary WHERE documents > 0",
+            "board": "SELECT DISTINCT board FROM documents",
+        }[key]
+        self.catch_up()
+        if not self.path.is_file():
+            return set()
+        with self._connect() as db:
+            return {name for (name,) in db.execute(sql) if name}
 
     def damaged(self) -> list[Damaged]:
         """The records the catalogue could not read (as of the journal's last change)."""
@@ -238,27 +258,20 @@ class Catalogue:
             rows = db.execute("SELECT id, reason FROM damaged ORDER BY id").fetchall()
         return [Damaged(doc_id, reason) for doc_id, reason in rows]
 
-    def left_out(
-        self,
-        *,
-        kind: str | None = None,
-        municipalities: Iterable[str] = (),
-        board: str | None = None,
-        years: tuple[int, int] | None = None,
-    ) -> dict[str, int]:
+    def left_out(self, filters: Filters = NO_FILTERS) -> dict[str, int]:
         """How many documents the kind and year filters left out because the value is unknown:
         of kind "annat" in the years asked for, and without a year, of the kind asked for."""
         out = {"year": 0, "kind": 0}
         if not self.path.is_file():
             return out
         with self._connect() as db:
-            if kind and kind != "annat":
-                where, args = _where("annat", municipalities, board, years)
+            if filters.kind and filters.kind != "annat":
+                where, args = _where(replace(filters, kind="annat"))
                 out["kind"] = db.execute(f"SELECT count(*) FROM documents{where}", args).fetchone()[
                     0
                 ]
-            if years:
-                where, args = _where(kind, municipalities, board, None)
+            if filters.years:
+                where, args = _where(replace(filters, years=None))
                 sql = f"SELECT count(*) FROM documents{where or ' WHERE 1'} AND year IS NULL"
                 out["year"] = db.execute(sql, args).fetchone()[0]
         return out
@@ -318,26 +331,21 @@ def _most_first(counts: Iterable[tuple[Any, int]]) -> dict[Any, int]:
     return dict(sorted(counts, key=lambda item: (-item[1], str(item[0]))))
 
 
-def _where(
-    kind: str | None,
-    municipalities: Iterable[str],
-    board: str | None,
-    years: tuple[int, int] | None,
-) -> tuple[str, list[Any]]:
+def _where(filters: Filters) -> tuple[str, list[Any]]:
     where, args = [], []
-    if kind:
+    if filters.kind:
         where.append("kind = ?")
-        args.append(kind)
-    towns = sorted({fold(m) for m in municipalities if m.strip()})
+        args.append(filters.kind)
+    towns = sorted({fold(m) for m in filters.municipalities if m.strip()})
     if towns:
         where.append(f"municipality_key IN ({','.join('?' * len(towns))})")
         args += towns
-    if board:
+    if filters.board:
         where.append("board_key = ?")
-        args.append(fold(board))
-    if years:
+        args.append(fold(filters.board))
+    if filters.years:
         where.append("year BETWEEN ? AND ?")
-        args += list(years)
+        args += list(filters.years)
     return (f" WHERE {' AND '.join(where)}" if where else ""), args
 
 

@@ -14,6 +14,8 @@ import re
 
 # C0 and C1 controls, DEL, and the bidirectional embedding, override and isolate characters.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# What os.fsdecode makes of bytes that are not UTF-8.
+_SURROGATES = re.compile("[\udc80-\udcff]")
 
 
 def source_name(name: str) -> str:
@@ -25,7 +27,7 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
     """Text safe to print on a terminal: undecodable bytes and control characters escaped."""
     if not text:
         return text
-    text = source_name(text) if _has_surrogates(text) else text
+    text = source_name(text) if _SURROGATES.search(text) else text
 
     def escape(match: re.Match[str]) -> str:
         char = match.group()
@@ -35,7 +37,3 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
     return _UNSAFE.sub(escape, text)
-
-
-def _has_surrogates(text: str) -> bool:
-    return any("\udc80" <= char <= "\udcff" for char in text)

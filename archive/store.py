@@ -38,7 +38,7 @@ import platformdirs
 import yaml
 
 from archive import messages as msg
-from archive.catalogue import Catalogue
+from archive.catalogue import NO_FILTERS, Catalogue, Filters
 from archive.document import Document
 from archive.errors import DiariumError, NotFound
 from archive.journal import CHANGED, STORED, Journal
@@ -387,19 +387,11 @@ class Archive:
         return Catalogue(self)
 
     def listing(
-        self,
-        *,
-        kind: str | None = None,
-        municipalities: Iterable[str] = (),
-        board: str | None = None,
-        years: tuple[int, int] | None = None,
-        limit: int | None = None,
+        self, filters: Filters = NO_FILTERS, *, limit: int | None = None
     ) -> Iterator[dict[str, Any]]:
         """Each document's listed keys (document.LIST_KEYS), oldest date first, from the
         catalogue as they are read; filtered as `diarium list` filters (Catalogue.rows)."""
-        return self.catalogue.rows(
-            kind=kind, municipalities=municipalities, board=board, years=years, limit=limit
-        )
+        return self.catalogue.rows(filters, limit=limit)
 
     def stats(self) -> dict[str, Any]:
         """Counts by kind, municipality, year, format and flag, the totals and what OCR read,

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from archive import Archive, Document, IngestReport, privacy
+from archive import Archive, Document, Filters, IngestReport, privacy
 from archive import messages as msg
 from archive.document import FIELDS_BY_NAME, RECORD_FIELDS
 from archive.errors import DiariumError
@@ -266,6 +266,9 @@ def _ocr_summary(doc: Document) -> str | None:
     return f"sidor lästa med OCR: {read}; osäker under {doc.ocr.get('threshold', 0):g}"
 
 
+_TITLE_WIDTH = 60
+
+
 @click.command(name="list")
 @filter_options
 @click.option(
@@ -298,27 +301,25 @@ def list_(
     places, organ, kind = resolve_filters(
         archive, municipalities=municipalities, board=board, kind=kind
     )
-    filters: dict[str, Any] = {
-        "kind": kind,
-        "municipalities": places,
-        "board": organ,
-        "years": years(year),
-    }
-    rows = archive.listing(**filters, limit=limit)
+    filters = Filters(kind=kind, municipalities=tuple(places), board=organ, years=years(year))
+    rows = archive.listing(filters, limit=limit)
     kinds = privacy.masked_kinds(archive.settings)
     if as_json:
         items = (privacy.mask_value(row, kinds) for row in rows)
         damaged = ({"id": d.id, "damaged": d.reason} for d in archive.catalogue.damaged())
         print_json_items(chain(items, damaged))
-        note_left_out(archive.catalogue.left_out(**filters))
+        note_left_out(archive.catalogue.left_out(filters))
         return
     count = 0
     for row in rows:
         title = printable(privacy.mask_string(row["title"] or row["source"], kinds))
-        title = textwrap.shorten(title, width=60, placeholder="…")
+        # as textwrap.shorten makes it, whose wrapping is only needed for a title too long
+        title = " ".join(title.split())
+        if len(title) > _TITLE_WIDTH:
+            title = textwrap.shorten(title, width=_TITLE_WIDTH, placeholder="…")
         when = row["date"] or str(row["year"] or "–")
         place = printable(row["municipality"] or "–")
-        secret = "  [sekretess]" if privacy.active(row["secrecy"] or []) else ""
+        secret = "  [sekretess]" if row["secrecy"] and privacy.active(row["secrecy"]) else ""
         click.echo(
             f"{row['id']}  {when:<10}  {printable(row['kind']):<24}  {place:<12}  {title}{secret}"
         )
@@ -326,7 +327,7 @@ def list_(
     damaged = archive.catalogue.damaged()
     for d in damaged:
         click.echo(msg.LIST_DAMAGED.format(id=d.id, reason=printable(d.reason)))
-    note_left_out(archive.catalogue.left_out(**filters))
+    note_left_out(archive.catalogue.left_out(filters))
     warn(msg.LIST_SUMMARY.format(documents=msg.count(count, "dokument"), root=archive.root))
     if damaged:
         warn(

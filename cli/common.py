@@ -101,18 +101,17 @@ def resolve_filters(
     """Filter values in any form (`lekeberg`, `Göteborgs Stad`, `SN`) as the archive stores
     them; a value naming nothing known stops the command with the closest names.
 
-    Names only the archive's own documents carry (set by hand) are looked up in them when the
-    shipped data does not know a name, so the common case reads no records.
+    Names only the archive's own documents carry (set by hand) are looked up in the catalogue
+    when the shipped data does not know a name; no record is read.
     """
     from archive import names
 
     def resolved(resolve: Callable[..., str], value: str, field: str) -> str:
-        profiles = archive.profiles()  # read once, and only for a filter that names a place
+        profiles = archive.profiles()  # read once, and for a municipality or board only
         try:
             return resolve(profiles, value)
         except names.FilterError:
-            stored = {getattr(d, field) for d in archive.documents() if getattr(d, field)}
-            return resolve(profiles, value, stored)
+            return resolve(profiles, value, archive.catalogue.names(field))
 
     places = [resolved(names.municipality, m, "municipality") for m in municipalities if m.strip()]
     organ = resolved(names.board, board, "board") if board else None

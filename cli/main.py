@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import os
 import sys
 import traceback
 import warnings
@@ -78,6 +79,12 @@ class Diarium(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            # What reads the output has stopped (`diarium list | head`): nothing to report.
+            # As the Python docs' "Note on SIGPIPE" has it: what is still buffered goes to
+            # devnull, or flushing it at exit fails again; exit status 1, Python's on EPIPE.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except DiariumError as exc:
             _fail(str(exc))
         except PermissionError as exc:

@@ -4,6 +4,7 @@ archive's journal (archive/journal.py), so whoever changes the archive, the next
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from archive import Archive, Document, NotFound, privacy
@@ -38,16 +39,34 @@ class ArchiveFeed:
     def ids(self) -> list[str]:
         return list(self.archive.ids())
 
+    def loader(self) -> ArchiveLoader:
+        return ArchiveLoader(
+            self.archive,
+            privacy.masked_kinds(self.archive.settings),
+            privacy.archive_key(self.archive.root),
+        )
+
     def docs(self, ids: Iterable[str]) -> Iterator[IndexDoc]:
-        kinds = privacy.masked_kinds(self.archive.settings)
-        key = privacy.archive_key(self.archive.root)
-        for doc_id in ids:
-            try:
-                yield index_doc(self.archive, doc_id, kinds=kinds, key=key)
-            except (NotFound, FileNotFoundError):  # not stored (any more): the index drops it
-                continue
-            except DamagedDocument:  # left out; `reindex` and `check` name it
-                continue
+        return filter(None, map(self.loader(), ids))
+
+
+@dataclass(frozen=True)
+class ArchiveLoader:
+    """One stored document as the index sees it, read in this process or in a rebuild's
+    worker (indexer/parallel.py), so that reading, masking and analysing all run on every
+    core: picklable, it carries the archive's folder and its masking settings, read once."""
+
+    archive: Archive
+    kinds: frozenset[str]
+    key: bytes
+
+    def __call__(self, doc_id: str) -> IndexDoc | None:
+        try:
+            return index_doc(self.archive, doc_id, kinds=self.kinds, key=self.key)
+        except (NotFound, FileNotFoundError):  # not stored (any more): the index drops it
+            return None
+        except DamagedDocument:  # left out; `reindex` and `check` name it
+            return None
 
 
 def engine_setting(archive: Archive) -> str:

@@ -6,6 +6,10 @@ index document per archived document, so each is counted once); the order is dec
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from archive.names import fold
+
 # Facet name -> the field (indexer/fields.py) holding each document's exact value.
 FACETS = {
     "municipality": "municipality_name",
@@ -35,3 +39,16 @@ def ordered(
         if name in UNKNOWN and missing > 0:
             out[name][UNKNOWN[name]] = missing
     return out
+
+
+def chosen(value: str, stored: Iterable[str]) -> list[str]:
+    """The stored values of a facet that a filter by `value` selects: the value itself when a
+    document holds it, so a filter finds exactly the documents its facet count counted
+    (`Socialnämnden` is not `Socialnämndens arbetsutskott`); else the values written like it
+    but for case, accents and spacing (a board typed into the address by hand), as `list`
+    compares them."""
+    stored = list(stored)
+    if value in stored:
+        return [value]
+    folded = fold(value)
+    return [v for v in stored if fold(v) == folded]

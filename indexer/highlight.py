@@ -40,13 +40,18 @@ class Snippet:
 
 
 @lru_cache(maxsize=256)
-def _candidates(targets: frozenset[str], ignore_case: bool) -> re.Pattern[str]:
-    # The bare alternatives: a pattern that opens with an assertion (`(?<!\w)`) is tried at
-    # every position of the page, three times slower than this one, which the regex engine
-    # scans for; the word boundary is checked for the few places found. Case-sensitive over
-    # lower-cased text where it can be: ignoring case, the scan is twice as slow.
-    alternatives = "|".join(re.escape(t) for t in sorted(targets, key=len, reverse=True))
-    return re.compile(alternatives, re.IGNORECASE if ignore_case else 0)
+def _candidates(targets: frozenset[str]) -> re.Pattern[str]:
+    # The bare alternatives, matched in lower-cased text: a pattern that opens with an
+    # assertion (`(?<!\w)`) is tried at every position of the page, three times slower than
+    # this one, which the regex engine scans for, and re.IGNORECASE costs a third more;
+    # the word boundary is checked for the few places found.
+    alternatives = "|".join(re.escape(t.lower()) for t in sorted(targets, key=len, reverse=True))
+    return re.compile(alternatives)
+
+
+def _lowered(text: str) -> str:
+    """text.lower() with every character in its place (İ alone lowers to two characters)."""
+    return text.replace("\u0130", "I").lower()
 
 
 _WORD_CHAR = re.compile(r"\w")
@@ -55,9 +60,10 @@ _TOKEN = re.compile(analysis.TOKEN_PATTERN)
 
 def _matches(text: str, targets: Targets) -> list[tuple[int, int, str]]:
     """(start, end, term) of every word in text that one of the targets matches, in order."""
-    found = _word_matches(text, targets.words) if targets.words else []
+    lowered = _lowered(text) if targets.words or targets.folded else text
+    found = _word_matches(lowered, targets.words) if targets.words else []
     if targets.folded:  # fold() maps a letter to a letter, so places in it are places in text
-        found += _word_matches(folding.fold(text), targets.folded)
+        found += _word_matches(folding.fold(lowered), targets.folded)
     if targets.parts:
         found += _part_matches(text, targets.parts)
     if not targets.folded and not targets.parts:
@@ -65,38 +71,30 @@ def _matches(text: str, targets: Targets) -> list[tuple[int, int, str]]:
     return sorted({start: (start, end, term) for start, end, term in found}.values())
 
 
-def _word_matches(text: str, targets: frozenset[str]) -> list[tuple[int, int, str]]:
-    """(start, end, term) of every word in text whose analysed form is a target term: the words
-    starting with a target (a Snowball Swedish stem is a prefix of its word), then stemmed."""
-    # The targets are lower case. Where lower-casing changes the text's length (İ becomes two
-    # characters), places in the lower-cased text are not places in the text: case is ignored.
-    lower = text.lower()
-    same_places = len(lower) == len(text)
-    candidates = _candidates(targets, ignore_case=not same_places)
-    scanned = lower if same_places else text
+def _word_matches(lowered: str, targets: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) of every word in lower-cased text whose analysed form is a target
+    term: the words starting with a target (a Snowball Swedish stem is a prefix of its word),
+    then stemmed."""
     found: list[tuple[int, int]] = []
-    position = 0
-    while len(found) < _MAX_MATCHES:
-        m = candidates.search(scanned, position)
-        if m is None:
-            break
+    end = 0
+    for m in _candidates(targets).finditer(lowered):
         start = m.start()
-        if start and _WORD_CHAR.match(text, start - 1):  # inside a word: look on after it
-            position = start + 1
-            continue
-        token = _TOKEN.match(text, start)
+        if start < end or (start and _WORD_CHAR.match(lowered, start - 1)):
+            continue  # inside a word
+        token = _TOKEN.match(lowered, start)
         if token is None:  # not a word's start (a target is made of word characters)
-            position = start + 1
             continue
-        found.append((start, token.end()))
-        position = token.end()
+        end = token.end()
+        found.append((start, end))
+        if len(found) >= _MAX_MATCHES:
+            break
     if not found:
         return []
-    lowered = [text[start:end].lower() for start, end in found]
+    words = [lowered[start:end] for start, end in found]
     stops = analysis.stop_words()
     return [
         (start, end, s)
-        for (start, end), w, s in zip(found, lowered, analysis.stem_words(lowered), strict=True)
+        for (start, end), w, s in zip(found, words, analysis.stem_words(words), strict=True)
         if s in targets and w not in stops
     ]
 

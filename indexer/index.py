@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from archive import messages as msg
 from archive.journal import file_lock
@@ -104,6 +104,10 @@ class Feed(Protocol):
 
     def docs(self, ids: Iterable[str]) -> Iterator[IndexDoc]:
         """The documents of those ids that exist (the others are gone)."""
+
+    def loader(self) -> Callable[[str], IndexDoc | None]:
+        """Reads one document by id, None when it is gone; picklable, so that a rebuild's
+        worker processes read the documents themselves."""
 
 
 @dataclass
@@ -418,7 +422,7 @@ class Index:
         `progress` is called with the number of documents just indexed. A damaged old index
         does not matter here.
         """
-        return self._rebuild(docs, total=total, progress=progress, since=None)
+        return self._rebuild(docs, None, total=total, progress=progress, since=None)
 
     def rebuild_from_feed(self, progress: Callable[[int], None] | None = None) -> int:
         """Rebuild from every document of the feed; changes made meanwhile (which went into
@@ -426,11 +430,14 @@ class Index:
         assert self.feed is not None
         start = self.feed.end()
         ids = self.feed.ids()
-        return self._rebuild(self.feed.docs(ids), total=len(ids), progress=progress, since=start)
+        return self._rebuild(
+            ids, self.feed.loader(), total=len(ids), progress=progress, since=start
+        )
 
     def _rebuild(
         self,
-        docs: Iterable[IndexDoc],
+        items: Iterable[Any],
+        load: parallel.Load | None,
         *,
         total: int | None,
         progress: Callable[[int], None] | None,
@@ -444,10 +451,10 @@ class Index:
             folder.mkdir()
             try:
                 if engine.prepare is None:
-                    ready: Iterable[object] = map(analyse, docs)
+                    ready: Iterable[object] = map(analyse, parallel.loaded(items, load))
                 else:
                     workers = parallel.workers_for(total)
-                    ready = parallel.prepared(docs, engine.prepare, workers=workers)
+                    ready = parallel.prepared(items, engine.prepare, workers=workers, load=load)
                 count = engine.build(folder, ready, total=total, progress=progress)
                 _note_parts(folder, complete=compounds.has_lexicon())
                 (folder / VERSION_FILE).write_text(json.dumps(_versions(engine)), "utf-8")
@@ -712,8 +719,8 @@ def _filters(
     if names:
         matches = tuple(FieldMatch("municipality", m) for m in names)
         out.append(matches[0] if len(matches) == 1 else Or(matches))
-    if board:
-        out.append(FieldMatch("board", board))
+    if board:  # the board facet's value: `board:` in a query matches the board's words
+        out.append(FieldMatch("board_name", board))
     if kind:
         out.append(FieldMatch("kind", kind))
     if year is not None:

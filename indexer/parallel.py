@@ -1,11 +1,12 @@
-"""Analysing the documents of a rebuild on every core.
+"""Reading and analysing the documents of a rebuild on every core.
 
-The analysis (fields.analyse: tokens, stems, compound parts, folded forms, phrases) is pure
-Python and holds one core, while an engine written in Rust indexes on threads of its own. A
-rebuild of many documents therefore hands the analysis to worker processes, a bounded number
-of batches in flight so memory stays flat however large the archive, and takes the results
-back in the documents' order, so a rebuild indexes the same documents in the same order as
-analysing them here would.
+Reading a document (its record, pages and furniture, masked: indexer.archive_sync) and the
+analysis (fields.analyse: tokens, stems, compound parts, folded forms, phrases) are pure
+Python and hold one core, while an engine written in Rust indexes on threads of its own. A
+rebuild of many documents therefore hands both to worker processes, a bounded number of
+batches in flight so memory stays flat however large the archive, and takes the results back
+in the documents' order, so a rebuild indexes the same documents in the same order as doing
+it all here would.
 
 Workers are started with "spawn", not "fork": a fork copies whatever threads and locks the
 parent holds at that moment (a web server's, an engine writer's), spawn starts clean. Each
@@ -43,29 +44,39 @@ def workers_for(total: int | None) -> int:
     return cores or 1
 
 
-def _prepare_batch(prepare: Callable[[Analysed], Any], docs: list[IndexDoc]) -> list[Any]:
-    return [prepare(analyse(doc)) for doc in docs]
+Load = Callable[[Any], IndexDoc | None]
+
+
+def loaded(items: Iterable[Any], load: Load | None) -> Iterator[IndexDoc]:
+    """The documents `items` are, or that `load` reads from them (leaving out those gone)."""
+    return iter(items) if load is None else filter(None, map(load, items))
+
+
+def _prepare_batch(prepare: Callable[[Analysed], Any], load: Load | None, items: Any) -> list[Any]:
+    return [prepare(analyse(doc)) for doc in loaded(items, load)]
 
 
 def prepared(
-    docs: Iterable[IndexDoc],
+    items: Iterable[Any],
     prepare: Callable[[Analysed], Any],
     *,
     workers: int,
+    load: Load | None = None,
 ) -> Iterator[Any]:
     """prepare(analyse(doc)) of each document, in order, in `workers` processes (0: here).
 
-    `prepare` is what an engine makes of an analysed document (picklable, module-level)."""
+    `items` are the documents, or what `load` reads each one from (an id; None: it is gone,
+    and left out). `prepare` is what an engine makes of an analysed document; `prepare` and
+    `load` are picklable (module-level functions, or objects of picklable values)."""
     if workers < 1:
-        for doc in docs:
-            yield prepare(analyse(doc))
+        yield from map(prepare, map(analyse, loaded(items, load)))
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     pending: deque[Future[list[Any]]] = deque()
-    source = iter(docs)
+    source = iter(items)
     try:
         while batch := list(islice(source, BATCH_DOCS)):
-            pending.append(pool.submit(_prepare_batch, prepare, batch))
+            pending.append(pool.submit(_prepare_batch, prepare, load, batch))
             if len(pending) >= IN_FLIGHT * workers:
                 yield from pending.popleft().result()
         while pending:

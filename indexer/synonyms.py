@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -158,26 +159,19 @@ def is_indexed_phrase(terms: Sequence[str]) -> bool:
 
 
 def phrase_terms(terms: Sequence[str]) -> list[str]:
-    """The indexed expressions occurring in a document's terms, each as one joined term."""
+    """The indexed expressions occurring in a document's terms, each as one joined term, in
+    the order of their places (at one place, the longest first)."""
     phrases = indexed_phrases()
     present = phrases.keys() & set(terms)
     if not present:  # most documents: one set operation instead of a look at every term
         return []
     found = []
-    if not isinstance(terms, list):
-        terms = list(terms)
-    for first in present:  # each first word's places found by list.index, in C
-        at = -1
-        try:
-            while True:
-                at = terms.index(first, at + 1)
-                for phrase in phrases[first]:
-                    if tuple(terms[at : at + len(phrase)]) == phrase:
-                        found.append((at, PHRASE_JOIN.join(phrase)))
-        except ValueError:
-            pass
-    found.sort(key=lambda place: place[0])  # stable: at one place, longest phrase first
-    return [phrase for _, phrase in found]
+    # The places of the expressions' first terms, found by compress() and map() in C.
+    for at in compress(range(len(terms)), map(present.__contains__, terms)):
+        for phrase in phrases[terms[at]]:
+            if tuple(terms[at : at + len(phrase)]) == phrase:
+                found.append(PHRASE_JOIN.join(phrase))
+    return found
 
 
 def _read_into(synonyms: Synonyms, text: str, name: str) -> None:

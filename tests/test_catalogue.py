@@ -11,9 +11,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from archive import Archive
+from click.testing import CliRunner
+
+from archive import Archive, Filters
 from archive.catalogue import CATALOGUE_FILE
 from archive.document import LIST_KEYS
+from cli.main import cli
 
 TEXT = "Yttrande om {topic}\n\nSocialnämnden lämnar följande yttrande om {topic} i kommunen.\n"
 FILES = [
@@ -65,15 +68,15 @@ def _read_every_record(archive: Archive) -> dict[str, Any]:
 
 
 def _listed(archive: Archive, **filters: Any) -> list[str]:
-    return [row["id"] for row in archive.listing(**filters)]
+    return [row["id"] for row in archive.listing(Filters(**filters))]
 
 
 def test_list_and_stats_follow_every_change_made_through_the_python_api(tmp_path: Path) -> None:
     archive = _archive(tmp_path)
     assert catalogue_stats(archive) == _read_every_record(archive)
     assert len(_listed(archive)) == 4
-    uppsala = _listed(archive, municipalities=["uppsala"])
-    assert len(uppsala) == 2 and _listed(archive, kind="yttrande", municipalities=["UPPSALA"]) == [
+    uppsala = _listed(archive, municipalities=("uppsala",))
+    assert len(uppsala) == 2 and _listed(archive, kind="yttrande", municipalities=("UPPSALA",)) == [
         d.id for d in archive.documents() if d.kind == "yttrande" and d.municipality == "Uppsala"
     ]
     assert [archive.get(i).year for i in _listed(archive, years=(2021, 2021))] == [2021, 2021]
@@ -108,9 +111,12 @@ def test_list_streams_its_rows_and_says_what_its_filters_left_out(tmp_path: Path
     assert _listed(archive, board="socialnamnden") == _listed(archive, board="Socialnämnden")
     catalogue = archive.catalogue
     # the undated protocol, now of kind "annat", has no year: both filters leave it out
-    assert catalogue.left_out(kind="yttrande") == {"kind": 1, "year": 0}
-    assert catalogue.left_out(years=(2019, 2021)) == {"kind": 0, "year": 1}
-    assert catalogue.left_out(kind="yttrande", years=(2020, 2030)) == {"kind": 0, "year": 0}
+    assert catalogue.left_out(Filters(kind="yttrande")) == {"kind": 1, "year": 0}
+    assert catalogue.left_out(Filters(years=(2019, 2021))) == {"kind": 0, "year": 1}
+    assert catalogue.left_out(Filters(kind="yttrande", years=(2020, 2030))) == {
+        "kind": 0,
+        "year": 0,
+    }
 
 
 def test_list_and_stats_read_no_record(tmp_path: Path) -> None:
@@ -130,3 +136,20 @@ def test_list_and_stats_read_no_record(tmp_path: Path) -> None:
     assert {k: v for k, v in shown.items() if k != "index"} == expected
     out = subprocess.run([*base, "list", "--json"], capture_output=True, env=env, check=True)
     assert [row["id"] for row in json.loads(out.stdout)] == listed
+
+
+def test_list_prints_each_title_on_one_line_within_its_column(tmp_path: Path) -> None:
+    long = "Yttrande  över remissen om   skyfallshantering, dagvatten och översvämningsrisker"
+    short = "Yttrande  om   taxa"
+    archive = Archive(tmp_path / "archive")
+    for name, title in (("lång", long), ("kort", short)):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(TEXT.format(topic=name), encoding="utf-8")
+        assert archive.ingest([path], overrides={"title": title}, jobs=1).added
+    result = CliRunner().invoke(cli, ["--archive", str(archive.root), "list"])
+    assert result.exit_code == 0, result.output
+    titles = [line[line.index("Yttrande") :] for line in result.stdout.splitlines()]
+    assert sorted(titles) == sorted(
+        ["Yttrande om taxa", "Yttrande över remissen om skyfallshantering, dagvatten och…"]
+    )
+    assert all(len(title) <= 60 for title in titles)

@@ -1,10 +1,14 @@
 """Which error is which: only files the engine cannot read are a damaged index; a bug of
 diarium's own is an internal error (traceback in the log file and with --debug); an error of
-the operating system is one line naming the path."""
+the operating system is one line naming the path; a reader that stops reading the output is
+no error at all."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,3 +81,21 @@ def test_an_error_of_the_system_is_one_line_naming_the_path(archive: Archive) ->
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and str(archive.index_dir) in lines[0], result.output
     assert "Traceback" not in result.output and "internt fel" not in lines[0]
+
+
+def test_a_reader_that_stops_reading_is_no_error(archive: Archive) -> None:
+    """`diarium list | head`: the reader has left before diarium writes (its end of the pipe
+    closed first), and diarium stops without a word, as Unix tools do."""
+    for command in (["list"], ["list", "--json"], ["stats"]):
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            run = subprocess.run(
+                [sys.executable, "-m", "cli", "--archive", str(archive.root), *command],
+                stdout=write,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        finally:
+            os.close(write)
+        assert (run.returncode, run.stderr) == (1, ""), command

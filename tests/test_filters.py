@@ -91,6 +91,27 @@ def test_a_filter_naming_nothing_known_says_so(root: Path) -> None:
     assert result.exit_code == 1 and "menade du yttrande?" in result.output
 
 
+def test_names_set_by_hand_are_known_from_the_catalogue_without_reading_a_record(
+    tmp_path: Path,
+) -> None:
+    """A name the shipped data does not know counts when a document carries it; the catalogue
+    says which they are (at a million documents, reading every record took minutes)."""
+    letter = tmp_path / "brev.txt"
+    letter.write_text(DOCS["lekeberg.txt"], encoding="utf-8")
+    archive = Archive(tmp_path / "arkiv")
+    hand = {"municipality": "Östra Provby", "board": "Nämnden för prov"}
+    assert archive.ingest([letter], overrides=hand, jobs=1).added
+    ids = [row["id"] for row in archive.listing()]
+    for record in archive.documents_dir.glob("*/*/record.json"):
+        record.write_text("inte JSON", encoding="utf-8")
+    for args in (["-m", "ostra provby"], ["--board", "NÄMNDEN FÖR PROV"]):
+        listed = run(archive.root, "list", *args, "--json")
+        assert listed.exit_code == 0, listed.output
+        assert [row["id"] for row in json.loads(listed.stdout)] == ids
+    typo = run(archive.root, "list", "-m", "ostra provbu")
+    assert typo.exit_code == 1 and "menade du Östra Provby?" in typo.output
+
+
 def test_facets_count_unknown_year_and_municipality(root: Path) -> None:
     data = json.loads(run(root, "search", "parkering", "--facets", "--json").stdout)
     assert data["facets"]["year"]["okänt år"] == 1

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from archive import Archive
+from archive.names import fold
 from indexer import Index, IndexDoc, SearchResult, analysis
-from indexer.archive_sync import index_doc
+from indexer.archive_sync import index_doc, rebuild_from_archive
+from indexer.facets import UNKNOWN
 from indexer.synonyms import load_synonyms
 from tests.indexer_helpers import Oracle, generated_archive, shared_archive
 
@@ -224,6 +226,59 @@ def test_facets_count_each_matching_document_once(index: Index, oracle: Oracle) 
         assert sum(result.facets["kind"].values()) == result.total == len(oracle.having(word))
 
 
+# Two real letters refiled under boards whose names hold another board's words, beside that
+# board's own documents: seed 000 headed by Utbildningsnämnden instead of Kultur- och
+# utbildningsnämnden, seed 001 by Socialnämndens arbetsutskott instead of Socialnämnden.
+NEIGHBOURS = {
+    "000_07ab3b7abad0b89f.txt": ("Kultur- och utbildningsnämnden", "Utbildningsnämnden"),
+    "001_9ac84fee95ffe6b8.txt": ("Socialnämnden", "Socialnämndens arbetsutskott"),
+}
+
+
+@pytest.fixture(scope="module")
+def neighbours(
+    tmp_path_factory: pytest.TempPathFactory, search_engine: str, shared_dir: Path
+) -> Archive:
+    """The real documents with the NEIGHBOURS beside them, indexed by the engine."""
+    root = tmp_path_factory.mktemp(f"neighbours-{search_engine}")
+    archive = shared_archive(root, shared_dir)
+    for name, (board, neighbour) in NEIGHBOURS.items():
+        text = (shared_dir / "seeds" / name).read_text("utf-8")
+        assert f"\n{board}\n" in text
+        letter = root / f"{neighbour}.txt"
+        letter.write_text(text.replace(f"\n{board}\n", f"\n{neighbour}\n", 1), "utf-8")
+        assert archive.ingest([letter], overrides={"board": neighbour}, jobs=1).added
+    rebuild_from_archive(archive)
+    return archive
+
+
+def test_a_board_filter_finds_exactly_what_its_facet_counted(neighbours: Archive) -> None:
+    """Choosing "Socialnämnden (1)" finds that one document, not also its arbetsutskott's,
+    whose board holds the same word: the filter is the facet's value, `board:` in a query
+    the board's words."""
+    index = Index(neighbours.index_dir, features=frozenset())
+    oracle = Oracle.of(neighbours)
+    words = ["försörjningsstöd", *oracle.common_words(20)[::5]]
+    assert {"Socialnämnden", "Socialnämndens arbetsutskott", "Utbildningsnämnden"} <= set(
+        index.search(words[0], facets=True).facets["board"]
+    )
+    for word in words:
+        boards = index.search(word, limit=ALL, facets=True).facets["board"]
+        for board, count in boards.items():
+            if board == UNKNOWN["board"]:
+                continue
+            found = search(index, word, board=board)
+            assert found.total == count, (word, board)
+            assert {hit.board for hit in found.hits} == {board}
+    for board in ("Socialnämnden", "Utbildningsnämnden"):
+        assert ids(search(index, "", board=board)) == oracle.where(board=board)
+        # a value no document holds as written (typed into the address): case and accents off
+        assert ids(search(index, "", board=fold(board))) == oracle.where(board=board)
+    assert ids(search(index, "board:socialnämnden")) == oracle.where(
+        board="Socialnämnden"
+    ) | oracle.where(board="Socialnämndens arbetsutskott")
+
+
 def test_pages_and_date_order(index: Index, oracle: Oracle) -> None:
     word = oracle.common_words(1)[0]
     first, second = index.search(word, limit=3), index.search(word, limit=3, page=2)
@@ -282,3 +337,17 @@ def test_the_snippet_names_the_page_with_the_words(tmp_path: Path, archive: Arch
     index.rebuild([IndexDoc(id="x", title="Sidor", pages=pages)])
     (hit,) = index.search(f'"{phrase}"').hits
     assert hit.page == 4 and "bistånd" in hit.snippet.lower()
+
+
+def test_snippets_mark_words_in_capitals_at_their_places(tmp_path: Path, archive: Archive) -> None:
+    # Words are found in the page lower-cased; İ is the one letter that lowers to two
+    # characters, so one before each word would shift its mark if places were not kept.
+    texts = [p.text for d in sorted(archive.ids()) for p in archive.pages(d)]
+    page = next(t for t in texts if re.search(r"\bbistånd\b", t, re.IGNORECASE))
+    shouted = re.sub(r"(?i)\bbistånd", "İ BISTÅND", page.upper())
+    index = Index(tmp_path / "index")
+    index.rebuild([IndexDoc(id="x", title="Versaler", pages=[(1, shouted)])])
+    (hit,) = index.search("bistånd").hits
+    marked = [hit.snippet[s:e] for s, e in hit.highlights]
+    assert marked and all(analysis.analyze(w) == analysis.analyze("bistånd") for w in marked)
+    assert all(w.isupper() for w in marked), marked

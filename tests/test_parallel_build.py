@@ -30,10 +30,15 @@ def test_workers_prepare_the_same_values_in_the_same_order(archive: Archive) -> 
     try:
         parallel.BATCH_DOCS = 7  # many batches in flight, out of step with the workers
         there = list(parallel.prepared(feed.docs(ids), values_of, workers=2))
+        # as a rebuild from the archive runs: the workers read the documents themselves, and
+        # an id whose document is gone (removed meanwhile) is left out
+        gone = [*ids[:3], "0123456789abcdef", *ids[3:]]
+        read_there = list(parallel.prepared(gone, values_of, workers=2, load=feed.loader()))
     finally:
         parallel.BATCH_DOCS = original
     assert [v["id"] for v in there] == ids
     assert there == here
+    assert read_there == here
 
 
 def test_a_rebuild_on_workers_finds_what_one_process_finds(

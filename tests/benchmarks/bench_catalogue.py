@@ -32,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from archive import Archive, Document
+from archive import Archive, Document, Filters
 from archive.catalogue import _SCHEMA, CATALOGUE_VERSION, _insert
 
 REPO = Path(__file__).resolve().parents[2]
@@ -152,8 +152,10 @@ def main() -> None:
         big = catalogue_archive(base / "big", args.records)
         stats_s, stats = _timed(big.stats)
         assert stats["documents"] == args.records
-        kind_s, rows = _timed(lambda: list(big.listing(kind="yttrande", years=(2021, 2021))))
-        town_s, _ = _timed(lambda: list(big.listing(municipalities=["kommun 7"])))
+        kind_s, rows = _timed(
+            lambda: list(big.listing(Filters(kind="yttrande", years=(2021, 2021))))
+        )
+        town_s, _ = _timed(lambda: list(big.listing(Filters(municipalities=("kommun 7",)))))
         first_s, _ = _timed(lambda: list(big.listing(limit=100)))
         all_s, everything = _timed(lambda: list(big.listing()))
         _, stats_cmd, _ = _command(big.root, "stats", "--json")

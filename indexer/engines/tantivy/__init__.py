@@ -28,7 +28,7 @@ from indexer import analysis, synonyms
 from indexer import fields as declared
 from indexer.engines import Matched, Stored, nothing_to_search, raised_at
 from indexer.expand import BODY, Expanded, Variant, score_terms
-from indexer.facets import FACETS
+from indexer.facets import FACETS, chosen
 from indexer.query import (
     CaseNumber,
     FieldMatch,
@@ -214,7 +214,7 @@ class TantivyReader:
         self.searcher = ix.searcher()
         self._meta = folder / "meta.json"
         self._stamp = self._meta_stamp()
-        self._years: list[str] | None = None
+        self._terms: dict[str, list[str]] = {}  # of the fields filters list the values of
         self._docs: dict[tuple[int, int], tantivy.Document] = {}
 
     def _meta_stamp(self) -> tuple[int, int]:
@@ -315,17 +315,26 @@ class TantivyReader:
             return self._q_term("source", declared.key(value.replace("\\", "/").rsplit("/", 1)[-1]))
         if declared.BY_NAME[field].kind == declared.KEYWORDS:  # exact keys (privacy fields)
             return self._q_term(field, value)
+        if declared.BY_NAME[field].kind == declared.VALUE:  # a facet's values (the board filter)
+            values = chosen(value, self._terms_of(field))
+            if not values:
+                return self._none()
+            return tantivy.Query.term_set_query(self.schema, field, values)
         terms = analysis.name_terms(value) if field == "officer" else analysis.analyze(value)
         if not terms:
             return self._none()
         return self._all(tantivy.Occur.Must, [self._q_term(field, t) for t in dict.fromkeys(terms)])
 
+    def _terms_of(self, field: str) -> list[str]:
+        """Every term of a field of few values (a year, a board), read once per searcher."""
+        if field not in self._terms:
+            self._terms[field] = [t for t, _ in self.searcher.terms_with_prefix(field, "")]
+        return self._terms[field]
+
     def _range(self, node: Range) -> tantivy.Query:
         if node.field == "year":
             low, high = int(node.low or 0), int(node.high or 9999)
-            if self._years is None:
-                self._years = [t for t, _ in self.searcher.terms_with_prefix("year", "")]
-            years = [y for y in self._years if y.isdigit() and low <= int(y) <= high]
+            years = [y for y in self._terms_of("year") if y.isdigit() and low <= int(y) <= high]
             if not years:
                 return self._none()
             return tantivy.Query.term_set_query(self.schema, "year", years)

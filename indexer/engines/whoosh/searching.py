@@ -40,6 +40,7 @@ from indexer.engines import nothing_to_search
 from indexer.engines.whoosh import schema
 from indexer.engines.whoosh.codec import BlockMatcher, value_ends
 from indexer.expand import BODY, PHRASES, Expanded, Variant, score_terms
+from indexer.facets import chosen
 from indexer.query import (
     And,
     CaseNumber,
@@ -373,6 +374,9 @@ class QueryRunner:
             return self.mask("source", declared.key(value.replace("\\", "/").rsplit("/", 1)[-1]))
         if declared.BY_NAME[field].kind == declared.KEYWORDS:  # exact keys (privacy fields)
             return self.mask(field, value)
+        if declared.BY_NAME[field].kind == declared.VALUE:  # a facet's values (the board filter)
+            values = chosen(value, self.terms_of(field))
+            return np.logical_or.reduce([self.none(), *(self.mask(field, v) for v in values)])
         terms = analysis.name_terms(value) if field == "officer" else analysis.analyze(value)
         if not terms:
             return self.none()
