@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from html import escape  # what Django's escape() runs, without its lazy-string wrapper
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from indexer import analysis

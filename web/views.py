@@ -273,12 +273,15 @@ def _facet_html(
 
 def _shown(value: Any) -> str:
     """A value as the template's {{ value }} shows it (numbers in Swedish form, escaped)."""
+    if isinstance(value, str):  # what localize() would return as it is
+        return html.escape(value)
     return conditional_escape(localize(value))
 
 
-def _hit_item(h: Hit, q: str) -> dict[str, Any]:
+def _hit_item(h: Hit, link_query: str) -> dict[str, Any]:
     """One hit's parts of the result list, made here rather than by template tags: a page shows
-    20 of them and the template engine's per-tag cost was most of the page's rendering time."""
+    20 of them and the template engine's per-tag cost was most of the page's rendering time.
+    `link_query`: what the link to the document adds to its address ("?q=…" or "")."""
     meta = [_shown(h.kind)]
     meta += [f" · {_shown(v)}" for v in (h.municipality, h.board) if v]
     if h.date or h.year:
@@ -307,9 +310,7 @@ def _hit_item(h: Hit, q: str) -> dict[str, Any]:
         "meta": mark_safe("".join(meta)),
         "page_note": mark_safe(page_note),
         "snippet": marking.snippet_html(h.snippet, h.highlights),
-        "url": f"/dokument/{h.id}"
-        + (f"?{urlencode({'q': q})}" if q else "")
-        + (f"#sida-{h.page}" if h.page else ""),
+        "url": f"/dokument/{h.id}{link_query}" + (f"#sida-{h.page}" if h.page else ""),
     }
 
 
@@ -344,10 +345,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
             request=request,
         )
     first = (params.page - 1) * params.limit + 1
+    shown_query = result.corrected or params.q
+    link_query = f"?{urlencode({'q': shown_query})}" if shown_query else ""
     pages = max(1, -(-result.total // params.limit))
     context.update(
         result=result,
-        hits=[_hit_item(h, result.corrected or params.q) for h in result.hits],
+        hits=[_hit_item(h, link_query) for h in result.hits],
         first=first,
         last=first + len(result.hits) - 1,
         facets=_facet_html(params, result.facets),
