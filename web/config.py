@@ -139,6 +139,7 @@ def build_settings(archive: Archive, hosts: list[str] | None = None) -> dict[str
             },
             {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
         ],
+        "SESSION_ENGINE": "web.sessions",
         "SESSION_COOKIE_AGE": SESSION_SECONDS,
         "SESSION_SAVE_EVERY_REQUEST": False,  # web.middleware.SessionRefresh renews instead
         "SESSION_EXPIRE_AT_BROWSER_CLOSE": True,
